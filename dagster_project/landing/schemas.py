@@ -1,0 +1,160 @@
+"""Canonical schemas of the three sources: the contract between exports and the warehouse.
+
+Every source system's export is mapped onto these columns (English names, our vocabularies)
+before it reaches the ``raw`` schema. The demo generator writes them directly. Timestamps are
+naive Asia/Shanghai local time, as the platforms export them.
+
+See ``../shared/domain.md`` for the meaning of each field.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+# Vocabularies --------------------------------------------------------------------------------
+
+ITEM_TYPES = (
+    # handled on application (依申请): the default scope of item metrics
+    "licence",  # 行政许可
+    "confirmation",  # 行政确认
+    "benefit",  # 行政给付
+    "adjudication",  # 行政裁决
+    "award",  # 行政奖励
+    "other",  # 其他行政权力
+    # public services (公共服务事项): outside the default scope, configurable
+    "public_service",
+)
+AUDIENCES = ("citizen", "enterprise", "both")
+ADMIN_LEVELS = ("city", "county", "township", "village")
+ITEM_STATUSES = ("active", "inactive")
+CHANNELS = ("online_web", "mobile_app", "self_service", "hall_window", "mail", "other")
+CASE_STATUSES = (
+    "pending_acceptance",  # submitted, not yet accepted (预审中)
+    "in_progress",  # accepted, not completed (在办)
+    "completed",  # decided: approved or refused (办结, 不予许可 included)
+    "not_accepted",  # refused to accept (不予受理)
+    "withdrawn",  # withdrawn by the applicant before decision (撤件)
+)
+DECISIONS = ("approved", "denied")
+APPLICANT_TYPES = ("person", "enterprise")
+RESULT_DELIVERIES = ("window", "post", "electronic")
+TICKET_OUTCOMES = ("served", "no_show", "abandoned")
+
+
+@dataclass(frozen=True)
+class SourceSchema:
+    """One source: its landing folder name, raw table and canonical columns."""
+
+    name: str
+    raw_table: str
+    key: tuple[str, ...]
+    columns: dict[str, pl.DataType]
+    required: tuple[str, ...]
+
+    @property
+    def polars_schema(self) -> pl.Schema:
+        return pl.Schema(self.columns)
+
+
+SERVICE_ITEMS = SourceSchema(
+    name="service_items",
+    raw_table="raw.service_items",
+    key=("snapshot_date", "item_code"),
+    columns={
+        "snapshot_date": pl.Date(),  # the catalogue as published on this date
+        "item_code": pl.String(),  # implementation code (实施编码), unique per region
+        "catalogue_code": pl.String(),  # basic item code (基本编码), same across regions
+        "item_name": pl.String(),
+        "item_type": pl.String(),  # ITEM_TYPES
+        "audience": pl.String(),  # AUDIENCES
+        "department_code": pl.String(),
+        "department_name": pl.String(),
+        "region_code": pl.String(),  # 6-digit GB/T 2260 style, 9 digits below county
+        "admin_level": pl.String(),  # ADMIN_LEVELS
+        "depth_level": pl.Int8(),  # 1..4, already mapped to the domain's scale
+        "unsuitable_online": pl.Boolean(),  # 不适宜网办
+        "required_trips": pl.Int8(),  # trips the applicant must make (承诺跑动次数)
+        "legal_limit_days": pl.Int16(),  # working days; null where the law sets none
+        "promised_limit_days": pl.Int16(),  # working days; 0 = instant item (即办件)
+        "is_cross_department": pl.Boolean(),
+        "status": pl.String(),  # ITEM_STATUSES
+    },
+    required=(
+        "snapshot_date",
+        "item_code",
+        "item_type",
+        "department_code",
+        "region_code",
+        "admin_level",
+        "depth_level",
+        "required_trips",
+        "promised_limit_days",
+        "status",
+    ),
+)
+
+CASE_LOGS = SourceSchema(
+    name="case_logs",
+    raw_table="raw.case_logs",
+    key=("case_id", "updated_at"),
+    columns={
+        "case_id": pl.String(),
+        "item_code": pl.String(),
+        "department_code": pl.String(),
+        "region_code": pl.String(),  # where the case is handled
+        "applicant_type": pl.String(),  # APPLICANT_TYPES
+        "applicant_id": pl.String(),  # ID card number / unified social credit code (PII)
+        "applicant_name": pl.String(),  # PII
+        "applicant_phone": pl.String(),  # PII
+        "channel": pl.String(),  # CHANNELS
+        "assisted_online": pl.Boolean(),  # filed online with help at a hall (帮办代办)
+        "hall_code": pl.String(),  # the hall for hall_window cases, else null
+        "submitted_at": pl.Datetime("us"),
+        "accepted_at": pl.Datetime("us"),  # null when never accepted
+        "completed_at": pl.Datetime("us"),  # null unless status = completed
+        "withdrawn_at": pl.Datetime("us"),
+        "status": pl.String(),  # CASE_STATUSES
+        "decision": pl.String(),  # DECISIONS, for completed cases
+        "suspended_days": pl.Int16(),  # working days of legal suspension (时限中止)
+        "trips": pl.Int8(),  # in-person trips so far (跑动次数)
+        "result_delivery": pl.String(),  # RESULT_DELIVERIES
+        "rating": pl.Int8(),  # 好差评 1..5, null when not rated
+        "rating_at": pl.Datetime("us"),
+        "rating_is_default": pl.Boolean(),  # automatic default rating (系统默认好评)
+        "rectified_at": pl.Datetime("us"),  # bad rating rectified and answered
+        "updated_at": pl.Datetime("us"),  # version of this record; latest wins
+    },
+    required=(
+        "case_id",
+        "item_code",
+        "channel",
+        "submitted_at",
+        "status",
+        "trips",
+        "updated_at",
+    ),
+)
+
+HALL_TICKETS = SourceSchema(
+    name="hall_tickets",
+    raw_table="raw.hall_tickets",
+    key=("ticket_id",),
+    columns={
+        "ticket_id": pl.String(),
+        "hall_code": pl.String(),
+        "business_type": pl.String(),  # queue / business line of the ticket
+        "department_code": pl.String(),
+        "ticket_taken_at": pl.Datetime("us"),
+        "called_at": pl.Datetime("us"),  # null when the customer left before being called
+        "service_start_at": pl.Datetime("us"),
+        "service_end_at": pl.Datetime("us"),
+        "window_no": pl.String(),
+        "outcome": pl.String(),  # TICKET_OUTCOMES
+        "case_id": pl.String(),  # the case this visit served, when known
+    },
+    required=("ticket_id", "hall_code", "ticket_taken_at", "outcome"),
+)
+
+SOURCES: dict[str, SourceSchema] = {s.name: s for s in (SERVICE_ITEMS, CASE_LOGS, HALL_TICKETS)}
