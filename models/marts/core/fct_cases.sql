@@ -1,0 +1,164 @@
+{#- One row per case (its latest version), with the item's limits as valid when the clock
+    started and the working-day arithmetic of the metric dictionary:
+    - elapsed working days count from the acceptance date (the next working day when accepted
+      on a day off) to the completion date, net of legal suspension;
+    - the deadline is the end of the N-th working day after acceptance, moved by suspension;
+    - on time when elapsed <= promised limit, so an instant item (limit 0) is on time only when
+      completed on the accepting working day. -#}
+
+with cases as (
+
+    select * from {{ ref('int_cases__latest_version') }}
+
+),
+
+snapshot_for_date as (
+
+    select * from {{ ref('int_catalogue__snapshot_for_date') }}
+
+),
+
+item_snapshots as (
+
+    select * from {{ ref('int_service_items__classified') }}
+
+),
+
+calendar_days as (
+
+    select * from {{ ref('dim_date') }}
+
+),
+
+working_days as (
+
+    select calendar_date, workday_seq from calendar_days where is_workday
+
+),
+
+cases_dated as (
+
+    select
+        cases.*,
+        cast(submitted_at as date) as submission_date,
+        cast(accepted_at as date) as acceptance_date,
+        cast(completed_at as date) as completion_date,
+        cast(coalesce(accepted_at, submitted_at) as date) as clock_start_date
+    from cases
+
+),
+
+cases_with_item as (
+
+    select
+        cases_dated.*,
+        item_snapshots.item_code is not null as is_item_in_catalogue,
+        item_snapshots.item_type,
+        item_snapshots.depth_level as item_depth_level,
+        item_snapshots.required_trips as item_required_trips,
+        item_snapshots.legal_limit_days,
+        item_snapshots.promised_limit_days,
+        item_snapshots.is_zero_trip_item
+    from cases_dated
+    left join snapshot_for_date
+        on cases_dated.clock_start_date = snapshot_for_date.calendar_date
+    left join item_snapshots
+        on snapshot_for_date.catalogue_snapshot_date = item_snapshots.snapshot_date
+        and cases_dated.item_code = item_snapshots.item_code
+
+),
+
+cases_with_working_days as (
+
+    select
+        cases_with_item.*,
+        acceptance_day.workday_seq_from as acceptance_workday_seq,
+        completion_day.workday_seq as completion_workday_seq,
+        acceptance_day.workday_seq_from
+        + cases_with_item.promised_limit_days
+        + cases_with_item.suspended_working_days as due_workday_seq
+    from cases_with_item
+    left join calendar_days as acceptance_day
+        on cases_with_item.acceptance_date = acceptance_day.calendar_date
+    left join calendar_days as completion_day
+        on cases_with_item.completion_date = completion_day.calendar_date
+
+),
+
+cases_measured as (
+
+    select
+        cases_with_working_days.*,
+        due_day.calendar_date as due_date,
+        case
+            when case_status = 'completed'
+                and completion_workday_seq is not null
+                and acceptance_workday_seq is not null
+                then greatest(completion_workday_seq - acceptance_workday_seq, 0)
+        end as gross_working_days,
+        case
+            when case_status = 'completed'
+                and completion_workday_seq is not null
+                and acceptance_workday_seq is not null
+                then greatest(
+                    completion_workday_seq - acceptance_workday_seq - suspended_working_days, 0
+                )
+        end as elapsed_working_days
+    from cases_with_working_days
+    left join working_days as due_day
+        on cases_with_working_days.due_workday_seq = due_day.workday_seq
+
+)
+
+select
+    case_id,
+    item_code,
+    department_code,
+    region_code,
+    hall_code,
+    channel,
+    channel in {{ sql_string_list(var('online_channels')) }} as is_online_channel,
+    is_assisted_online,
+    applicant_type,
+    applicant_id,
+    case_status,
+    decision,
+    submitted_at,
+    accepted_at,
+    completed_at,
+    withdrawn_at,
+    submission_date,
+    acceptance_date,
+    completion_date,
+    {{ month_start('completion_date') }} as completion_month,
+    is_item_in_catalogue,
+    item_type,
+    item_depth_level,
+    item_required_trips,
+    legal_limit_days,
+    promised_limit_days,
+    promised_limit_days = 0 as is_instant_item,
+    suspended_working_days,
+    due_date,
+    gross_working_days,
+    elapsed_working_days,
+    -- completed = decided (approved or refused); refusals to accept and withdrawals are not.
+    case_status = 'completed' as is_completed,
+    case
+        when case_status = 'completed'
+            then coalesce(elapsed_working_days <= promised_limit_days, false)
+    end as is_on_time,
+    case
+        when case_status = 'completed' then gross_working_days = 0
+    end as is_completed_same_workday,
+    trips,
+    trips <= 1 as is_one_trip,
+    trips = 0 as is_zero_trip,
+    is_zero_trip_item,
+    result_delivery,
+    rating,
+    rated_at,
+    is_default_rating,
+    rectified_at,
+    updated_at
+from cases_measured
