@@ -51,15 +51,22 @@ def _day_row(day: dt.date) -> dict[str, object]:
     }
 
 
-def build_calendar(first_year: int = CALENDAR_FIRST_YEAR, last_year: int = CALENDAR_LAST_YEAR) -> pl.DataFrame:
+def build_calendar(
+    first_year: int = CALENDAR_FIRST_YEAR, last_year: int = CALENDAR_LAST_YEAR
+) -> pl.DataFrame:
     """One row per day of the years, with working-day flags from `chinese_calendar`."""
     if first_year > last_year:
         raise ValueError(f"first_year {first_year} is after last_year {last_year}")
     days = pl.date_range(dt.date(first_year, 1, 1), dt.date(last_year, 12, 31), eager=True)
-    return pl.DataFrame([_day_row(day) for day in days], schema_overrides={"holiday_name": pl.String, "holiday_name_zh": pl.String})
+    return pl.DataFrame(
+        [_day_row(day) for day in days],
+        schema_overrides={"holiday_name": pl.String, "holiday_name_zh": pl.String},
+    )
 
 
-def write_calendar_seed(path: Path, first_year: int = CALENDAR_FIRST_YEAR, last_year: int = CALENDAR_LAST_YEAR) -> int:
+def write_calendar_seed(
+    path: Path, first_year: int = CALENDAR_FIRST_YEAR, last_year: int = CALENDAR_LAST_YEAR
+) -> int:
     """Write the calendar seed CSV; returns the number of days written."""
     calendar = build_calendar(first_year, last_year)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -20,7 +20,7 @@ numbered_days as (
         sum(case when is_workday then 1 else 0 end) over (
             order by calendar_date
             rows between unbounded preceding and current row
-        ) as workday_seq
+        ) as workday_seq_raw
     from calendar_days
 
 )
@@ -38,6 +38,8 @@ select
     is_makeup_workday,
     holiday_name,
     holiday_name_zh,
-    workday_seq,
-    case when is_workday then workday_seq else workday_seq + 1 end as workday_seq_from
+    cast(workday_seq_raw as integer) as workday_seq,
+    cast(
+        case when is_workday then workday_seq_raw else workday_seq_raw + 1 end as integer
+    ) as workday_seq_from
 from numbered_days

@@ -14,9 +14,9 @@ cases_by_department_month as (
     select
         completion_month as month_start,
         department_code,
-        count(*) as completed_cases,
-        sum(case when is_on_time then 1 else 0 end) as on_time_cases,
-        sum(case when is_one_trip then 1 else 0 end) as one_trip_cases
+        cast(count(*) as bigint) as completed_cases,
+        cast(sum(case when is_on_time then 1 else 0 end) as bigint) as on_time_cases,
+        cast(sum(case when is_one_trip then 1 else 0 end) as bigint) as one_trip_cases
     from completed_cases
     group by completion_month, department_code
 

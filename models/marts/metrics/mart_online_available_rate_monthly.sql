@@ -52,10 +52,10 @@ items_by_region_month as (
         reporting_months.month_end,
         reporting_months.catalogue_snapshot_date,
         active_items.region_code,
-        count(*) as active_items,
-        sum(case when active_items.is_online_available then 1 else 0 end)
+        cast(count(*) as bigint) as active_items,
+        cast(sum(case when active_items.is_online_available then 1 else 0 end) as bigint)
             as online_available_items,
-        sum(case when active_items.is_online_available_incl_unsuitable then 1 else 0 end)
+        cast(sum(case when active_items.is_online_available_incl_unsuitable then 1 else 0 end) as bigint)
             as online_available_items_incl_unsuitable
     from reporting_months
     inner join active_items
