@@ -1,10 +1,13 @@
 {#- One row per case (its latest version), with the item's limits as valid when the clock
-    started and the working-day arithmetic of the metric dictionary:
-    - elapsed working days count from the acceptance date (the next working day when accepted
-      on a day off) to the completion date, net of legal suspension;
-    - the deadline is the end of the N-th working day after acceptance, moved by suspension;
-    - on time when elapsed <= promised limit, so an instant item (limit 0) is on time only when
-      completed on the accepting working day. -#}
+    started and the working-day arithmetic of the metric dictionary (Administrative Licensing
+    Law art. 42/82: limits in working days, the acceptance day itself not counted):
+    - elapsed working days = working days after the acceptance date up to the completion date,
+      net of legal suspension;
+    - the deadline is the end of the N-th working day after the acceptance date, moved by the
+      suspended working days; an instant item (N = 0) is due on the accepting working day (the
+      next working day when accepted on a day off);
+    - on time when completed on or before the deadline, which for acceptance on a working day
+      is exactly elapsed <= promised limit. -#}
 
 with cases as (
 
@@ -72,11 +75,13 @@ cases_with_working_days as (
 
     select
         cases_with_item.*,
-        acceptance_day.workday_seq_from as acceptance_workday_seq,
+        acceptance_day.workday_seq as acceptance_workday_seq,
+        acceptance_day.workday_seq_from as first_clock_workday_seq,
         completion_day.workday_seq as completion_workday_seq,
-        acceptance_day.workday_seq_from
-        + cases_with_item.promised_limit_days
-        + cases_with_item.suspended_working_days as due_workday_seq
+        greatest(
+            acceptance_day.workday_seq + cases_with_item.promised_limit_days,
+            acceptance_day.workday_seq_from
+        ) + cases_with_item.suspended_working_days as due_workday_seq
     from cases_with_item
     left join calendar_days as acceptance_day
         on cases_with_item.acceptance_date = acceptance_day.calendar_date
@@ -146,10 +151,11 @@ select
     case_status = 'completed' as is_completed,
     case
         when case_status = 'completed'
-            then coalesce(elapsed_working_days <= promised_limit_days, false)
+            then coalesce(completion_workday_seq <= due_workday_seq, false)
     end as is_on_time,
     case
-        when case_status = 'completed' then gross_working_days = 0
+        when case_status = 'completed'
+            then coalesce(completion_workday_seq <= first_clock_workday_seq, false)
     end as is_completed_same_workday,
     trips,
     trips <= 1 as is_one_trip,
