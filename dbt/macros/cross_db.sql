@@ -35,3 +35,44 @@
 {% macro sql_string_list(values) -%}
     ({%- for value in values -%}'{{ value }}'{%- if not loop.last -%}, {% endif -%}{%- endfor -%})
 {%- endmacro %}
+
+{#- Continuous percentile of an aggregate group. -#}
+{% macro percentile(expression, fraction) -%}
+    {{ return(adapter.dispatch('percentile', 'govwh')(expression, fraction)) }}
+{%- endmacro %}
+
+{% macro default__percentile(expression, fraction) -%}
+    quantile_cont({{ expression }}, {{ fraction }})
+{%- endmacro %}
+
+{% macro spark__percentile(expression, fraction) -%}
+    percentile({{ expression }}, {{ fraction }})
+{%- endmacro %}
+
+{#- Minutes between two timestamps, fractional. -#}
+{% macro minutes_between(start_expr, end_expr) -%}
+    ({{ dbt.datediff(start_expr, end_expr, 'second') }} / 60.0)
+{%- endmacro %}
+
+{#- Hour of day 0..23 of a timestamp. -#}
+{% macro hour_of_day(timestamp_expr) -%}
+    cast(extract(hour from {{ timestamp_expr }}) as integer)
+{%- endmacro %}
+
+{#- Approximate percentile (streaming sketch): for large facts where an exact sort per group
+    would dominate the build. -#}
+{% macro approx_percentile(expression, fraction) -%}
+    {{ return(adapter.dispatch('approx_percentile', 'govwh')(expression, fraction)) }}
+{%- endmacro %}
+
+{% macro default__approx_percentile(expression, fraction) -%}
+    approx_quantile({{ expression }}, {{ fraction }})
+{%- endmacro %}
+
+{% macro spark__approx_percentile(expression, fraction) -%}
+    percentile_approx({{ expression }}, {{ fraction }})
+{%- endmacro %}
+
+{% macro year_start(date_expr) -%}
+    cast({{ dbt.date_trunc('year', date_expr) }} as date)
+{%- endmacro %}

@@ -81,12 +81,21 @@ cases_with_working_days as (
         greatest(
             acceptance_day.workday_seq + cases_with_item.promised_limit_days,
             acceptance_day.workday_seq_from
-        ) + cases_with_item.suspended_working_days as due_workday_seq
+        ) + cases_with_item.suspended_working_days as due_workday_seq,
+        -- yellow once the used share of the limit reaches the threshold (net of suspension)
+        acceptance_day.workday_seq
+        + cases_with_item.suspended_working_days
+        + cast(ceil({{ var('yellow_alert_threshold') }} * cases_with_item.promised_limit_days) as integer)
+            as yellow_workday_seq,
+        rating_day.workday_seq
+        + {{ var('bad_rating_rectification_days') }} as rectification_due_workday_seq
     from cases_with_item
     left join calendar_days as acceptance_day
         on cases_with_item.acceptance_date = acceptance_day.calendar_date
     left join calendar_days as completion_day
         on cases_with_item.completion_date = completion_day.calendar_date
+    left join calendar_days as rating_day
+        on cast(cases_with_item.rated_at as date) = rating_day.calendar_date
 
 ),
 
@@ -95,6 +104,13 @@ cases_measured as (
     select
         cases_with_working_days.*,
         due_day.calendar_date as due_date,
+        yellow_day.calendar_date as yellow_workday_date,
+        rectification_due_day.calendar_date as rectification_due_date,
+        -- the day a case leaves the backlog (not open at 24:00 of that day)
+        coalesce(
+            cases_with_working_days.completion_date,
+            cast(cases_with_working_days.withdrawn_at as date)
+        ) as closing_date,
         case
             when case_status = 'completed'
                 and completion_workday_seq is not null
@@ -112,6 +128,23 @@ cases_measured as (
     from cases_with_working_days
     left join working_days as due_day
         on cases_with_working_days.due_workday_seq = due_day.workday_seq
+    left join working_days as yellow_day
+        on cases_with_working_days.yellow_workday_seq = yellow_day.workday_seq
+    left join working_days as rectification_due_day
+        on cases_with_working_days.rectification_due_workday_seq = rectification_due_day.workday_seq
+),
+
+cases_with_alerts as (
+
+    select
+        cases_measured.*,
+        -- alert dates, kept only when the case was still open at 24:00 of that day
+        case
+            when acceptance_date is not null
+                then greatest(yellow_workday_date, acceptance_date)
+        end as yellow_candidate_date,
+        cast({{ dbt.dateadd('day', 1, 'due_date') }} as date) as red_candidate_date
+    from cases_measured
 
 )
 
@@ -122,7 +155,9 @@ select
     region_code,
     hall_code,
     channel,
-    channel in {{ sql_string_list(var('online_channels')) }} as is_online_channel,
+    -- assisted online filing (帮办代办) counts as online
+    channel in {{ sql_string_list(var('online_channels')) }} or is_assisted_online
+        as is_online_submission,
     is_assisted_online,
     applicant_type,
     applicant_id,
@@ -166,5 +201,25 @@ select
     rated_at,
     is_default_rating,
     rectified_at,
-    updated_at
-from cases_measured
+    closing_date,
+    case
+        when yellow_candidate_date < coalesce(closing_date, {{ dbt.dateadd('day', 1, 'yellow_candidate_date') }})
+            and yellow_candidate_date < red_candidate_date
+            then yellow_candidate_date
+    end as yellow_alert_date,
+    case
+        when red_candidate_date < coalesce(closing_date, {{ dbt.dateadd('day', 1, 'red_candidate_date') }})
+            then red_candidate_date
+    end as red_alert_date,
+    rating is not null and not is_default_rating as is_rated,
+    case when not is_default_rating then rating >= 4 end as is_satisfied_rating,
+    case when not is_default_rating then rating <= 2 end as is_bad_rating,
+    case when rating <= 2 and not is_default_rating then rectification_due_date end
+        as rectification_due_date,
+    case
+        when rating <= 2 and not is_default_rating
+            then coalesce(cast(rectified_at as date) <= rectification_due_date, false)
+    end as is_rectified_on_time,
+    updated_at,
+    _loaded_at
+from cases_with_alerts

@@ -1,0 +1,54 @@
+{#- One row per hall queue ticket with waiting and service time in minutes and the flags the
+    hall metrics count. Service level counts tickets called within the target wait against
+    tickets called plus tickets abandoned; no-shows were called. -#}
+
+with tickets as (
+
+    select * from {{ ref('stg_queue_system__hall_tickets') }}
+
+),
+
+timed as (
+
+    select
+        tickets.*,
+        cast(ticket_taken_at as date) as ticket_date,
+        {{ hour_of_day('ticket_taken_at') }} as ticket_hour,
+        case
+            when called_at is not null then {{ minutes_between('ticket_taken_at', 'called_at') }}
+        end as wait_minutes,
+        case
+            when service_started_at is not null and service_ended_at is not null
+                then {{ minutes_between('service_started_at', 'service_ended_at') }}
+        end as service_minutes
+    from tickets
+
+)
+
+select
+    ticket_id,
+    hall_code,
+    business_type,
+    department_code,
+    window_no,
+    case_id,
+    ticket_taken_at,
+    called_at,
+    service_started_at,
+    service_ended_at,
+    ticket_date,
+    ticket_hour,
+    -- half-hour slot index of the day: 0 = 00:00–00:30 … 47
+    ticket_hour * 2 + case when extract(minute from ticket_taken_at) >= 30 then 1 else 0 end
+        as ticket_half_hour,
+    ticket_outcome,
+    wait_minutes,
+    service_minutes,
+    called_at is not null as is_called,
+    ticket_outcome = 'served' as is_served,
+    ticket_outcome = 'no_show' as is_no_show,
+    ticket_outcome = 'abandoned' as is_abandoned,
+    ticket_outcome <> 'served' as is_unserved,
+    coalesce(wait_minutes <= {{ var('hall_target_wait_minutes') }}, false) as is_within_target_wait,
+    coalesce(wait_minutes > {{ var('hall_long_wait_minutes') }}, false) as is_long_wait
+from timed

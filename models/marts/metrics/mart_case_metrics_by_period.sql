@@ -1,0 +1,245 @@
+{#- Every demand metric of the dictionary at day / week / month / year grain for the city,
+    each county/district, township, department, channel and item (see case_period_scopes()),
+    with numerator, denominator and ratio. Dated by completion (rectification: by its due
+    date; strict on-time: open cases past their deadline at the end of the period). County
+    rows cover the items implemented in the county and below; city-level items count in the
+    city rows only. -#}
+
+{%- set combinations = case_period_scopes() -%}
+{%- set backlog_scopes = ['city', 'county', 'township', 'department'] -%}
+
+with calendar_days as (
+
+    select * from {{ ref('dim_date') }}
+
+),
+
+regions as (
+
+    select * from {{ ref('dim_region') }}
+
+),
+
+daily_parts as (
+
+    select
+        metrics.*,
+        calendar_days.calendar_date,
+        calendar_days.week_start,
+        calendar_days.month_start,
+        calendar_days.year_start,
+        regions.city_code,
+        regions.county_code,
+        regions.township_code
+    from {{ ref('mart_case_metrics_daily') }} as metrics
+    inner join calendar_days
+        on metrics.completion_date = calendar_days.calendar_date
+    left join regions
+        on metrics.region_code = regions.region_code
+
+),
+
+summed_parts as (
+    {{ rollup_by_period_scope('daily_parts', combinations, "
+        sum(completed_cases) as completed_cases,
+        sum(online_cases) as online_cases,
+        sum(on_time_cases) as on_time_cases,
+        sum(same_workday_cases) as same_workday_cases,
+        sum(one_trip_cases) as one_trip_cases,
+        sum(zero_trip_cases) as zero_trip_cases,
+        sum(zero_trip_item_cases) as zero_trip_item_cases,
+        sum(zero_trip_item_zero_trip_cases) as zero_trip_item_zero_trip_cases,
+        sum(rated_cases) as rated_cases,
+        sum(satisfied_ratings) as satisfied_ratings,
+        sum(bad_ratings) as bad_ratings,
+        sum(elapsed_working_days_total) as elapsed_working_days_total
+    ") }}
+),
+
+completed_cases as (
+
+    select
+        cases.elapsed_working_days,
+        cases.item_code,
+        cases.channel,
+        cases.department_code,
+        calendar_days.calendar_date,
+        calendar_days.week_start,
+        calendar_days.month_start,
+        calendar_days.year_start,
+        regions.city_code,
+        regions.county_code,
+        regions.township_code
+    from {{ ref('fct_cases') }} as cases
+    inner join calendar_days
+        on cases.completion_date = calendar_days.calendar_date
+    left join regions
+        on cases.region_code = regions.region_code
+    where cases.is_completed
+
+),
+
+handling_time as (
+    {{ rollup_by_period_scope('completed_cases', combinations, "
+        " ~ approx_percentile('elapsed_working_days', 0.5) ~ " as handling_days_p50,
+        " ~ approx_percentile('elapsed_working_days', 0.9) ~ " as handling_days_p90
+    ") }}
+),
+
+bad_ratings_due as (
+
+    select
+        cases.is_rectified_on_time,
+        cases.item_code,
+        cases.channel,
+        cases.department_code,
+        calendar_days.calendar_date,
+        calendar_days.week_start,
+        calendar_days.month_start,
+        calendar_days.year_start,
+        regions.city_code,
+        regions.county_code,
+        regions.township_code
+    from {{ ref('fct_cases') }} as cases
+    inner join calendar_days
+        on cases.rectification_due_date = calendar_days.calendar_date
+    left join regions
+        on cases.region_code = regions.region_code
+    where cases.rectification_due_date is not null
+
+),
+
+rectification as (
+    {{ rollup_by_period_scope('bad_ratings_due', combinations, "
+        count(*) as bad_ratings_due,
+        sum(case when is_rectified_on_time then 1 else 0 end) as bad_ratings_rectified_on_time
+    ") }}
+),
+
+backlog_at_day_end as (
+
+    select
+        backlog.red_alert_cases,
+        backlog.department_code,
+        backlog.backlog_date,
+        regions.city_code,
+        regions.county_code,
+        regions.township_code
+    from {{ ref('fct_daily_backlog') }} as backlog
+    left join regions
+        on backlog.region_code = regions.region_code
+
+),
+
+periods as (
+
+    {%- for grain, end_column in period_ends().items() %}
+    select distinct
+        '{{ grain }}' as period_grain,
+        {{ period_grains()[grain] }} as period_start,
+        {{ end_column }} as period_end
+    from calendar_days
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+
+),
+
+as_of as (
+
+    select max(backlog_date) as as_of_date from backlog_at_day_end
+
+),
+
+overdue_at_period_end as (
+
+    {%- for scope in backlog_scopes %}
+    select
+        periods.period_grain,
+        periods.period_start,
+        '{{ scope }}' as scope_type,
+        backlog_at_day_end.{{ scope_columns()[scope] }} as scope_code,
+        sum(backlog_at_day_end.red_alert_cases) as overdue_open_cases
+    from periods
+    cross join as_of
+    inner join backlog_at_day_end
+        on backlog_at_day_end.backlog_date = case
+            when periods.period_end > as_of.as_of_date then as_of.as_of_date
+            else periods.period_end
+        end
+    where backlog_at_day_end.{{ scope_columns()[scope] }} is not null
+        and periods.period_start <= as_of.as_of_date
+    group by
+        periods.period_grain,
+        periods.period_start,
+        backlog_at_day_end.{{ scope_columns()[scope] }}
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+
+),
+
+combined as (
+
+    select
+        summed_parts.*,
+        handling_time.handling_days_p50,
+        handling_time.handling_days_p90,
+        coalesce(rectification.bad_ratings_due, 0) as bad_ratings_due,
+        coalesce(rectification.bad_ratings_rectified_on_time, 0) as bad_ratings_rectified_on_time,
+        overdue_at_period_end.overdue_open_cases
+    from summed_parts
+    left join handling_time
+        on summed_parts.period_grain = handling_time.period_grain
+        and summed_parts.period_start = handling_time.period_start
+        and summed_parts.scope_type = handling_time.scope_type
+        and summed_parts.scope_code = handling_time.scope_code
+    left join rectification
+        on summed_parts.period_grain = rectification.period_grain
+        and summed_parts.period_start = rectification.period_start
+        and summed_parts.scope_type = rectification.scope_type
+        and summed_parts.scope_code = rectification.scope_code
+    left join overdue_at_period_end
+        on summed_parts.period_grain = overdue_at_period_end.period_grain
+        and summed_parts.period_start = overdue_at_period_end.period_start
+        and summed_parts.scope_type = overdue_at_period_end.scope_type
+        and summed_parts.scope_code = overdue_at_period_end.scope_code
+
+)
+
+select
+    period_grain,
+    period_start,
+    scope_type,
+    scope_code,
+    cast(completed_cases as bigint) as completed_cases,
+    cast(online_cases as bigint) as online_cases,
+    {{ safe_ratio('online_cases', 'completed_cases') }} as online_case_share,
+    cast(on_time_cases as bigint) as on_time_cases,
+    {{ safe_ratio('on_time_cases', 'completed_cases') }} as on_time_rate,
+    cast(overdue_open_cases as bigint) as overdue_open_cases,
+    {{ safe_ratio('on_time_cases', 'completed_cases + coalesce(overdue_open_cases, 0)') }}
+        as on_time_rate_strict,
+    cast(same_workday_cases as bigint) as same_workday_cases,
+    {{ safe_ratio('same_workday_cases', 'completed_cases') }} as instant_completion_rate,
+    cast(one_trip_cases as bigint) as one_trip_cases,
+    {{ safe_ratio('one_trip_cases', 'completed_cases') }} as one_trip_rate,
+    cast(zero_trip_cases as bigint) as zero_trip_cases,
+    {{ safe_ratio('zero_trip_cases', 'completed_cases') }} as zero_trip_rate,
+    cast(zero_trip_item_cases as bigint) as zero_trip_item_cases,
+    cast(zero_trip_item_zero_trip_cases as bigint) as zero_trip_item_zero_trip_cases,
+    {{ safe_ratio('zero_trip_item_zero_trip_cases', 'zero_trip_item_cases') }}
+        as zero_trip_promise_rate,
+    cast(rated_cases as bigint) as rated_cases,
+    {{ safe_ratio('rated_cases', 'completed_cases') }} as rating_coverage,
+    cast(satisfied_ratings as bigint) as satisfied_ratings,
+    {{ safe_ratio('satisfied_ratings', 'rated_cases') }} as satisfaction_rate,
+    cast(bad_ratings as bigint) as bad_ratings,
+    {{ safe_ratio('bad_ratings', 'rated_cases') }} as bad_rating_rate,
+    cast(bad_ratings_due as bigint) as bad_ratings_due,
+    cast(bad_ratings_rectified_on_time as bigint) as bad_ratings_rectified_on_time,
+    {{ safe_ratio('bad_ratings_rectified_on_time', 'bad_ratings_due') }}
+        as rectification_on_time_rate,
+    cast(elapsed_working_days_total as bigint) as elapsed_working_days_total,
+    {{ safe_ratio('elapsed_working_days_total', 'completed_cases') }} as handling_days_mean,
+    handling_days_p50,
+    handling_days_p90
+from combined
