@@ -1,0 +1,90 @@
+{#- Weekly ranking of one scope type (department or county) by a composite score: the
+    weighted mean of the headline rates in the ranking_weights seed (a "lower is better" rate
+    enters as 1 - rate; weights re-normalised over the metrics a unit has data for). Rank 1 is
+    best; rank_change > 0 means the unit climbed since the previous week. -#}
+{% macro weekly_ranking(scope_type) -%}
+
+with weekly_values as (
+
+    select
+        metric_values.period_start as week_start,
+        metric_values.scope_code,
+        metric_values.metric_code,
+        case
+            when metric_values.higher_is_better then metric_values.metric_value
+            else 1 - metric_values.metric_value
+        end as oriented_value,
+        weights.weight
+    from {{ ref('mart_metric_values') }} as metric_values
+    inner join {{ ref('ranking_weights') }} as weights
+        on metric_values.metric_code = weights.metric_code
+    where metric_values.period_grain = 'week'
+        and metric_values.scope_type = '{{ scope_type }}'
+        and metric_values.metric_value is not null
+
+),
+
+scores as (
+
+    select
+        week_start,
+        scope_code,
+        sum(oriented_value * weight) / sum(weight) as composite_score,
+        count(*) as metrics_scored,
+        max(case when metric_code = 'on_time_rate' then oriented_value end) as on_time_rate,
+        max(case when metric_code = 'online_case_share' then oriented_value end) as online_case_share,
+        max(case when metric_code = 'one_trip_rate' then oriented_value end) as one_trip_rate,
+        max(case when metric_code = 'zero_trip_rate' then oriented_value end) as zero_trip_rate,
+        max(case when metric_code = 'satisfaction_rate' then oriented_value end) as satisfaction_rate,
+        max(case when metric_code = 'rectification_on_time_rate' then oriented_value end)
+            as rectification_on_time_rate
+    from weekly_values
+    group by week_start, scope_code
+
+),
+
+ranked as (
+
+    select
+        scores.*,
+        rank() over (partition by week_start order by composite_score desc) as score_rank,
+        count(*) over (partition by week_start) as units_ranked
+    from scores
+
+),
+
+with_previous as (
+
+    select
+        ranked.*,
+        lag(score_rank) over (partition by scope_code order by week_start) as previous_rank,
+        lag(week_start) over (partition by scope_code order by week_start) as previous_week_start
+    from ranked
+
+)
+
+select
+    week_start,
+    scope_code,
+    composite_score,
+    metrics_scored,
+    on_time_rate,
+    online_case_share,
+    one_trip_rate,
+    zero_trip_rate,
+    satisfaction_rate,
+    rectification_on_time_rate,
+    cast(score_rank as integer) as score_rank,
+    cast(units_ranked as integer) as units_ranked,
+    -- only a ranking of the week before counts as "previous"
+    case
+        when previous_week_start = cast({{ dbt.dateadd('day', -7, 'week_start') }} as date)
+            then cast(previous_rank as integer)
+    end as previous_rank,
+    case
+        when previous_week_start = cast({{ dbt.dateadd('day', -7, 'week_start') }} as date)
+            then cast(previous_rank - score_rank as integer)
+    end as rank_change
+from with_previous
+
+{%- endmacro %}

@@ -1,0 +1,115 @@
+{#- Hall metrics by hall (and all halls of the city) for day / week / month / year: waits
+    (mean, p50, p90, share over the long-wait threshold), service level (called within the
+    target wait over called + abandoned), abandoned-ticket rate (never served over issued) and
+    window occupancy, each with numerator and denominator. -#}
+
+{%- set combinations = [
+    ('day', 'hall'), ('day', 'city'), ('week', 'hall'), ('week', 'city'),
+    ('month', 'hall'), ('month', 'city'), ('year', 'hall'), ('year', 'city')
+] -%}
+
+with calendar_days as (
+
+    select * from {{ ref('dim_date') }}
+
+),
+
+city as (
+
+    select region_code as city_code from {{ ref('dim_region') }} where admin_level = 'city'
+
+),
+
+hourly_parts as (
+
+    select
+        hourly.*,
+        calendar_days.calendar_date,
+        calendar_days.week_start,
+        calendar_days.month_start,
+        calendar_days.year_start,
+        city.city_code
+    from {{ ref('mart_hall_metrics_hourly') }} as hourly
+    inner join calendar_days
+        on hourly.ticket_date = calendar_days.calendar_date
+    cross join city
+
+),
+
+summed_parts as (
+    {{ rollup_by_period_scope('hourly_parts', combinations, "
+        sum(tickets_issued) as tickets_issued,
+        sum(tickets_called) as tickets_called,
+        sum(tickets_served) as tickets_served,
+        sum(tickets_no_show) as tickets_no_show,
+        sum(tickets_abandoned) as tickets_abandoned,
+        sum(tickets_unserved) as tickets_unserved,
+        sum(tickets_within_target_wait) as tickets_within_target_wait,
+        sum(tickets_long_wait) as tickets_long_wait,
+        sum(wait_minutes_total) as wait_minutes_total,
+        sum(service_minutes_total) as service_minutes_total,
+        sum(window_minutes_staffed) as window_minutes_staffed
+    ") }}
+),
+
+called_tickets as (
+
+    select
+        tickets.wait_minutes,
+        tickets.hall_code,
+        calendar_days.calendar_date,
+        calendar_days.week_start,
+        calendar_days.month_start,
+        calendar_days.year_start,
+        city.city_code
+    from {{ ref('fct_hall_tickets') }} as tickets
+    inner join calendar_days
+        on tickets.ticket_date = calendar_days.calendar_date
+    cross join city
+    where tickets.is_called
+
+),
+
+wait_percentiles as (
+    {{ rollup_by_period_scope('called_tickets', combinations, "
+        " ~ approx_percentile('wait_minutes', 0.5) ~ " as wait_minutes_p50,
+        " ~ approx_percentile('wait_minutes', 0.9) ~ " as wait_minutes_p90
+    ") }}
+)
+
+select
+    summed_parts.period_grain,
+    summed_parts.period_start,
+    summed_parts.scope_type,
+    summed_parts.scope_code,
+    cast(summed_parts.tickets_issued as bigint) as tickets_issued,
+    cast(summed_parts.tickets_called as bigint) as tickets_called,
+    cast(summed_parts.tickets_served as bigint) as tickets_served,
+    cast(summed_parts.tickets_no_show as bigint) as tickets_no_show,
+    cast(summed_parts.tickets_abandoned as bigint) as tickets_abandoned,
+    cast(summed_parts.tickets_unserved as bigint) as tickets_unserved,
+    {{ safe_ratio('summed_parts.tickets_unserved', 'summed_parts.tickets_issued') }}
+        as abandoned_ticket_rate,
+    cast(summed_parts.tickets_within_target_wait as bigint) as tickets_within_target_wait,
+    cast(summed_parts.tickets_called + summed_parts.tickets_abandoned as bigint)
+        as service_level_base,
+    {{ safe_ratio('summed_parts.tickets_within_target_wait', 'summed_parts.tickets_called + summed_parts.tickets_abandoned') }}
+        as service_level,
+    cast(summed_parts.tickets_long_wait as bigint) as tickets_long_wait,
+    {{ safe_ratio('summed_parts.tickets_long_wait', 'summed_parts.tickets_called') }}
+        as long_wait_share,
+    summed_parts.wait_minutes_total,
+    {{ safe_ratio('summed_parts.wait_minutes_total', 'summed_parts.tickets_called') }}
+        as wait_minutes_mean,
+    wait_percentiles.wait_minutes_p50,
+    wait_percentiles.wait_minutes_p90,
+    summed_parts.service_minutes_total,
+    cast(summed_parts.window_minutes_staffed as bigint) as window_minutes_staffed,
+    {{ safe_ratio('summed_parts.service_minutes_total', 'summed_parts.window_minutes_staffed') }}
+        as window_occupancy
+from summed_parts
+left join wait_percentiles
+    on summed_parts.period_grain = wait_percentiles.period_grain
+    and summed_parts.period_start = wait_percentiles.period_start
+    and summed_parts.scope_type = wait_percentiles.scope_type
+    and summed_parts.scope_code = wait_percentiles.scope_code

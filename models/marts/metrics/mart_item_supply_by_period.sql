@@ -1,0 +1,138 @@
+{#- Every supply metric of the dictionary (what can be done online), by week / month / year
+    for the city, each county/district, township and department: the catalogue as valid on
+    the period's last day (the latest snapshot for the current period). Scope: active items
+    handled on application (var in_scope_item_types). Roll up by summing the parts. -#}
+
+{%- set combinations = [
+    ('week', 'city'), ('week', 'county'), ('week', 'department'),
+    ('month', 'city'), ('month', 'county'), ('month', 'township'), ('month', 'department'),
+    ('year', 'city'), ('year', 'county'), ('year', 'township'), ('year', 'department')
+] -%}
+
+with catalogue_span as (
+
+    select
+        min(snapshot_date) as first_snapshot_date,
+        max(snapshot_date) as last_snapshot_date
+    from {{ ref('stg_catalogue__service_items') }}
+
+),
+
+calendar_days as (
+
+    select * from {{ ref('dim_date') }}
+
+),
+
+periods as (
+
+    {%- for grain, end_column in period_ends().items() if grain != 'day' %}
+    select distinct
+        '{{ grain }}' as period_grain,
+        {{ period_grains()[grain] }} as period_start,
+        {{ end_column }} as period_end
+    from calendar_days
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+
+),
+
+reporting_periods as (
+
+    select
+        periods.period_grain,
+        periods.period_start,
+        periods.period_end,
+        snapshot_for_date.catalogue_snapshot_date
+    from periods
+    cross join catalogue_span
+    inner join {{ ref('int_catalogue__snapshot_for_date') }} as snapshot_for_date
+        on periods.period_end = snapshot_for_date.calendar_date
+    where periods.period_end >= catalogue_span.first_snapshot_date
+        and periods.period_start <= catalogue_span.last_snapshot_date
+
+),
+
+items_in_periods as (
+
+    select
+        reporting_periods.period_grain,
+        reporting_periods.period_start,
+        reporting_periods.catalogue_snapshot_date,
+        items.*,
+        regions.city_code,
+        regions.county_code,
+        regions.township_code
+    from reporting_periods
+    inner join {{ ref('int_service_items__classified') }} as items
+        on reporting_periods.catalogue_snapshot_date = items.snapshot_date
+    left join {{ ref('dim_region') }} as regions
+        on items.region_code = regions.region_code
+    where items.is_in_scope and items.is_active
+
+),
+
+{%- set measures %}
+        max(catalogue_snapshot_date) as catalogue_snapshot_date,
+        count(*) as active_items,
+        sum(case when is_online_available then 1 else 0 end) as online_available_items,
+        sum(case when is_online_available_incl_unsuitable then 1 else 0 end)
+            as online_available_items_incl_unsuitable,
+        sum(case when is_full_online then 1 else 0 end) as full_online_items,
+        sum(case when has_depth_trips_conflict then 1 else 0 end) as depth_trips_conflict_items,
+        sum(case when is_one_trip_item then 1 else 0 end) as one_trip_items,
+        sum(case when is_zero_trip_item then 1 else 0 end) as zero_trip_items,
+        sum(case when is_instant_item then 1 else 0 end) as instant_items,
+        sum(case when depth_level = 1 then 1 else 0 end) as depth_1_items,
+        sum(case when depth_level = 2 then 1 else 0 end) as depth_2_items,
+        sum(case when depth_level = 3 then 1 else 0 end) as depth_3_items,
+        sum(case when depth_level = 4 then 1 else 0 end) as depth_4_items,
+        sum(case when legal_limit_days > 0 then legal_limit_days - promised_limit_days else 0 end)
+            as limit_days_saved,
+        sum(case when legal_limit_days > 0 then legal_limit_days else 0 end) as legal_limit_days_total
+{%- endset %}
+
+item_counts as (
+    {%- for grain, scope in combinations %}
+    select
+        period_grain,
+        period_start,
+        '{{ scope }}' as scope_type,
+        {{ scope_columns()[scope] }} as scope_code,
+        {{ measures }}
+    from items_in_periods
+    where period_grain = '{{ grain }}' and {{ scope_columns()[scope] }} is not null
+    group by period_grain, period_start, {{ scope_columns()[scope] }}
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+)
+
+select
+    period_grain,
+    period_start,
+    scope_type,
+    scope_code,
+    catalogue_snapshot_date,
+    cast(active_items as bigint) as active_items,
+    cast(online_available_items as bigint) as online_available_items,
+    {{ safe_ratio('online_available_items', 'active_items') }} as online_available_rate,
+    cast(online_available_items_incl_unsuitable as bigint) as online_available_items_incl_unsuitable,
+    {{ safe_ratio('online_available_items_incl_unsuitable', 'active_items') }}
+        as online_available_rate_incl_unsuitable,
+    cast(full_online_items as bigint) as full_online_items,
+    {{ safe_ratio('full_online_items', 'active_items') }} as full_online_item_share,
+    cast(depth_trips_conflict_items as bigint) as depth_trips_conflict_items,
+    cast(one_trip_items as bigint) as one_trip_items,
+    {{ safe_ratio('one_trip_items', 'active_items') }} as one_trip_item_share,
+    cast(zero_trip_items as bigint) as zero_trip_items,
+    {{ safe_ratio('zero_trip_items', 'active_items') }} as zero_trip_item_share,
+    cast(instant_items as bigint) as instant_items,
+    {{ safe_ratio('instant_items', 'active_items') }} as instant_item_share,
+    cast(depth_1_items as bigint) as depth_1_items,
+    cast(depth_2_items as bigint) as depth_2_items,
+    cast(depth_3_items as bigint) as depth_3_items,
+    cast(depth_4_items as bigint) as depth_4_items,
+    cast(limit_days_saved as bigint) as limit_days_saved,
+    cast(legal_limit_days_total as bigint) as legal_limit_days_total,
+    {{ safe_ratio('limit_days_saved', 'legal_limit_days_total') }} as time_limit_compression
+from item_counts
