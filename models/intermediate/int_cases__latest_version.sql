@@ -1,5 +1,15 @@
 {#- A case is re-exported every time its status changes; the latest version wins (latest
-    updated_at, then the latest load). Older versions stay in raw as history. -#}
+    updated_at, then the latest load). Older versions stay in raw as history.
+    Incremental: a load re-ranks only the cases that received a version since the last run. -#}
+
+{{
+    config(
+        materialized='incremental',
+        unique_key='case_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail'
+    )
+}}
 
 with case_versions as (
 
@@ -7,15 +17,31 @@ with case_versions as (
 
 ),
 
+{% if is_incremental() %}
+changed_cases as (
+
+    select distinct case_id
+    from case_versions
+    where _loaded_at > (select max(_loaded_at) from {{ this }})
+
+),
+{% endif %}
+
 ranked_versions as (
 
     select
         case_versions.*,
         row_number() over (
-            partition by case_id
-            order by updated_at desc, _loaded_at desc, _source_file desc
+            partition by case_versions.case_id
+            order by
+                case_versions.updated_at desc,
+                case_versions._loaded_at desc,
+                case_versions._source_file desc
         ) as version_rank
     from case_versions
+    {% if is_incremental() %}
+    where case_versions.case_id in (select case_id from changed_cases)
+    {% endif %}
 
 )
 

@@ -7,11 +7,56 @@
       suspended working days; an instant item (N = 0) is due on the accepting working day (the
       next working day when accepted on a day off);
     - on time when completed on or before the deadline, which for acceptance on a working day
-      is exactly elapsed <= promised limit. -#}
+      is exactly elapsed <= promised limit.
+    Incremental: a run recomputes the cases that received a new version, and every case whose
+    clock started on or after a newly loaded catalogue snapshot (its limits may have changed).
+    _watermark (the latest source load the row reflects) lets downstream marts find the rows
+    a run touched without comparing clocks. -#}
 
-with cases as (
+{{
+    config(
+        materialized='incremental',
+        unique_key='case_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail'
+    )
+}}
+
+with source_watermark as (
+
+    select max(_loaded_at) as _watermark
+    from (
+        select _loaded_at from {{ ref('int_cases__latest_version') }}
+        union all
+        select _loaded_at from {{ ref('stg_catalogue__service_items') }}
+    ) as loads
+
+),
+
+{% if is_incremental() %}
+previous_run as (
+
+    select max(_watermark) as _watermark from {{ this }}
+
+),
+
+first_new_snapshot as (
+
+    select min(snapshot_date) as snapshot_date
+    from {{ ref('stg_catalogue__service_items') }}
+    where _loaded_at > (select _watermark from previous_run)
+
+),
+{% endif %}
+
+cases as (
 
     select * from {{ ref('int_cases__latest_version') }}
+    {% if is_incremental() %}
+    where _loaded_at > (select _watermark from previous_run)
+        or cast(coalesce(accepted_at, submitted_at) as date)
+            >= coalesce((select snapshot_date from first_new_snapshot), date '9999-12-31')
+    {% endif %}
 
 ),
 
@@ -221,5 +266,6 @@ select
             then coalesce(cast(rectified_at as date) <= rectification_due_date, false)
     end as is_rectified_on_time,
     updated_at,
-    _loaded_at
+    _loaded_at,
+    (select _watermark from source_watermark) as _watermark
 from cases_with_alerts

@@ -1,10 +1,23 @@
 {#- One row per hall queue ticket with waiting and service time in minutes and the flags the
     hall metrics count. Service level counts tickets called within the target wait against
-    tickets called plus tickets abandoned; no-shows were called. -#}
+    tickets called plus tickets abandoned; no-shows were called.
+    Incremental: a run adds (or replaces) the tickets loaded since the last run. -#}
+
+{{
+    config(
+        materialized='incremental',
+        unique_key='ticket_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail'
+    )
+}}
 
 with tickets as (
 
     select * from {{ ref('stg_queue_system__hall_tickets') }}
+    {% if is_incremental() %}
+    where _loaded_at > (select max(_loaded_at) from {{ this }})
+    {% endif %}
 
 ),
 
@@ -50,5 +63,6 @@ select
     ticket_outcome = 'abandoned' as is_abandoned,
     ticket_outcome <> 'served' as is_unserved,
     coalesce(wait_minutes <= {{ var('hall_target_wait_minutes') }}, false) as is_within_target_wait,
-    coalesce(wait_minutes > {{ var('hall_long_wait_minutes') }}, false) as is_long_wait
+    coalesce(wait_minutes > {{ var('hall_long_wait_minutes') }}, false) as is_long_wait,
+    _loaded_at
 from timed

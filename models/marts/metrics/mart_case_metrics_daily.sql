@@ -1,12 +1,49 @@
 {#- The additive parts of every demand metric, per completion day, item and channel. Any
     roll-up (week, month, year, county, department) sums these columns and divides: never
     average the rates. Rates by completion date; refusals to accept and withdrawals are not
-    completed cases. -#}
+    completed cases.
+    Incremental: a run rebuilds whole completion days that received a case touched by the
+    run (delete + insert by day). -#}
 
-with completed_cases as (
+{{
+    config(
+        materialized='incremental',
+        unique_key='completion_date',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail'
+    )
+}}
+
+with cases as (
 
     select * from {{ ref('fct_cases') }}
+
+),
+
+{% if is_incremental() %}
+changed_days as (
+
+    select distinct completion_date
+    from cases
+    where _watermark > (select max(_watermark) from {{ this }})
+        and completion_date is not null
+
+),
+{% endif %}
+
+completed_cases as (
+
+    select * from cases
     where is_completed
+    {% if is_incremental() %}
+        and completion_date in (select completion_date from changed_days)
+    {% endif %}
+
+),
+
+run_watermark as (
+
+    select max(_watermark) as _watermark from cases
 
 )
 
@@ -28,6 +65,8 @@ select
     cast(sum(case when is_rated then 1 else 0 end) as bigint) as rated_cases,
     cast(sum(case when is_satisfied_rating then 1 else 0 end) as bigint) as satisfied_ratings,
     cast(sum(case when is_bad_rating then 1 else 0 end) as bigint) as bad_ratings,
-    cast(sum(elapsed_working_days) as bigint) as elapsed_working_days_total
+    cast(sum(elapsed_working_days) as bigint) as elapsed_working_days_total,
+    max(run_watermark._watermark) as _watermark
 from completed_cases
+cross join run_watermark
 group by completion_date, item_code, channel, department_code, region_code

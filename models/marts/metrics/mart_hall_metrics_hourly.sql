@@ -1,11 +1,40 @@
 {#- Hall traffic per hall, day and opening hour (by the hour the ticket was taken): the
     additive parts of the hall metrics. Windows staffed are not exported by the queue system,
     so the windows that called at least one ticket in the hour stand in for them (each counted
-    as 60 staffed minutes); occupancy is serving minutes over those staffed minutes. -#}
+    as 60 staffed minutes); occupancy is serving minutes over those staffed minutes.
+    Incremental: a run rebuilds whole days that received tickets since the last run. -#}
 
-with tickets as (
+{{
+    config(
+        materialized='incremental',
+        unique_key='ticket_date',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail'
+    )
+}}
+
+with all_tickets as (
 
     select * from {{ ref('fct_hall_tickets') }}
+
+),
+
+{% if is_incremental() %}
+changed_days as (
+
+    select distinct ticket_date
+    from all_tickets
+    where _loaded_at > (select max(_loaded_at) from {{ this }})
+
+),
+{% endif %}
+
+tickets as (
+
+    select * from all_tickets
+    {% if is_incremental() %}
+    where ticket_date in (select ticket_date from changed_days)
+    {% endif %}
 
 )
 
@@ -25,6 +54,7 @@ select
     sum(wait_minutes) as wait_minutes_total,
     sum(service_minutes) as service_minutes_total,
     cast(count(distinct case when is_called then window_no end) as bigint) as windows_active,
-    cast(count(distinct case when is_called then window_no end) * 60 as bigint) as window_minutes_staffed
+    cast(count(distinct case when is_called then window_no end) * 60 as bigint) as window_minutes_staffed,
+    max(_loaded_at) as _loaded_at
 from tickets
 group by hall_code, ticket_date, ticket_hour
