@@ -1,0 +1,69 @@
+"""Charts drawn into the bulletin as inline SVG (no files, no network)."""
+
+from __future__ import annotations
+
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")  # headless: no display on servers
+
+import matplotlib.pyplot as plt
+import polars as pl
+
+# Text stays text in the SVG (svg.fonttype none): the browser renders it with a CJK font.
+_STYLE = {
+    "svg.fonttype": "none",
+    "font.family": "sans-serif",
+    "font.sans-serif": ["WenQuanYi Zen Hei", "Noto Sans CJK SC", "DejaVu Sans"],
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "font.size": 9,
+}
+
+
+def _svg(figure: plt.Figure) -> str:
+    buffer = io.StringIO()
+    figure.savefig(buffer, format="svg", bbox_inches="tight")
+    plt.close(figure)
+    svg = buffer.getvalue()
+    return svg[svg.index("<svg") :]  # drop the XML prolog so it can sit inside HTML
+
+
+def trend_chart(trend: pl.DataFrame) -> str:
+    """Weekly city-wide trend of the demand headline metrics (percent)."""
+    with plt.rc_context(_STYLE):
+        figure, axes = plt.subplots(figsize=(7.5, 2.6))
+        for (name,), series in trend.group_by("metric_name_zh", maintain_order=True):
+            axes.plot(
+                series["week_start"].to_list(),
+                (series["metric_value"] * 100).to_list(),
+                marker="o",
+                markersize=3,
+                label=name,
+            )
+        axes.set_ylabel("%")
+        axes.legend(loc="lower left", ncols=4, frameon=False, fontsize=8)
+        axes.grid(axis="y", alpha=0.3)
+        figure.autofmt_xdate()
+        return _svg(figure)
+
+
+def ranking_chart(ranking: pl.DataFrame, title: str) -> str:
+    """Composite scores of every ranked unit, best at the top."""
+    with plt.rc_context(_STYLE):
+        height = max(2.0, 0.22 * ranking.height + 0.6)
+        figure, axes = plt.subplots(figsize=(7.5, height))
+        ordered = ranking.sort("score_rank", descending=True)
+        colours = [
+            "#c0392b" if rank > ordered.height - 5 else "#2e86c1"
+            for rank in ordered["score_rank"].to_list()
+        ]
+        axes.barh(
+            ordered["name"].to_list(), (ordered["composite_score"] * 100).to_list(), color=colours
+        )
+        axes.set_xlabel("综合得分 composite score (%)")
+        axes.set_title(title, loc="left")
+        low = float(ordered["composite_score"].min() or 0) * 100
+        axes.set_xlim(max(0.0, low - 5), 100)
+        return _svg(figure)
