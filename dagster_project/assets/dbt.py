@@ -1,0 +1,116 @@
+"""The dbt project as Dagster assets: every seed, model and test of `dbt build`.
+
+No `from __future__ import annotations` here: Dagster inspects the `context` annotation.
+"""
+
+import os
+import shutil
+import sys
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from dagster import AssetExecutionContext, AssetKey
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+
+from dagster_project.resources import DuckDBWarehouse
+from dagster_project.settings import DBT_PROFILES_DIR, DBT_PROJECT_DIR, WAREHOUSE_ENV
+
+# Files whose change makes the parsed manifest stale (relative to the project directory).
+_PROJECT_INPUTS = ("dbt_project.yml", "packages.yml", "dependencies.yml", "models", "seeds", "dbt")
+
+
+def dbt_executable() -> str:
+    """The dbt beside this interpreter: `.venv/bin/govwh` runs without the venv on PATH."""
+    beside_python = Path(sys.executable).parent / "dbt"
+    if beside_python.exists():
+        return str(beside_python)
+    return shutil.which("dbt") or "dbt"
+
+
+def _manifest_is_stale(project: DbtProject) -> bool:
+    """The manifest is missing or older than a file of the dbt project."""
+    if not project.manifest_path.exists():
+        return True
+    parsed_at = project.manifest_path.stat().st_mtime
+    for name in _PROJECT_INPUTS:
+        path = Path(project.project_dir) / name
+        if not path.exists():
+            continue
+        files = [path] if path.is_file() else path.rglob("*")
+        if any(f.is_file() and f.stat().st_mtime > parsed_at for f in files):
+            return True
+    return False
+
+
+def load_dbt_project() -> DbtProject:
+    """The project, with its manifest parsed now if missing or older than the project files.
+
+    `govwh build` must work from a fresh clone, and the manifest is not committed: parsing on
+    load (a few seconds, only when something changed) replaces a manual `dbt parse`.
+    """
+    project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROFILES_DIR)
+    if _manifest_is_stale(project):
+        DbtCliResource(project_dir=project, dbt_executable=dbt_executable()).cli(
+            ["parse", "--quiet"], target_path=project.target_path
+        ).wait()
+    return project
+
+
+class GovwhDbtTranslator(DagsterDbtTranslator):
+    """Asset keys name the warehouse relation (schema/table); groups follow the dbt layer."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> AssetKey:
+        if dbt_resource_props["resource_type"] in ("model", "seed", "snapshot"):
+            return AssetKey([dbt_resource_props["schema"], dbt_resource_props["alias"]])
+        return super().get_asset_key(dbt_resource_props)
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        if dbt_resource_props["resource_type"] == "seed":
+            return "seeds"
+        # fqn = [project, layer folder, ..., model name]: staging, intermediate or marts
+        fqn = dbt_resource_props.get("fqn", [])
+        return fqn[1] if len(fqn) > 2 else "dbt"
+
+
+@contextmanager
+def _warehouse_env(warehouse: DuckDBWarehouse) -> Iterator[None]:
+    """GOVWH_WAREHOUSE for the dbt subprocess, which inherits this process's environment.
+
+    dagster-dbt builds the subprocess environment from os.environ only, so the variable is set
+    for the duration of the invocation and restored after.
+    """
+    previous = os.environ.get(WAREHOUSE_ENV)
+    os.environ[WAREHOUSE_ENV] = str(warehouse.file)
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop(WAREHOUSE_ENV, None)
+        else:
+            os.environ[WAREHOUSE_ENV] = previous
+
+
+govwh_dbt_project = load_dbt_project()
+
+
+def dbt_cli_resource() -> DbtCliResource:
+    return DbtCliResource(
+        project_dir=govwh_dbt_project,
+        profiles_dir=str(DBT_PROFILES_DIR),
+        dbt_executable=dbt_executable(),
+    )
+
+
+@dbt_assets(
+    manifest=govwh_dbt_project.manifest_path,
+    dagster_dbt_translator=GovwhDbtTranslator(),
+    project=govwh_dbt_project,
+)
+def govwh_dbt_models(
+    context: AssetExecutionContext, dbt: DbtCliResource, warehouse: DuckDBWarehouse
+) -> Iterator[Any]:
+    """dbt build: seeds, models and their data tests (reported as asset checks)."""
+    with _warehouse_env(warehouse):
+        yield from dbt.cli(["build"], context=context).stream()
