@@ -26,8 +26,8 @@
 {#- A ratio that is null, not an error, when the denominator is zero. -#}
 {% macro safe_ratio(numerator, denominator) -%}
     case
-        when {{ denominator }} = 0 or {{ denominator }} is null then null
-        else cast({{ numerator }} as double) / {{ denominator }}
+        when ({{ denominator }}) = 0 or ({{ denominator }}) is null then null
+        else cast({{ numerator }} as double) / ({{ denominator }})
     end
 {%- endmacro %}
 

@@ -1,0 +1,60 @@
+"""Working-day arithmetic on arrays of day numbers, from the calendar seed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from dagster_project.settings import CALENDAR_SEED
+
+EPOCH = dt.date(1970, 1, 1)
+
+
+@dataclass(frozen=True)
+class WorkingCalendar:
+    first_day: int  # day number (days since 1970-01-01) of the first calendar date
+    is_workday: np.ndarray  # bool per day
+    is_holiday: np.ndarray  # statutory holiday (day off)
+    holiday_name: np.ndarray  # object per day
+    workday_seq: np.ndarray  # working days up to and including the day
+    workdays: np.ndarray  # day numbers of the working days, by sequence (index 0 = seq 1)
+
+    @classmethod
+    def from_seed(cls, path: Path = CALENDAR_SEED) -> WorkingCalendar:
+        calendar = pl.read_csv(path, try_parse_dates=True).sort("calendar_date")
+        days = calendar["calendar_date"].cast(pl.Int64).to_numpy()  # days since 1970-01-01
+        is_workday = calendar["is_workday"].to_numpy()
+        return cls(
+            first_day=int(days[0]),
+            is_workday=is_workday,
+            is_holiday=calendar["is_statutory_holiday"].to_numpy(),
+            holiday_name=calendar["holiday_name"].to_numpy(),
+            workday_seq=np.cumsum(is_workday),
+            workdays=days[is_workday],
+        )
+
+    def index(self, day: np.ndarray | int) -> np.ndarray:
+        position = np.asarray(day) - self.first_day
+        if np.any(position < 0) or np.any(position >= len(self.is_workday)):
+            raise ValueError("a generated date falls outside the working-day calendar seed")
+        return position
+
+    def seq(self, day: np.ndarray | int) -> np.ndarray:
+        return self.workday_seq[self.index(day)]
+
+    def workday_at(self, seq: np.ndarray) -> np.ndarray:
+        """Day number of the working day with this sequence number (clipped to the calendar)."""
+        return self.workdays[np.clip(np.asarray(seq) - 1, 0, len(self.workdays) - 1)]
+
+    def next_workday(self, day: np.ndarray) -> np.ndarray:
+        """The day itself when it is a working day, else the next working day."""
+        seq = self.seq(day)
+        return np.where(self.is_workday[self.index(day)], day, self.workday_at(seq + 1))
+
+
+def day_number(date: dt.date) -> int:
+    return (date - EPOCH).days
