@@ -203,8 +203,10 @@ def generate_month(
         outcome_draw < params.NOT_ACCEPTED_SHARE + params.WITHDRAWN_SHARE
     )
     lateness = np.array([model.department_lateness[d] for d in department_code])
-    busy = np.isin((case_day.astype("datetime64[D]") + np.timedelta64(5, "D")).astype("datetime64[M]"),
-                   [np.datetime64(month_start, "M") + 1])  # fmt: skip
+    # the last days of a month are busier for the back offices
+    next_month = np.datetime64(month_start, "M") + 1
+    five_days_later = case_day.astype("datetime64[D]") + np.timedelta64(5, "D")
+    busy = five_days_later.astype("datetime64[M]") == next_month
     late = rng.random(n) < lateness * np.where(busy, 1.4, 1.0)
     on_time_days = np.floor(promised * rng.beta(2.2, 1.6, n)).astype(np.int64)
     late_days = promised + rng.integers(1, np.maximum(2, promised // 2 + 1) + 1)
@@ -287,17 +289,23 @@ def generate_month(
     this_month = visits.filter(pl.col("visit_day") <= int(days[-1]))
     later = visits.filter(pl.col("visit_day") > int(days[-1]))
 
-    tickets, case_ticket = _simulate_month(model, rng, days, case_ids, hall_case, hall_code, department_code,
-                                           case_day, this_month)  # fmt: skip
+    tickets, case_ticket = _simulate_month(
+        model, rng, days, case_ids, hall_case, hall_code, department_code, case_day, this_month
+    )
 
     # 7. timestamps
     submit_minute = np.where(hall_case, case_ticket["start"], submit_minute)
     accept_minute = np.where(
         hall_case,
         case_ticket["end"],
-        np.where(accept_day == case_day, np.minimum(np.maximum(submit_minute, MINUTES_OPEN) + rng.uniform(10, 150, n), 17.5 * 60),
-                 MINUTES_OPEN + rng.uniform(0, 150, n)),
-    )  # fmt: skip
+        np.where(
+            accept_day == case_day,
+            np.minimum(
+                np.maximum(submit_minute, MINUTES_OPEN) + rng.uniform(10, 150, n), 17.5 * 60
+            ),
+            MINUTES_OPEN + rng.uniform(0, 150, n),
+        ),
+    )
     complete_minute = np.where(
         total_days == 0,
         np.minimum(accept_minute + rng.uniform(5, 120, n), 18 * 60),
