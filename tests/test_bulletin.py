@@ -1,0 +1,159 @@
+"""The weekly bulletin: built from the marts, checked against independent SQL, never stale."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import subprocess
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+from dagster_project.bulletin import StaleDataError, build_weekly_bulletin, parse_iso_week
+from dagster_project.bulletin.weeks import IsoWeek
+from dagster_project.settings import REPO_ROOT, Settings
+
+SCREENSHOT = REPO_ROOT / "docs" / "screenshots" / "bulletin_first_page.png"
+
+
+def test_iso_week_parsing() -> None:
+    week = parse_iso_week("2019-W23")
+    assert (week.start, week.end) == (dt.date(2019, 6, 3), dt.date(2019, 6, 9))
+    assert week.previous.label == "2019-W22"
+    assert parse_iso_week("2020-W01").start == dt.date(2019, 12, 30)
+    for bad in ("2019-23", "2019-W54", "W23"):
+        with pytest.raises(ValueError):
+            parse_iso_week(bad)
+
+
+def _last_full_week(settings: Settings) -> IsoWeek:
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as connection:
+        last_ticket_day = connection.sql("select max(ticket_date) from marts.fct_hall_tickets")
+        (day,) = last_ticket_day.fetchall()[0]
+    return IsoWeek.containing(day - dt.timedelta(days=7))
+
+
+def _independent_department_ranking(settings: Settings, week: IsoWeek) -> list[str]:
+    """Composite score recomputed from fct_cases and the weights seed, not from the marts."""
+    weights = dict(pl.read_csv(REPO_ROOT / "seeds" / "ranking_weights.csv").iter_rows())
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as connection:
+        rates = connection.sql(
+            """
+            with completed as (
+                select department_code,
+                       avg(case when is_on_time then 1.0 else 0.0 end) as on_time_rate,
+                       avg(case when is_online_submission then 1.0 else 0.0 end) as online_case_share,
+                       avg(case when trips <= 1 then 1.0 else 0.0 end) as one_trip_rate,
+                       avg(case when trips = 0 then 1.0 else 0.0 end) as zero_trip_rate,
+                       sum(case when rating >= 4 and not is_default_rating then 1 else 0 end) * 1.0
+                         / nullif(sum(case when rating is not null and not is_default_rating
+                                           then 1 else 0 end), 0) as satisfaction_rate
+                from marts.fct_cases
+                where case_status = 'completed' and completion_date between $start and $end
+                group by department_code
+            ),
+            rectification as (
+                select department_code,
+                       avg(case when rectified_at is not null
+                                 and cast(rectified_at as date) <= rectification_due_date
+                                then 1.0 else 0.0 end) as rectification_on_time_rate
+                from marts.fct_cases
+                where rectification_due_date between $start and $end
+                group by department_code
+            )
+            select departments.department_name, completed.*, rectification.rectification_on_time_rate
+            from completed
+            left join rectification using (department_code)
+            join marts.dim_department as departments using (department_code)
+            """,
+            params={"start": week.start, "end": week.end},
+        ).pl()
+    scored = []
+    for row in rates.iter_rows(named=True):
+        parts = [(row[m], w) for m, w in weights.items() if row.get(m) is not None]
+        score = sum(v * w for v, w in parts) / sum(w for _, w in parts)
+        scored.append((round(score, 9), row["department_name"]))
+    return [name for _, name in sorted(scored, key=lambda s: (-s[0], s[1]))]
+
+
+@pytest.mark.slow
+def test_bulletin_numbers_match_independent_sql(built_warehouse: Settings, tmp_path: Path) -> None:
+    week = _last_full_week(built_warehouse)
+    result = build_weekly_bulletin(built_warehouse.warehouse_path, week, tmp_path, pdf=False)
+    html = result.html_path.read_text(encoding="utf-8")
+    assert week.label in html and "数据截至" in html
+
+    # headline: on-time rate of the week, city-wide, straight from fct_cases
+    with duckdb.connect(str(built_warehouse.warehouse_path), read_only=True) as connection:
+        on_time, completed = connection.sql(
+            """
+            select count(*) filter (where is_on_time), count(*)
+            from marts.fct_cases
+            where case_status = 'completed' and completion_date between $start and $end
+            """,
+            params={"start": week.start, "end": week.end},
+        ).fetchall()[0]
+    headline = result.data.headline.filter(pl.col("metric_code") == "on_time_rate").row(
+        0, named=True
+    )
+    assert (headline["numerator"], headline["denominator"]) == (on_time, completed)
+    assert f"{on_time / completed:.1%}" in html
+
+    # ranks: the bulletin's order equals the independently recomputed composite score
+    ranked = result.data.department_ranking.sort("score_rank")["name"].to_list()
+    assert ranked == _independent_department_ranking(built_warehouse, week)
+    for name in ranked[:5] + ranked[-5:]:
+        assert name in html
+
+
+@pytest.mark.slow
+def test_bulletin_pdf_renders_in_chromium(built_warehouse: Settings, tmp_path: Path) -> None:
+    if shutil.which("chromium") is None:
+        pytest.fail("Chromium is required for the PDF (make test installs it from Debian)")
+    week = _last_full_week(built_warehouse)
+    result = build_weekly_bulletin(built_warehouse.warehouse_path, week, tmp_path)
+    assert result.pdf_path is not None and result.pdf_path.read_bytes().startswith(b"%PDF")
+    if shutil.which("pdftoppm"):
+        prefix = tmp_path / "page"
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-png",
+                "-r",
+                "70",
+                "-f",
+                "1",
+                "-l",
+                "1",
+                str(result.pdf_path),
+                str(prefix),
+            ],
+            check=True,
+        )
+        page = next(tmp_path.glob("page*.png"))
+        assert page.stat().st_size > 10_000  # a rendered page, not a blank one
+        SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(page, SCREENSHOT)
+
+
+@pytest.mark.slow
+def test_stale_source_fails_and_writes_nothing(built_warehouse: Settings, tmp_path: Path) -> None:
+    """With the ticket source a day behind the week's last working day: no bulletin."""
+    warehouse = tmp_path / "stale.duckdb"
+    shutil.copy(built_warehouse.warehouse_path, warehouse)
+    week = _last_full_week(built_warehouse)
+    with duckdb.connect(str(warehouse)) as connection:
+        last_workday = connection.sql(
+            "select max(calendar_date) from marts.dim_date "
+            "where is_workday and calendar_date between $start and $end",
+            params={"start": week.start, "end": week.end},
+        ).fetchall()[0][0]
+        connection.execute(
+            "delete from marts.fct_hall_tickets where ticket_date >= ?", [last_workday]
+        )
+    out = tmp_path / "bulletins"
+    with pytest.raises(StaleDataError, match="hall_tickets"):
+        build_weekly_bulletin(warehouse, week, out, pdf=False)
+    assert not out.exists() or not any(out.iterdir())
