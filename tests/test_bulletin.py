@@ -44,7 +44,8 @@ def _independent_department_ranking(settings: Settings, week: IsoWeek) -> list[s
             with completed as (
                 select department_code,
                        avg(case when is_on_time then 1.0 else 0.0 end) as on_time_rate,
-                       avg(case when is_online_submission then 1.0 else 0.0 end) as online_case_share,
+                       avg(case when is_online_submission then 1.0 else 0.0 end)
+                           as online_case_share,
                        avg(case when trips <= 1 then 1.0 else 0.0 end) as one_trip_rate,
                        avg(case when trips = 0 then 1.0 else 0.0 end) as zero_trip_rate,
                        sum(case when rating >= 4 and not is_default_rating then 1 else 0 end) * 1.0
@@ -63,7 +64,8 @@ def _independent_department_ranking(settings: Settings, week: IsoWeek) -> list[s
                 where rectification_due_date between $start and $end
                 group by department_code
             )
-            select departments.department_name, completed.*, rectification.rectification_on_time_rate
+            select departments.department_name, completed.*,
+                   rectification.rectification_on_time_rate
             from completed
             left join rectification using (department_code)
             join marts.dim_department as departments using (department_code)
