@@ -1,0 +1,50 @@
+# The two commands of the README: `make demo` and `make test`. Both set up .venv first, from
+# the pinned requirements.lock, and redo that only when requirements.lock or pyproject.toml
+# changed (the stamp file in .venv records the last install).
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.govwh-installed
+UV_VERSION := 0.13.9
+DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+PYTEST_ARGS ?=
+
+.PHONY: demo test lint dev setup clean-warehouse
+
+demo: $(STAMP)
+	$(BIN)/govwh demo
+
+# pytest exits 5 when it collected no test: say so loudly, but that is no failure of the code.
+test: $(STAMP)
+	$(BIN)/ruff check .
+	@$(BIN)/pytest $(PYTEST_ARGS); status=$$?; \
+	if [ $$status -eq 5 ]; then \
+		echo "!!!!!!!! pytest collected NO TESTS (exit code 5): nothing was tested !!!!!!!!"; \
+		exit 0; \
+	fi; \
+	exit $$status
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check dagster_project tests
+
+# The Dagster UI on http://127.0.0.1:3000, with the run history `govwh build` writes to.
+dev: $(STAMP)
+	@mkdir -p $(DAGSTER_HOME)
+	@test -f $(DAGSTER_HOME)/dagster.yaml || printf 'telemetry:\n  enabled: false\n' > $(DAGSTER_HOME)/dagster.yaml
+	DAGSTER_HOME=$(DAGSTER_HOME) $(BIN)/dagster dev -h 127.0.0.1 -p 3000
+
+setup: $(STAMP)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): requirements.lock pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(BIN)/uv pip sync --python $(BIN)/python requirements.lock
+	$(BIN)/uv pip install --python $(BIN)/python --no-deps -e .
+	touch $@
+
+clean-warehouse:
+	rm -rf warehouse .dagster_home
