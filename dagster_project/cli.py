@@ -59,8 +59,11 @@ ScaleOption = Annotated[Scale, typer.Option(help="Size of the demo city.")]
 
 
 def _console() -> Console:
-    """A console pinned to the stdout of this moment (the build redirects sys.stdout)."""
-    return Console(file=sys.stdout)
+    """A console pinned to the stdout of this moment (the build redirects sys.stdout).
+
+    Soft wrap: long lines (paths, error messages) stay whole, for the reader and for grep.
+    """
+    return Console(file=sys.stdout, soft_wrap=True)
 
 
 def _generate(

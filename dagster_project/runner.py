@@ -85,6 +85,7 @@ class BuildResult:
     failures: list[StepFailure] = field(default_factory=list)
     failed_checks: list[str] = field(default_factory=list)
     materialized: int = 0
+    checks_evaluated: int = 0
 
 
 @dataclass(frozen=True)
@@ -157,10 +158,10 @@ def run_build(
     run_id = str(uuid.uuid4())
     failures: list[StepFailure] = []
     failed_checks: list[str] = []
-    materialized = 0
+    materialized = checks_evaluated = 0
 
     def listen(entry: EventLogEntry) -> None:
-        nonlocal materialized
+        nonlocal materialized, checks_evaluated
         if entry.dagster_event is None:
             return
         event = _translate(entry.dagster_event)
@@ -171,8 +172,10 @@ def run_build(
         elif event.kind is EventKind.RUN_FAILED and not failures:
             # a failure outside any step (e.g. resources), else the step failures say it all
             failures.append(StepFailure("run", event.message or ""))
-        elif event.kind is EventKind.CHECKED and not event.passed:
-            failed_checks.append(f"{event.asset}: {event.check}")
+        elif event.kind is EventKind.CHECKED:
+            checks_evaluated += 1
+            if not event.passed:
+                failed_checks.append(f"{event.asset}: {event.check}")
         elif event.kind is EventKind.MATERIALIZED:
             materialized += 1
         if on_event is not None:
@@ -183,4 +186,6 @@ def run_build(
     result = job.execute_in_process(
         run_config=_QUIET_CONSOLE, instance=instance, run_id=run_id, raise_on_error=False
     )
-    return BuildResult(run_id, result.success, failures, failed_checks, materialized)
+    return BuildResult(
+        run_id, result.success, failures, failed_checks, materialized, checks_evaluated
+    )

@@ -100,6 +100,8 @@ def dbt_cli_resource() -> DbtCliResource:
         project_dir=govwh_dbt_project,
         profiles_dir=str(DBT_PROFILES_DIR),
         dbt_executable=dbt_executable(),
+        # plain text: dbt's messages end up in error reports and log files, not a terminal
+        global_config_flags=["--no-use-colors"],
     )
 
 
