@@ -1,0 +1,74 @@
+"""Shared fixtures: the tiny demo city, built once per session through the real Dagster job."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from dagster_project.runner import DAGSTER_HOME_ENV, BuildResult, open_instance, run_build
+from dagster_project.settings import LANDING_ENV, SERVING_ENV, WAREHOUSE_ENV, Settings
+
+
+def environment_of(settings: Settings, dagster_home: Path) -> dict[str, str]:
+    """The env vars that point every command at `settings`' files."""
+    return {
+        WAREHOUSE_ENV: str(settings.warehouse_path),
+        LANDING_ENV: str(settings.landing_dir),
+        SERVING_ENV: str(settings.serving_path),
+        DAGSTER_HOME_ENV: str(dagster_home),
+    }
+
+
+def settings_in(folder: Path, landing_dir: Path | None = None) -> Settings:
+    """Warehouse, landing folder and serving copy of a test environment under `folder`."""
+    return Settings(
+        warehouse_path=folder / "warehouse" / "govwh.duckdb",
+        landing_dir=landing_dir or folder / "landing",
+        serving_path=folder / "warehouse" / "serving" / "govwh.duckdb",
+    )
+
+
+@pytest.fixture(scope="session")
+def tiny_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Settings, BuildResult]]:
+    """Generate the tiny city, point the environment at it and materialize every asset.
+
+    The env vars stay set for the session (and are restored after it), so that code reading
+    Settings.from_env() and dbt's profile both see the test warehouse.
+    """
+    from dagster_project.demo import generate_demo_city
+
+    root = tmp_path_factory.mktemp("tiny_city")
+    settings = settings_in(root)
+    dagster_home = root / "dagster_home"
+    generate_demo_city(settings.landing_dir, seed=42, scale="tiny")
+    with pytest.MonkeyPatch.context() as environment:
+        for name, value in environment_of(settings, dagster_home).items():
+            environment.setenv(name, value)
+        result = run_build(settings, instance=open_instance(dagster_home))
+        assert result.success, result.failures
+        yield settings, result
+
+
+@pytest.fixture(scope="session")
+def built_warehouse(tiny_build: tuple[Settings, BuildResult]) -> Settings:
+    """Paths of the built tiny warehouse (raw → dbt build → serving copy)."""
+    return tiny_build[0]
+
+
+@pytest.fixture
+def isolated_settings(tmp_path: Path) -> Settings:
+    """A warehouse, landing folder and serving copy of this test alone (nothing built)."""
+    return settings_in(tmp_path)
+
+
+@pytest.fixture
+def point_environment_at(monkeypatch: pytest.MonkeyPatch) -> Callable[[Settings, Path], None]:
+    """Set the env vars of `settings` and a Dagster home for this test (restored after)."""
+
+    def point(settings: Settings, dagster_home: Path) -> None:
+        for name, value in environment_of(settings, dagster_home).items():
+            monkeypatch.setenv(name, value)
+
+    return point

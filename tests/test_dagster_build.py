@@ -1,0 +1,102 @@
+"""End to end through the Dagster job: landing files → raw → dbt build → serving copy."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from dagster_project.runner import BuildResult, build_plan, dagster_home, open_instance, run_build
+from dagster_project.settings import Settings
+from dagster_project.status import last_build_run, table_rows
+
+pytestmark = pytest.mark.slow
+
+
+def _row_counts(warehouse: Path) -> dict[str, int | None]:
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        return {f"{t.schema}.{t.name}": t.rows for t in table_rows(connection)}
+
+
+def test_every_step_succeeds_and_every_check_passes(
+    tiny_build: tuple[Settings, BuildResult],
+) -> None:
+    settings, result = tiny_build
+    plan = build_plan(settings)
+    assert result.success
+    assert result.failures == []
+    assert result.failed_checks == []
+    assert result.materialized == plan.assets
+    assert result.checks_evaluated == plan.checks
+
+
+def test_raw_and_marts_have_rows(built_warehouse: Settings) -> None:
+    counts = _row_counts(built_warehouse.warehouse_path)
+    for table in ("raw.service_items", "raw.case_logs", "raw.hall_tickets"):
+        assert counts[table], table
+    marts = {name: rows for name, rows in counts.items() if name.startswith("marts.")}
+    assert marts, "no marts built"
+    empty = [name for name, rows in marts.items() if rows == 0]
+    # a few marts (alerts, say) may legitimately be empty for a tiny city, not most of them
+    assert len(empty) <= len(marts) // 4, empty
+    for table in ("marts.fct_cases", "marts.mart_case_completion_monthly"):
+        assert counts[table], table
+
+
+def test_the_run_is_recorded_in_the_dagster_home(built_warehouse: Settings) -> None:
+    run = last_build_run(dagster_home())
+    assert run is not None
+    assert run.status == "SUCCESS"
+    assert run.started is not None and run.ended is not None
+
+
+def test_serving_copy_matches_the_warehouse_and_is_read_only(built_warehouse: Settings) -> None:
+    serving = built_warehouse.serving_path
+    assert serving.exists()
+    assert not list(serving.parent.glob(".*.partial"))
+    assert _row_counts(serving) == _row_counts(built_warehouse.warehouse_path)
+    with duckdb.connect(str(serving), read_only=True) as connection, pytest.raises(duckdb.Error):
+        connection.execute("delete from marts.fct_cases")
+
+
+def test_building_again_leaves_identical_row_counts(
+    built_warehouse: Settings, tmp_path: Path
+) -> None:
+    again = Settings(
+        warehouse_path=tmp_path / "govwh.duckdb",
+        landing_dir=built_warehouse.landing_dir,
+        serving_path=tmp_path / "serving" / "govwh.duckdb",
+    )
+    shutil.copy(built_warehouse.warehouse_path, again.warehouse_path)
+    before = _row_counts(again.warehouse_path)
+
+    result = run_build(again, instance=open_instance(tmp_path / "dagster_home"))
+
+    assert result.success, result.failures
+    assert _row_counts(again.warehouse_path) == before
+
+
+def test_duplicate_keys_stop_the_build_before_dbt(
+    built_warehouse: Settings,
+    tmp_path: Path,
+    point_environment_at: Callable[[Settings, Path], None],
+) -> None:
+    landing = tmp_path / "landing"
+    shutil.copytree(built_warehouse.landing_dir, landing)
+    first = sorted((landing / "hall_tickets").glob("*.parquet"))[0]
+    shutil.copy(first, first.with_name(f"copy_of_{first.name}"))  # the same tickets twice
+    settings = Settings(
+        warehouse_path=tmp_path / "govwh.duckdb",
+        landing_dir=landing,
+        serving_path=tmp_path / "serving" / "govwh.duckdb",
+    )
+    point_environment_at(settings, tmp_path / "dagster_home")
+
+    result = run_build(settings, instance=open_instance(tmp_path / "dagster_home"))
+
+    assert not result.success
+    assert "raw/hall_tickets: key_is_unique" in result.failed_checks
+    assert not settings.serving_path.exists()  # nothing downstream ran
