@@ -45,5 +45,12 @@ ranked_versions as (
 
 )
 
-select * from ranked_versions
+-- the applicant key is kept; the name and phone hashes stay in raw and staging
+select
+    case_id, item_code, department_code, region_code, applicant_type, applicant_id,
+    channel, is_assisted_online, hall_code, submitted_at, accepted_at, completed_at,
+    withdrawn_at, case_status, decision, suspended_working_days, trips, result_delivery,
+    rating, rated_at, is_default_rating, rectified_at, updated_at, _source_file, _loaded_at,
+    version_rank
+from ranked_versions
 where version_rank = 1
