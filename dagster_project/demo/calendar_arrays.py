@@ -1,4 +1,5 @@
-"""Working-day arithmetic on arrays of day numbers, from the calendar seed."""
+"""Working-day arithmetic on arrays of day numbers, from the calendar seed (or, when the seed
+is missing, the same calendar built from `chinese_calendar`)."""
 
 from __future__ import annotations
 
@@ -19,23 +20,37 @@ class WorkingCalendar:
     first_day: int  # day number (days since 1970-01-01) of the first calendar date
     is_workday: np.ndarray  # bool per day
     is_holiday: np.ndarray  # statutory holiday (day off)
-    holiday_name: np.ndarray  # object per day
+    is_makeup: np.ndarray  # weekend working day (调休)
+    holiday_name: np.ndarray  # str per day ("" when none)
     workday_seq: np.ndarray  # working days up to and including the day
     workdays: np.ndarray  # day numbers of the working days, by sequence (index 0 = seq 1)
 
     @classmethod
-    def from_seed(cls, path: Path = CALENDAR_SEED) -> WorkingCalendar:
-        calendar = pl.read_csv(path, try_parse_dates=True).sort("calendar_date")
+    def from_frame(cls, calendar: pl.DataFrame) -> WorkingCalendar:
+        calendar = calendar.sort("calendar_date")
         days = calendar["calendar_date"].cast(pl.Int64).to_numpy()  # days since 1970-01-01
         is_workday = calendar["is_workday"].to_numpy()
         return cls(
             first_day=int(days[0]),
             is_workday=is_workday,
             is_holiday=calendar["is_statutory_holiday"].to_numpy(),
-            holiday_name=calendar["holiday_name"].to_numpy(),
+            is_makeup=calendar["is_makeup_workday"].to_numpy(),
+            holiday_name=calendar["holiday_name"].fill_null("").to_numpy().astype(str),
             workday_seq=np.cumsum(is_workday),
             workdays=days[is_workday],
         )
+
+    @classmethod
+    def from_seed(cls, path: Path = CALENDAR_SEED) -> WorkingCalendar:
+        if not path.exists():
+            from dagster_project.working_calendar import build_calendar
+
+            return cls.from_frame(build_calendar())
+        return cls.from_frame(pl.read_csv(path, try_parse_dates=True))
+
+    @property
+    def last_day(self) -> int:
+        return self.first_day + len(self.is_workday) - 1
 
     def index(self, day: np.ndarray | int) -> np.ndarray:
         position = np.asarray(day) - self.first_day
@@ -54,6 +69,11 @@ class WorkingCalendar:
         """The day itself when it is a working day, else the next working day."""
         seq = self.seq(day)
         return np.where(self.is_workday[self.index(day)], day, self.workday_at(seq + 1))
+
+    def nth_workday_after(self, day: np.ndarray, n: np.ndarray) -> np.ndarray:
+        """The n-th working day after `day` (the day itself for n = 0)."""
+        n = np.asarray(n)
+        return np.where(n > 0, self.workday_at(self.seq(day) + n), day)
 
 
 def day_number(date: dt.date) -> int:

@@ -1,9 +1,10 @@
 """The service-item catalogue and its reform trajectory, delivered as monthly snapshots.
 
-Items are drawn once (names, types, limits, trips per level) and then move up the depth
-levels over time at a pace that differs by department and county. The city's
-administrative items read back as the Zhengzhou 2017 shape (297 / 79 / 4 / 3 of 383) on the
-calibration date, at every scale.
+Implementation items are the basic items of ``catalogue_data`` (with their sub-items) as the
+city, each county and each township implement them. Every item carries the days it reaches
+depth 2, 3 and 4, drawn from its readiness (department and county pace plus noise): the
+city's administrative items read back as the Zhengzhou shape 297 / 79 / 4 / 3 of 383 on the
+calibration date at every scale and seed, and then move up year by year.
 """
 
 from __future__ import annotations
@@ -13,296 +14,314 @@ import datetime as dt
 import numpy as np
 import polars as pl
 
-from dagster_project.demo import city
-from dagster_project.demo.params import (
-    CALIBRATION_DATE,
-    CITY_ITEMS_BY_DEPTH,
-    PACE_RANGE,
-    YEARS_TO_UPGRADE,
-    ScaleParams,
-)
-
-SUBJECTS = [
-    "食品经营",
-    "药品零售",
-    "道路运输",
-    "建筑施工",
-    "排污",
-    "取水",
-    "出版物经营",
-    "娱乐场所",
-    "医疗机构执业",
-    "民办学校办学",
-    "人力资源服务",
-    "劳务派遣经营",
-    "旅行社业务",
-    "危险化学品经营",
-    "燃气经营",
-    "户外广告设置",
-    "城市道路占用",
-    "特种设备使用",
-    "林木采伐",
-    "种子生产经营",
-    "兽药经营",
-    "公共场所卫生",
-    "餐饮服务",
-    "二手车交易",
-    "机动车维修",
-    "职业技能培训",
-    "社会团体",
-    "民办非企业单位",
-    "养老机构",
-    "殡葬服务",
-    "居民身份证",
-    "户口迁移",
-    "出入境证件",
-    "机动车驾驶证",
-    "不动产",
-    "住房公积金",
-    "医疗保险",
-    "失业保险",
-    "工伤认定",
-    "社会保障卡",
-    "最低生活保障",
-    "残疾人证",
-    "退役军人优待证",
-    "施工图审查",
-    "消防设计审查",
-]
-# action → (item type, share of instant items among them)
-ACTIONS = {
-    "许可证核发": "licence",
-    "许可证变更": "licence",
-    "许可证延续": "licence",
-    "许可证注销": "licence",
-    "审批": "licence",
-    "登记": "confirmation",
-    "备案": "confirmation",
-    "证明开具": "confirmation",
-    "补贴发放": "benefit",
-    "奖励": "award",
-    "纠纷裁决": "adjudication",
-    "年度核验": "other",
-}
-PUBLIC_SERVICES = ["信息查询", "政策咨询", "证照打印", "预约服务", "档案查阅", "缴费服务"]
-LEGAL_LIMITS = np.array([5, 10, 15, 20, 30, 60])
+from dagster_project.demo.catalogue_data import DEPARTMENTS, ITEM_LINES
+from dagster_project.demo.city import City
+from dagster_project.demo.params import CALIBRATION_DATE, CALIBRATION_DEPTHS, ScaleParams
 
 EPOCH = dt.date(1970, 1, 1)
-NEVER = 10**6  # a day number far beyond any scale's end
+NEVER = 10**6  # a day number beyond any scale's end
+LONG_AGO = -NEVER
+TYPES = {
+    "L": "licence",
+    "C": "confirmation",
+    "B": "benefit",
+    "J": "adjudication",
+    "A": "award",
+    "O": "other",
+    "P": "public_service",
+}
+TYPE_CODES = {"L": "01", "B": "05", "C": "07", "A": "08", "J": "09", "O": "10", "P": "20"}
+AUDIENCES = {"c": "citizen", "e": "enterprise", "b": "both"}
+VARIANTS = {"n": "新办", "c": "变更", "r": "延续", "x": "注销", "b": "补办"}
+VARIANT_DEMAND = {"-": 1.0, "n": 1.0, "c": 0.6, "r": 0.4, "x": 0.25, "b": 0.2}
+LEVEL_DEMAND = {"city": 1.0, "county": 0.3, "township": 0.06}
 
 
-def _day(date: dt.date) -> int:
+def day_number(date: dt.date) -> int:
     return (date - EPOCH).days
 
 
-def _item_templates(rng: np.random.Generator, count: int, public: bool) -> pl.DataFrame:
-    """Names, types and departments of `count` items."""
-    department_codes = city.departments()["department_code"].to_numpy()
-    # A few departments hold most items (公安, 人社, 市场监管, 不动产 ...).
-    weights = 1.0 / np.arange(1, len(department_codes) + 1) ** 0.8
-    departments = rng.choice(department_codes, size=count, p=weights / weights.sum())
-    subjects = rng.choice(SUBJECTS, size=count)
-    if public:
-        actions = rng.choice(PUBLIC_SERVICES, size=count)
-        types = np.full(count, "public_service", dtype=object)
-    else:
-        action_names = np.array(list(ACTIONS))
-        actions = rng.choice(action_names, size=count, p=_action_weights())
-        types = np.array([ACTIONS[a] for a in actions], dtype=object)
-    return pl.DataFrame(
-        {
-            "item_name": np.char.add(subjects.astype(str), actions.astype(str)),
-            "item_type": types,
-            "department_code": departments,
-        }
-    )
-
-
-def _action_weights() -> np.ndarray:
-    weights = np.array([10, 6, 5, 4, 8, 10, 8, 6, 6, 2, 1, 6], dtype=float)
-    return weights / weights.sum()
-
-
-def _initial_depths(rng: np.random.Generator, count: int, level_shares: list[float]) -> np.ndarray:
-    return rng.choice([1, 2, 3, 4], size=count, p=level_shares)
-
-
-def build_items(rng: np.random.Generator, scale: ScaleParams) -> pl.DataFrame:
-    """One row per implementation item with its trajectory (upgrade days, lifetime)."""
-    frames = []
-    # City-level administrative items: exactly the Zhengzhou shape on the calibration date.
-    city_depths = np.repeat(list(CITY_ITEMS_BY_DEPTH), list(CITY_ITEMS_BY_DEPTH.values()))
-    frames.append(
-        _item_templates(rng, len(city_depths), public=False).with_columns(
-            region_code=pl.lit(city.CITY_CODE),
-            admin_level=pl.lit("city"),
-            initial_depth=pl.Series(rng.permutation(city_depths)),
-            is_calibrated=pl.lit(True),
+def basic_items() -> pl.DataFrame:
+    """One row per basic item and sub-item (子项) of the catalogue data."""
+    department_index = {d.code: i + 1 for i, d in enumerate(DEPARTMENTS)}
+    rows = []
+    for base, line in enumerate(ITEM_LINES.strip().splitlines()):
+        dept, name, kind, aud, levels, legal, promised, variants, depth, weight, cross = line.split(
+            "|"
         )
-    )
-    frames.append(
-        _item_templates(rng, scale.city_public_items, public=True).with_columns(
-            region_code=pl.lit(city.CITY_CODE),
-            admin_level=pl.lit("city"),
-            initial_depth=pl.Series(
-                _initial_depths(rng, scale.city_public_items, [0.5, 0.35, 0.1, 0.05])
-            ),
-            is_calibrated=pl.lit(False),
-        )
-    )
-    regions = city.regions()
-    for level, per_region, public_per_region, shares in (
-        ("county", scale.county_items, scale.county_public_items, [0.72, 0.22, 0.04, 0.02]),
-        ("township", scale.township_items, 0, [0.85, 0.13, 0.02, 0.0]),
-    ):
-        codes = regions.filter(pl.col("admin_level") == level)["region_code"].to_numpy()
-        for count, public in ((per_region, False), (public_per_region, True)):
-            total = count * len(codes)
-            if total == 0:
-                continue
-            frames.append(
-                _item_templates(rng, total, public=public).with_columns(
-                    region_code=pl.Series(np.repeat(codes, count)),
-                    admin_level=pl.lit(level),
-                    initial_depth=pl.Series(_initial_depths(rng, total, shares)),
-                    is_calibrated=pl.lit(False),
-                )
+        for number, variant in enumerate(variants if variants != "-" else "-"):
+            rows.append(
+                {
+                    "catalogue_code": f"{TYPE_CODES[kind]}{department_index[dept]:02d}"
+                    f"{base:03d}{number:02d}",
+                    "item_name": name if variant == "-" else f"{name}（{VARIANTS[variant]}）",
+                    "item_type": TYPES[kind],
+                    "audience": AUDIENCES[aud],
+                    "department_code": dept,
+                    "levels": levels,
+                    "legal_limit_days": None if legal == "-" else int(legal),
+                    "promised_limit_days": int(promised)
+                    if variant not in "xb"
+                    else min(int(promised), 5),
+                    "max_depth": int(depth),
+                    "demand": float(weight) * VARIANT_DEMAND[variant],
+                    "is_cross_department": cross == "1",
+                }
             )
-    items = pl.concat(frames, how="vertical_relaxed").with_row_index("item_number")
-    return _with_trajectory(rng, _with_limits(rng, items), scale)
-
-
-def _with_limits(rng: np.random.Generator, items: pl.DataFrame) -> pl.DataFrame:
-    count = items.height
-    legal = rng.choice(LEGAL_LIMITS, size=count).astype(float)
-    legal[rng.random(count) < 0.08] = np.nan  # no legal limit set
-    instant = rng.random(count) < 0.15
-    compression = rng.uniform(0.3, 0.9, size=count)
-    promised = np.where(
-        np.isnan(legal),
-        rng.choice([1, 3, 5, 10], size=count),
-        np.maximum(1, np.round(legal * compression)),
-    )
-    promised = np.where(instant, 0, promised)
-    return items.with_columns(
-        catalogue_code=pl.format(
-            "{}{}",
-            pl.col("department_code").str.slice(1),
-            pl.col("item_number").cast(pl.String).str.zfill(6),
-        ),
-        audience=pl.Series(
-            rng.choice(["citizen", "enterprise", "both"], size=count, p=[0.55, 0.3, 0.15])
-        ),
-        legal_limit_days=pl.Series(legal).fill_nan(None).cast(pl.Int16),
-        promised_limit_days=pl.Series(promised).cast(pl.Int16),
-        is_cross_department=pl.Series(rng.random(count) < 0.1),
-        unsuitable_online=pl.Series(rng.random(count) < 0.03),
-        trips_level_1=pl.Series(rng.choice([1, 2, 3], size=count, p=[0.35, 0.45, 0.2])).cast(
-            pl.Int8
-        ),
-        trips_level_2=pl.Series(rng.choice([1, 2], size=count, p=[0.7, 0.3])).cast(pl.Int8),
-        # deliberate data-quality errors: a few fully-online items still demand a visit
-        depth_trips_error=pl.Series(rng.random(count) < 0.004),
-        popularity=pl.Series(rng.pareto(1.2, size=count) + 0.05),
-    ).with_columns(
-        item_code=pl.format("{}{}", pl.col("catalogue_code"), pl.col("region_code").str.slice(2)),
+    return pl.DataFrame(rows).with_columns(
+        pl.col("legal_limit_days").cast(pl.Int16), pl.col("promised_limit_days").cast(pl.Int16)
     )
 
 
-def _with_trajectory(
-    rng: np.random.Generator, items: pl.DataFrame, scale: ScaleParams
-) -> pl.DataFrame:
-    count = items.height
-    department_codes = city.departments()["department_code"].to_list()
-    region_codes = city.regions()["region_code"].to_list()
-    low, high = np.log(PACE_RANGE[0]), np.log(PACE_RANGE[1])
-    department_pace = dict(
-        zip(department_codes, np.exp(rng.uniform(low, high, len(department_codes))), strict=True)
-    )
-    county_pace = dict(
-        zip(region_codes, np.exp(rng.uniform(low / 2, high / 2, len(region_codes))), strict=True)
-    )
-    pace = items["department_code"].replace_strict(
-        department_pace, return_dtype=pl.Float64
-    ).to_numpy() * (
-        items["region_code"]
-        .str.slice(0, 6)
-        .replace_strict(county_pace, return_dtype=pl.Float64)
-        .to_numpy()
-    )
-    start = _day(CALIBRATION_DATE)
-    days_per_year = 365.25
-    up = {}
-    previous = np.full(count, float(start + 1))  # upgrades start after the calibration day
-    for level in (1, 2, 3):
-        waited = rng.exponential(YEARS_TO_UPGRADE[level] * pace * days_per_year)
-        up[level] = previous + waited
-        previous = up[level]
-    # Days (from the epoch) an item reaches depth 2, 3, 4, given its initial depth.
-    initial = items["initial_depth"].to_numpy()
-    reach = {}
-    for target in (2, 3, 4):
-        steps_needed = target - initial
-        reach[target] = np.where(
-            steps_needed <= 0,
-            -NEVER,
-            np.choose(np.clip(steps_needed, 1, 3) - 1, [up[1], up[2], up[3]]),
+def _implementations(rng: np.random.Generator, scale: ScaleParams, city: City) -> pl.DataFrame:
+    """Which region implements which basic item: all city items; a share per county and per
+    township (popular items always), as the scale sets."""
+    basics = basic_items()
+    frames = [
+        basics.filter(pl.col("levels").str.contains("C")).with_columns(
+            region_code=pl.lit(city.city_code), admin_level=pl.lit("city")
         )
-    # Lifetime: a few items are abolished, a few appear later (never the calibrated ones
-    # before the calibration date).
-    first_day, last_day = _day(scale.start) - 31, _day(scale.end)
-    abolished = rng.random(count) < 0.02
-    created_late = (rng.random(count) < 0.05) & ~items["is_calibrated"].to_numpy()
-    span = max(last_day - start, 1)
-    return items.with_columns(
-        reach_depth_2=pl.Series(reach[2]).cast(pl.Int64),
-        reach_depth_3=pl.Series(reach[3]).cast(pl.Int64),
-        reach_depth_4=pl.Series(reach[4]).cast(pl.Int64),
-        created_day=pl.Series(
-            np.where(created_late, start + rng.integers(1, span + 1, count), first_day - 400)
-        ),
-        abolished_day=pl.Series(
-            np.where(abolished, start + rng.integers(1, span + 1, count), NEVER)
-        ),
+    ]
+    for level, letter, share in (
+        ("county", "Y", scale.county_item_share),
+        ("township", "T", scale.township_item_share),
+    ):
+        eligible = basics.filter(pl.col("levels").str.contains(letter))
+        regions = city.codes(level)
+        keep = (rng.random((len(regions), eligible.height)) < share) | (
+            eligible["demand"].to_numpy()[None, :] >= 20 * (1 - share) + 5
+        )
+        region_index, item_index = np.nonzero(keep)
+        frames.append(
+            eligible[item_index].with_columns(
+                region_code=pl.Series(regions[region_index]), admin_level=pl.lit(level)
+            )
+        )
+    return pl.concat(frames).with_row_index("item_number")
+
+
+def _readiness(rng: np.random.Generator, items: pl.DataFrame, scale: ScaleParams) -> np.ndarray:
+    """How far ahead of the reform an item is: department pace + county pace + noise."""
+    reform = scale.reform
+    departments = [d.code for d in DEPARTMENTS]
+    department_effect = dict(
+        zip(departments, rng.normal(0.15, 0.45, len(departments)), strict=True)
+    )
+    department_effect |= {code: -1.0 for code in reform.lagging_departments}
+    county = items["region_code"].str.slice(0, 6).to_numpy()
+    counties = np.unique(county)
+    county_effect = dict(zip(counties, rng.normal(0.0, 0.35, len(counties)), strict=True))
+    county_effect |= {code: -0.8 for code in reform.lagging_counties if code in county_effect}
+    city_code = items.filter(pl.col("admin_level") == "city")["region_code"][0]
+    county_effect[city_code] = 0.2
+    return (
+        np.array([department_effect[d] for d in items["department_code"]])
+        + np.array([county_effect[c] for c in county])
+        + rng.normal(0.0, 1.0, items.height)
     )
 
 
-def snapshot_dates(scale: ScaleParams) -> list[dt.date]:
+def _depth_at_calibration(
+    rng: np.random.Generator,
+    items: pl.DataFrame,
+    readiness: np.ndarray,
+    calibrated: np.ndarray,
+    scale: ScaleParams,
+) -> np.ndarray:
+    max_depth = items["max_depth"].to_numpy()
+    depth = np.ones(items.height, dtype=np.int64)
+    # the calibrated set: exactly the Zhengzhou counts, the readiest items highest
+    taken = ~calibrated.copy()
+    for level, count in (
+        (4, CALIBRATION_DEPTHS[3]),
+        (3, CALIBRATION_DEPTHS[2]),
+        (2, CALIBRATION_DEPTHS[1]),
+    ):
+        candidates = np.flatnonzero(~taken & (max_depth >= level))
+        best = candidates[np.argsort(-readiness[candidates], kind="stable")[:count]]
+        depth[best] = level
+        taken[best] = True
+    # everything else: a level-specific share online, the readiest first
+    online_share = scale.reform.online_share_at_calibration
+    level = items["admin_level"].to_numpy()
+    quantile_noise = rng.random(items.height)
+    for name, share in online_share.items():
+        group = ~calibrated & (level == name)
+        rank = np.argsort(np.argsort(-readiness[group] - 0.3 * quantile_noise[group]))
+        position = rank / max(group.sum(), 1)
+        depth[group] = 1 + (position < share) + (position < share * 0.25) + (position < share * 0.1)
+    return np.minimum(depth, max_depth)
+
+
+def _reach_days(
+    rng: np.random.Generator,
+    depth_now: np.ndarray,
+    readiness: np.ndarray,
+    max_depth: np.ndarray,
+    scale: ScaleParams,
+) -> dict[int, np.ndarray]:
+    """Day each item reaches depth 2, 3, 4: before the calibration day for the levels it
+    holds there, after it (lognormal waits, shorter for ready items) for the rest."""
+    reform = scale.reform
+    calibration = day_number(CALIBRATION_DATE)
+    n = depth_now.size
+    reach: dict[int, np.ndarray] = {}
+    # levels already held: reached within the two years before
+    back = calibration - np.sort(rng.uniform(1, 700, (n, 3)), axis=1)[:, ::-1]
+    for level in (2, 3, 4):
+        reach[level] = np.where(depth_now >= level, back[:, level - 2], NEVER).astype(np.int64)
+    previous = np.full(n, float(calibration))
+    for level in (2, 3, 4):
+        median = reform.median_years_to_next[level - 2] * 365.25
+        wait = median * np.exp(
+            reform.spread * rng.normal(size=n) - reform.readiness_weight * readiness
+        )
+        upcoming = (depth_now < level) & (max_depth >= level)
+        arrival = previous + wait
+        reach[level] = np.where(upcoming, arrival.astype(np.int64), reach[level])
+        previous = np.where(depth_now < level, arrival, previous)
+    for level in (2, 3, 4):
+        reach[level] = np.where(max_depth >= level, reach[level], NEVER)
+    return reach
+
+
+def build_items(rng: np.random.Generator, scale: ScaleParams, city: City) -> pl.DataFrame:
+    """One row per implementation item with its lifetime and depth trajectory."""
+    items = _implementations(rng, scale, city)
+    n = items.height
+    calibration = day_number(CALIBRATION_DATE)
+    readiness = _readiness(rng, items, scale)
+
+    # Lifetimes. Of the city's administrative items exactly 383 are active on the calibration
+    # day; a few were abolished before it, a few are added after it.
+    city_admin = np.flatnonzero(
+        (items["admin_level"] == "city").to_numpy()
+        & (items["item_type"] != "public_service").to_numpy()
+    )
+    target = sum(CALIBRATION_DEPTHS)
+    if city_admin.size < target:
+        raise ValueError(f"catalogue data has {city_admin.size} city items, need {target}")
+    order = rng.permutation(city_admin)
+    extra = city_admin.size - target
+    abolished_before = order[target : target + extra * 2 // 5]
+    added_after = order[target + extra * 2 // 5 :]
+    calibrated = np.zeros(n, dtype=bool)
+    calibrated[order[:target]] = True
+
+    created = np.full(n, LONG_AGO, dtype=np.int64)
+    late_other = ~np.isin(np.arange(n), city_admin) & (rng.random(n) < 0.05)
+    created[late_other] = calibration + rng.integers(-330, 4 * 365, late_other.sum())
+    created[added_after] = calibration + rng.integers(20, 3 * 365, added_after.size)
+    # created during 2017 (still counted on the calibration day)
+    early = order[: target // 20]
+    created[early] = calibration - rng.integers(10, 330, early.size)
+    abolished = np.full(n, NEVER, dtype=np.int64)
+    abolished[abolished_before] = calibration - rng.integers(0, 300, abolished_before.size)
+    later = ~np.isin(np.arange(n), abolished_before) & (rng.random(n) < 0.03)
+    abolished[later] = calibration + rng.integers(1, 4 * 365, later.sum())
+    abolished = np.maximum(abolished, created + 1)
+
+    depth_now = _depth_at_calibration(rng, items, readiness, calibrated, scale)
+    max_depth = items["max_depth"].to_numpy()
+    reach = _reach_days(rng, depth_now, readiness, max_depth, scale)
+
+    # deliberate data-quality errors (documented in docs/demo-data.md)
+    errors = scale.reform
+    depth4 = np.flatnonzero(
+        (max_depth == 4) & ~calibrated & (reach[4] < day_number(dt.date(2019, 6, 30)))
+    )
+    trips_error = np.zeros(n, dtype=bool)
+    trips_error[rng.choice(depth4, min(errors.depth4_trips_errors, depth4.size), replace=False)] = (
+        True
+    )
+    legal = items["legal_limit_days"].to_numpy()
+    with_legal = np.flatnonzero(~np.isnan(legal.astype(float)))
+    promised = items["promised_limit_days"].to_numpy().astype(np.int64)
+    over = rng.choice(with_legal, errors.promised_over_legal_errors, replace=False)
+    promised[over] = legal[over].astype(np.int64) + 5
+
+    region_weight = city.region_weight(items["region_code"].to_numpy())
+    level_demand = items["admin_level"].replace_strict(LEVEL_DEMAND).to_numpy()
+    popularity = (
+        items["demand"].to_numpy() * level_demand * region_weight * rng.lognormal(0, 0.5, n)
+    )
+    return items.with_columns(
+        item_code=pl.col("region_code").str.pad_end(9, "0") + pl.col("catalogue_code"),
+        promised_limit_days=pl.Series(promised).cast(pl.Int16),
+        unsuitable_online=pl.Series(max_depth == 1),
+        popularity=pl.Series(popularity),
+        trip_draw=pl.Series(rng.random(n)),
+        depth_trips_error=pl.Series(trips_error),
+        is_calibrated=pl.Series(calibrated),
+        created_day=pl.Series(created),
+        abolished_day=pl.Series(abolished),
+        reach_depth_2=pl.Series(reach[2]),
+        reach_depth_3=pl.Series(reach[3]),
+        reach_depth_4=pl.Series(reach[4]),
+    ).join(
+        city.departments.select("department_code", "department_name"),
+        on="department_code",
+        how="left",
+    )
+
+
+def snapshot_dates(start: dt.date, end: dt.date) -> list[dt.date]:
     """Month ends from the one before the start to the end date (the last may be the end)."""
-    first = scale.start.replace(day=1) - dt.timedelta(days=1)
-    dates = pl.date_range(first, scale.end, interval="1mo", eager=True).dt.month_end().to_list()
-    dates = [d for d in dates if d <= scale.end]
-    if not dates or dates[-1] < scale.end:
-        dates.append(scale.end)
-    return sorted(set([first, *dates]))
+    first = start.replace(day=1) - dt.timedelta(days=1)
+    dates = pl.date_range(first, end, interval="1mo", eager=True).dt.month_end().to_list()
+    dates = [d for d in dates if d <= end]
+    if not dates or dates[-1] < end:
+        dates.append(end)
+    return sorted({first, *dates})
+
+
+def depth_expr(day: int | pl.Expr) -> pl.Expr:
+    day = pl.lit(day) if isinstance(day, int) else day
+    return (
+        1
+        + (pl.col("reach_depth_2") <= day).cast(pl.Int8)
+        + (pl.col("reach_depth_3") <= day).cast(pl.Int8)
+        + (pl.col("reach_depth_4") <= day).cast(pl.Int8)
+    ).cast(pl.Int8)
+
+
+def depth_on(items: pl.DataFrame, day: np.ndarray) -> np.ndarray:
+    """Depth of every item (rows) on each day number (columns)."""
+    day = np.asarray(day)[None, :]
+    return (
+        1
+        + (items["reach_depth_2"].to_numpy()[:, None] <= day)
+        + (items["reach_depth_3"].to_numpy()[:, None] <= day)
+        + (items["reach_depth_4"].to_numpy()[:, None] <= day)
+    ).astype(np.int8)
+
+
+def required_trips_expr() -> pl.Expr:
+    """Trips the item requires at its depth: 4 → 0, 3 → 1, 2 → 1 or 2, 1 → 1–3."""
+    draw = pl.col("trip_draw")
+    return (
+        pl.when(pl.col("depth_level") == 4)
+        .then(pl.col("depth_trips_error").cast(pl.Int8))
+        .when(pl.col("depth_level") == 3)
+        .then(1)
+        .when(pl.col("depth_level") == 2)
+        .then(pl.when(draw < 0.6).then(1).otherwise(2))
+        .otherwise(pl.when(draw < 0.35).then(1).when(draw < 0.85).then(2).otherwise(3))
+        .cast(pl.Int8)
+    )
 
 
 def catalogue_snapshot(items: pl.DataFrame, snapshot: dt.date) -> pl.DataFrame:
-    """The catalogue as published on `snapshot`, in the canonical columns."""
-    day = _day(snapshot)
-    depth = (
-        pl.col("initial_depth")
-        .clip(lower_bound=pl.when(pl.col("reach_depth_2") <= day).then(2).otherwise(1))
-        .clip(lower_bound=pl.when(pl.col("reach_depth_3") <= day).then(3).otherwise(1))
-        .clip(lower_bound=pl.when(pl.col("reach_depth_4") <= day).then(4).otherwise(1))
-    )
+    """The catalogue as published on `snapshot` (active and inactive items)."""
+    day = day_number(snapshot)
     return (
         items.filter(pl.col("created_day") <= day)
-        .with_columns(depth_level=depth.cast(pl.Int8))
+        .with_columns(depth_level=depth_expr(day))
         .with_columns(
-            required_trips=pl.when(pl.col("depth_level") == 4)
-            .then(pl.when(pl.col("depth_trips_error")).then(1).otherwise(0))
-            .when(pl.col("depth_level") == 3)
-            .then(1)
-            .when(pl.col("depth_level") == 2)
-            .then(pl.col("trips_level_2"))
-            .otherwise(pl.col("trips_level_1"))
-            .cast(pl.Int8),
-            unsuitable_online=pl.col("unsuitable_online") & (pl.col("depth_level") == 1),
+            required_trips=required_trips_expr(),
             status=pl.when(pl.col("abolished_day") <= day)
             .then(pl.lit("inactive"))
             .otherwise(pl.lit("active")),
             snapshot_date=pl.lit(snapshot),
         )
-        .join(city.departments().select("department_code", "department_name"), on="department_code")
     )

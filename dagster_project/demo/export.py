@@ -14,6 +14,21 @@ from dagster_project.landing.schemas import SourceSchema
 HEADERS_FILE = Path(__file__).with_name("headers_zh.yaml")
 FORMATS = ("parquet", "csv", "xlsx")
 ENCODINGS = ("utf-8", "gb18030")
+HEADERS = ("en", "zh")
+XLSX_MAX_ROWS = 1_000_000  # a sheet holds 1,048,576 rows: larger frames go to several files
+XLSX_SCALES = ("tiny", "small")
+
+
+def check_format(fmt: str, encoding: str, headers: str, scale: str) -> None:
+    """Refuse impossible export requests before anything is written."""
+    if fmt not in FORMATS:
+        raise ValueError(f"format must be one of {FORMATS}, got {fmt!r}")
+    if encoding not in ENCODINGS:
+        raise ValueError(f"encoding must be one of {ENCODINGS}, got {encoding!r}")
+    if headers not in HEADERS:
+        raise ValueError(f"headers must be one of {HEADERS}, got {headers!r}")
+    if fmt == "xlsx" and scale not in XLSX_SCALES:
+        raise ValueError(f"xlsx exports are written for scales {XLSX_SCALES} only, not {scale!r}")
 
 
 @cache
@@ -45,20 +60,25 @@ def write_frame(
     fmt: str = "parquet",
     encoding: str = "utf-8",
     headers: str = "en",
-) -> Path:
-    if fmt not in FORMATS:
-        raise ValueError(f"format must be one of {FORMATS}, got {fmt!r}")
-    if encoding not in ENCODINGS:
-        raise ValueError(f"encoding must be one of {ENCODINGS}, got {encoding!r}")
+) -> list[Path]:
+    """Write one frame as one file (xlsx: one file per million rows); return the paths."""
     frame = frame.select(list(source.columns)).cast(source.columns)
     if headers == "zh":
         frame = to_chinese(frame, source)
-    path = path_without_suffix.with_suffix(f".{fmt}")
+    path = path_without_suffix.with_name(f"{path_without_suffix.name}.{fmt}")
     if fmt == "parquet":
         frame.write_parquet(path, compression="zstd", statistics=True)
     elif fmt == "csv":
         text = frame.write_csv(datetime_format="%Y-%m-%d %H:%M:%S")
         path.write_bytes(text.encode(encoding))
     else:
-        frame.write_excel(path, worksheet=source.name)
-    return path
+        parts = max(1, -(-frame.height // XLSX_MAX_ROWS))
+        paths = []
+        for part in range(parts):
+            target = path if parts == 1 else path.with_name(f"{path.stem}_{part + 1}.xlsx")
+            frame.slice(part * XLSX_MAX_ROWS, XLSX_MAX_ROWS).write_excel(
+                target, worksheet=source.name, dtype_formats={pl.Datetime: "yyyy-mm-dd hh:mm:ss"}
+            )
+            paths.append(target)
+        return paths
+    return [path]

@@ -7,18 +7,22 @@ import json
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
+import polars as pl
 
-from dagster_project.demo import params
-from dagster_project.demo.cases import EMPTY_VISITS, build_model, generate_month
+from dagster_project.demo.calendar_arrays import day_number
+from dagster_project.demo.cases import build_model, finish_cases, generate_cases
 from dagster_project.demo.catalogue import build_items, catalogue_snapshot, snapshot_dates
-from dagster_project.demo.export import write_frame
+from dagster_project.demo.city import SEEDS_DIR, City
+from dagster_project.demo.export import check_format, write_frame
+from dagster_project.demo.params import scale_params
+from dagster_project.demo.tickets import month_tickets
 from dagster_project.landing.schemas import CASE_LOGS, HALL_TICKETS, SERVICE_ITEMS
 
-GENERATOR_VERSION = "1"
+GENERATOR_VERSION = "3"
 Progress = Callable[[str, int, int], None]
 
 
@@ -31,6 +35,7 @@ class GenerationSummary:
     end: dt.date
     rows: dict[str, int] = field(default_factory=dict)
     files: dict[str, int] = field(default_factory=dict)
+    paths: dict[str, list[str]] = field(default_factory=dict)
     seconds: float = 0.0
 
 
@@ -44,6 +49,12 @@ def _months(start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]]:
     return months
 
 
+def _record(summary: GenerationSummary, source: str, paths: list[Path], rows: int) -> None:
+    summary.rows[source] += rows
+    summary.files[source] += len(paths)
+    summary.paths[source].extend(str(p) for p in paths)
+
+
 def generate_demo_city(
     landing_dir: Path,
     *,
@@ -55,64 +66,78 @@ def generate_demo_city(
     encoding: str = "utf-8",
     headers: str = "en",
     progress: Progress | None = None,
+    seeds_dir: Path = SEEDS_DIR,
 ) -> GenerationSummary:
     """Write the three sources of a generated city; deterministic for seed and scale."""
-    if scale not in params.SCALES:
-        raise ValueError(f"scale must be one of {sorted(params.SCALES)}, got {scale!r}")
-    scale_params = replace(
-        params.SCALES[scale],
-        start=start or params.SCALES[scale].start,
-        end=end or params.SCALES[scale].end,
-    )
-    if scale_params.start > scale_params.end:
-        raise ValueError(f"start {scale_params.start} is after end {scale_params.end}")
+    params = scale_params(scale).with_period(start, end)
+    if params.start > params.end:
+        raise ValueError(f"start {params.start} is after end {params.end}")
+    check_format(fmt, encoding, headers, scale)
     began = time.perf_counter()
-    summary = GenerationSummary(landing_dir, seed, scale, scale_params.start, scale_params.end)
+    landing_dir = Path(landing_dir)
+    summary = GenerationSummary(landing_dir, seed, scale, params.start, params.end)
     for source in (SERVICE_ITEMS, CASE_LOGS, HALL_TICKETS):
         folder = landing_dir / source.name
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True)
-        summary.rows[source.name] = 0
-        summary.files[source.name] = 0
+        summary.rows[source.name], summary.files[source.name] = 0, 0
+        summary.paths[source.name] = []
+    (landing_dir / "_generation.json").unlink(missing_ok=True)
     write = {"fmt": fmt, "encoding": encoding, "headers": headers}
 
-    items = build_items(np.random.default_rng([seed, 0]), scale_params)
-    snapshots = snapshot_dates(scale_params)
+    city = City.from_seeds(seeds_dir)
+    items = build_items(np.random.default_rng([seed, 0]), params, city)
+    snapshots = snapshot_dates(params.start, params.end)
     for number, snapshot in enumerate(snapshots, start=1):
         frame = catalogue_snapshot(items, snapshot)
-        write_frame(
+        paths = write_frame(
             frame,
             SERVICE_ITEMS,
             landing_dir / "service_items" / f"service_items_{snapshot}",
             **write,
         )
-        summary.rows["service_items"] += frame.height
-        summary.files["service_items"] += 1
+        _record(summary, "service_items", paths, frame.height)
         if progress:
             progress("service_items", number, len(snapshots))
 
-    model = build_model(seed, scale_params, items)
-    carried = EMPTY_VISITS
+    model = build_model(
+        seed, params, city, items, np.array([day_number(s) for s in snapshots], dtype=np.int64)
+    )
+    carried: pl.DataFrame | None = None
     next_case = 0
-    months = _months(scale_params.start, scale_params.end)
+    months = _months(params.start, params.end)
     for number, (month_start, month_end) in enumerate(months, start=1):
-        output = generate_month(model, month_start, month_end, carried, next_case)
-        carried = output.carried_visits
-        next_case += output.cases.height
+        first, last = day_number(month_start), day_number(month_end)
+        month = generate_cases(model, first, last, next_case)
+        next_case += month.cases.height
+        visits = month.visits if carried is None else pl.concat([carried, month.visits])
+        carried = visits.filter(pl.col("visit_day") > last)
+        tickets, filings = month_tickets(
+            model, visits.filter(pl.col("visit_day") <= last), first, last
+        )
+        filed = pl.DataFrame(
+            {"case_number": month.cases["case_number"].to_numpy()[month.filing_case]}
+        ).join(filings, on="case_number", how="left", maintain_order="left")
+        cases = finish_cases(
+            model, month, filed["filing_start"].to_numpy(), filed["filing_end"].to_numpy()
+        )
         label = f"{month_start:%Y-%m}"
-        for source, frame in ((CASE_LOGS, output.cases), (HALL_TICKETS, output.tickets)):
+        for source, frame in ((CASE_LOGS, cases), (HALL_TICKETS, tickets)):
             if frame.height:
-                write_frame(
+                paths = write_frame(
                     frame, source, landing_dir / source.name / f"{source.name}_{label}", **write
                 )
-                summary.rows[source.name] += frame.height
-                summary.files[source.name] += 1
+                _record(summary, source.name, paths, frame.height)
         if progress:
             progress("months", number, len(months))
 
     summary.seconds = round(time.perf_counter() - began, 2)
     marker = {
-        **{k: str(v) if isinstance(v, (Path, dt.date)) else v for k, v in asdict(summary).items()},
+        **{
+            k: str(v) if isinstance(v, (Path, dt.date)) else v
+            for k, v in asdict(summary).items()
+            if k != "paths"
+        },
         "generator_version": GENERATOR_VERSION,
         "format": fmt,
         "encoding": encoding,

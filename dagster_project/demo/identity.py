@@ -64,17 +64,21 @@ def uscc_check_char(first_17: np.ndarray) -> np.ndarray:
     return USCC_CHARS[(31 - remainder) % 31]
 
 
+ENTERPRISE_OFFSET = 10**12  # applicant numbers from here on are enterprises
+
+
 def applicant_identities(
-    applicants: np.ndarray, county_codes: list[str], seed: int
+    applicants: np.ndarray, county_codes: list[str], seed: int, city_name: str = "嵩州市"
 ) -> pl.DataFrame:
-    """applicant number → type, ID number, name, phone (all fake)."""
+    """applicant number → type, ID number, name, phone (all fake). Numbers below
+    ENTERPRISE_OFFSET are persons (ID card), the others enterprises (credit code)."""
     n = len(applicants)
     h = [_mix(applicants, seed * 101 + salt) for salt in range(6)]
-    is_enterprise = (h[0] % np.uint64(100)) < np.uint64(22)
+    is_enterprise = applicants >= ENTERPRISE_OFFSET
 
     counties = np.array([[int(c) for c in code] for code in county_codes])
     region = counties[(h[1] % np.uint64(len(county_codes))).astype(np.int64)]
-    birth = np.datetime64("1950-01-01") + (h[2] % np.uint64(52 * 365)).astype("timedelta64[D]")
+    birth = np.datetime64("1942-01-01") + (h[2] % np.uint64(58 * 365)).astype("timedelta64[D]")
     years = birth.astype("datetime64[Y]").astype(np.int64) + 1970
     months = birth.astype("datetime64[M]").astype(np.int64) % 12 + 1
     days = (birth - birth.astype("datetime64[M]")).astype(np.int64) + 1
@@ -112,7 +116,7 @@ def applicant_identities(
     kind = np.array(ENTERPRISE_KINDS)[
         ((h[4] >> np.uint64(40)) % np.uint64(len(ENTERPRISE_KINDS))).astype(np.int64)
     ]
-    enterprise_name = np.char.add(np.char.add(np.char.add("示范市", word_1), word_2), kind)
+    enterprise_name = np.char.add(np.char.add(np.char.add(city_name[:-1], word_1), word_2), kind)
 
     prefixes = np.array(["13", "15", "17", "18", "19"])[
         ((h[3] >> np.uint64(10)) % np.uint64(5)).astype(np.int64)

@@ -1,59 +1,110 @@
-"""The parameters that shape the demo city, per scale, in one place (docs/demo-data.md)."""
+"""Every knob that shapes the demo city, in one place: one frozen dataclass per scale."""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+
+# The Zhengzhou 2017 shape the catalogue is calibrated to (domain.md, seed figures).
+CALIBRATION_DATE = dt.date(2017, 12, 31)
+CALIBRATION_DEPTHS = (297, 79, 4, 3)  # city-level items handled on application, levels 1..4
+
+
+@dataclass(frozen=True)
+class ReformParams:
+    """How the catalogue moves up the depth levels after the calibration date."""
+
+    # median years from the calibration date to the next level, per current level (1, 2, 3)
+    median_years_to_next: tuple[float, float, float] = (1.45, 1.2, 1.3)
+    spread: float = 0.6  # lognormal sigma of those waits
+    readiness_weight: float = 0.45  # how strongly an item's readiness shortens the waits
+    # share of items already at depth >= 2 at the calibration date, outside the calibrated set
+    online_share_at_calibration: dict[str, float] = field(
+        default_factory=lambda: {"city": 0.30, "county": 0.16, "township": 0.12}
+    )
+    lagging_departments: tuple[str, ...] = ("REL", "CAD", "NRP", "FOR", "WAT")
+    lagging_counties: tuple[str, ...] = ("411923", "411982")
+    depth4_trips_errors: int = 5  # deliberate data-quality errors: depth 4 with trips > 0
+    promised_over_legal_errors: int = 3  # deliberate errors: promised limit above legal limit
+
+
+@dataclass(frozen=True)
+class CaseParams:
+    """Arrivals, channels and handling of cases."""
+
+    trend_per_year: float = 0.10  # long-term growth of demand
+    weekend_online_factor: float = 0.32
+    holiday_online_factor: float = 0.15
+    post_spring_festival_surge: float = 0.45  # extra load on the first working days after it
+    post_national_day_surge: float = 0.30
+    month_end_factor: float = 0.18
+    year_end_factor: float = 0.22
+    # share of cases of items at depth 2 / 3 / 4 that come in online, when adoption is full
+    online_share_by_depth: tuple[float, float, float, float] = (0.0, 0.45, 0.75, 1.0)
+    adoption_start: float = 0.45  # adoption multiplier in 2017, rising to 1 by 2021
+    mobile_share_start: float = 0.2
+    mobile_share_end: float = 0.65
+    self_service_share: float = 0.05
+    assisted_online_share: float = 0.06
+    not_accepted_hall: float = 0.015
+    not_accepted_online: float = 0.04
+    withdrawn: float = 0.015
+    denied: float = 0.02
+    suspended: float = 0.05
+    late_base: float = 0.028  # probability of finishing after the promised limit
+    late_department_spread: float = 0.8  # lognormal sigma of department lateness
+    late_load_elasticity: float = 1.5
+    correction_trip: float = 0.2  # depth-1 cases that need a second trip to fix materials
+    rated_active: float = 0.14
+    rated_default: float = 0.09
+    rectified: float = 0.88
+    returning_skew: float = 1.7  # > 1: a share of applicants come back for several cases
+    person_pool_per_case: float = 0.45
+    enterprise_pool_per_case: float = 0.35
+
+
+@dataclass(frozen=True)
+class HallParams:
+    """Hall traffic and the queue simulation."""
+
+    consultations_per_case_visit: float = 0.22
+    target_occupancy: float = 0.82  # staffing plan: windows = load / target occupancy
+    staffing_noise: tuple[float, float] = (0.7, 1.05)  # daily factor on the plan (absences)
+    no_show: float = 0.03
+    patience_median_min: float = 40.0
+    slot_minutes: int = 30
 
 
 @dataclass(frozen=True)
 class ScaleParams:
+    """One scale: period, volume and how much of the catalogue is implemented locally."""
+
     name: str
     start: dt.date
     end: dt.date
-    cases_per_workday: float  # city-wide arrivals on an ordinary working day in the start year
-    county_items: int  # service items each county implements (in scope)
-    county_public_items: int  # public-service items each county implements
-    township_items: int  # items each township implements
-    city_public_items: int  # city-level public-service items
+    target_cases: int
+    county_item_share: float  # share of county-level basic items each county implements
+    township_item_share: float
+    reform: ReformParams = field(default_factory=ReformParams)
+    cases: CaseParams = field(default_factory=CaseParams)
+    halls: HallParams = field(default_factory=HallParams)
+
+    def with_period(self, start: dt.date | None, end: dt.date | None) -> ScaleParams:
+        return replace(self, start=start or self.start, end=end or self.end)
 
 
 SCALES: dict[str, ScaleParams] = {
-    "tiny": ScaleParams("tiny", dt.date(2018, 11, 1), dt.date(2019, 3, 31), 60, 8, 3, 2, 20),
-    "small": ScaleParams("small", dt.date(2017, 1, 1), dt.date(2019, 12, 31), 420, 40, 15, 4, 100),
-    "city": ScaleParams(
-        "city", dt.date(2017, 1, 1), dt.date(2021, 12, 31), 5600, 250, 100, 10, 400
-    ),
+    "tiny": ScaleParams("tiny", dt.date(2018, 1, 1), dt.date(2018, 12, 31), 5_000, 0.05, 0.05),
+    "small": ScaleParams("small", dt.date(2017, 1, 1), dt.date(2019, 12, 31), 300_000, 0.2, 0.3),
+    "city": ScaleParams("city", dt.date(2017, 1, 1), dt.date(2021, 12, 31), 8_600_000, 0.3, 0.45),
     "province": ScaleParams(
-        "province", dt.date(2017, 1, 1), dt.date(2021, 12, 31), 36000, 250, 100, 10, 400
+        "province", dt.date(2017, 1, 1), dt.date(2021, 12, 31), 52_000_000, 0.3, 0.45
     ),
 }
 
-# The 2017 calibration target (Zhengzhou): city-level administrative items by depth level.
-CALIBRATION_DATE = dt.date(2017, 12, 31)
-CITY_ITEMS_BY_DEPTH = {1: 297, 2: 79, 3: 4, 4: 3}  # 383 in all
 
-# Reform trajectory: mean years after the calibration date until an item moves up one level,
-# scaled per department and per county by a "pace" factor (laggards move slower).
-YEARS_TO_UPGRADE = {1: 1.6, 2: 2.6, 3: 3.0}
-PACE_RANGE = (0.55, 2.2)  # multiplier on the mean; > 1 is a laggard
-
-# Demand.
-ANNUAL_GROWTH = 0.06
-HOLIDAY_ONLINE_FACTOR = 0.25  # online filings on statutory holidays vs a working day
-WEEKEND_ONLINE_FACTOR = 0.35
-POST_HOLIDAY_SURGE = 1.35  # first working days after Spring Festival / National Day
-MONTH_END_PEAK = 1.15
-YEAR_END_PEAK = 1.2
-NOT_ACCEPTED_SHARE = 0.02
-WITHDRAWN_SHARE = 0.015
-DENIED_SHARE = 0.02
-SUSPENDED_SHARE = 0.05  # of cases with a limit of at least 10 working days
-RATED_SHARE = 0.25
-DEFAULT_RATING_SHARE = 0.1
-
-# Halls.
-CONSULTATION_SHARE = 0.35  # tickets without a case, as a share of case tickets
-NO_SHOW_SHARE = 0.04  # of consultation tickets called
-SERVICE_MINUTES_MEAN = 11.0
-PATIENCE_MINUTES_MEAN = 45.0
+def scale_params(scale: str) -> ScaleParams:
+    try:
+        return SCALES[scale]
+    except KeyError:
+        raise ValueError(f"unknown scale {scale!r}; choose one of {sorted(SCALES)}") from None

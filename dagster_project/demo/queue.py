@@ -1,9 +1,12 @@
 """Multi-window FIFO queue simulation of service halls, vectorised across hall-days.
 
-Waits are a consequence of load against open windows: each ticket goes to the window that
-frees first; a consultation customer leaves when the wait exceeds their patience. Every
-hall-day of a month is simulated at once, stepping through the k-th ticket of each day
-together, so a month costs one short Python loop over ticket positions, not one per ticket.
+Waits are the consequence of load against the windows open in each half hour: each ticket,
+in order of arrival, goes to the window that can start it first (a window is only usable in
+the slots it is staffed; service in progress runs on past a slot end); a customer whose wait
+would exceed their patience leaves (abandoned, never called); a no-show is called and costs
+the window a minute. All hall-days of a batch are simulated together, stepping through the
+k-th ticket of every hall-day at once, grouped by window count so that small halls do not pay
+for the big one: a month costs a short Python loop over ticket positions, not one per ticket.
 """
 
 from __future__ import annotations
@@ -21,55 +24,121 @@ class QueueOutcome:
     window: np.ndarray  # 1-based window number; 0 when never called
     outcome: np.ndarray  # "served", "no_show", "abandoned"
 
+    @property
+    def wait_minutes(self) -> np.ndarray:
+        return self.called_minute
+
+
+def _next_open_slot(staffing: np.ndarray, windows: int) -> np.ndarray:
+    """[q, s, w] → first slot >= s in which window w is staffed (n_slots = never)."""
+    n_slots = staffing.shape[1]
+    slots = np.arange(n_slots)[None, :, None]
+    open_slot = np.where(staffing[:, :, None] > np.arange(windows)[None, None, :], slots, n_slots)
+    return np.minimum.accumulate(open_slot[:, ::-1, :], axis=1)[:, ::-1, :]
+
+
+def _simulate_group(
+    order: np.ndarray,
+    starts: np.ndarray,
+    sizes: np.ndarray,
+    queue_ids: np.ndarray,
+    arrival: np.ndarray,
+    service: np.ndarray,
+    patience: np.ndarray,
+    no_show: np.ndarray,
+    staffing: np.ndarray,
+    open_minute: np.ndarray,
+    slot_minutes: float,
+    out: dict[str, np.ndarray],
+) -> None:
+    windows = max(int(staffing[queue_ids].max()), 1)
+    staff = staffing[queue_ids]
+    next_open = _next_open_slot(staff, windows)
+    n_slots = staff.shape[1]
+    opening = open_minute[queue_ids]
+    free = np.repeat(opening[:, None], windows, axis=1).astype(float)
+    rank = np.argsort(-sizes, kind="stable")  # biggest days first: the active set is a prefix
+    starts, sizes, free_rows = starts[rank], sizes[rank], rank
+    w_index = np.arange(windows)[None, :]
+    for position in range(int(sizes.max())):
+        active = int(np.searchsorted(-sizes, -position, side="left"))
+        rows = free_rows[:active]
+        tickets = order[starts[:active] + position]
+        arrive = arrival[tickets]
+        ready = np.maximum(arrive[:, None], free[rows])
+        slot = np.clip(
+            ((ready - opening[rows, None]) // slot_minutes).astype(np.int64), 0, n_slots - 1
+        )
+        nxt = next_open[rows[:, None], slot, w_index]
+        begin = np.where(
+            nxt == slot,
+            ready,
+            np.where(nxt >= n_slots, np.inf, opening[rows, None] + nxt * slot_minutes),
+        )
+        best = np.argmin(begin, axis=1)
+        call = begin[np.arange(active), best]
+        leaves = (call - arrive) > patience[tickets]
+        stays = ~leaves
+        absent = stays & no_show[tickets]
+        busy = np.where(absent, 1.0, 0.5 + service[tickets])
+        free[rows[stays], best[stays]] = call[stays] + busy[stays]
+        out["called"][tickets[stays]] = call[stays]
+        out["window"][tickets[stays]] = best[stays] + 1
+        served = stays & ~absent
+        out["start"][tickets[served]] = call[served] + 0.5  # walking to the window
+        out["end"][tickets[served]] = call[served] + 0.5 + service[tickets[served]]
+        out["outcome"][tickets[leaves]] = 2
+        out["outcome"][tickets[absent]] = 1
+
 
 def simulate_queues(
-    hall_day: np.ndarray,
+    queue: np.ndarray,
     arrival_minute: np.ndarray,
     service_minutes: np.ndarray,
     patience_minutes: np.ndarray,
     no_show: np.ndarray,
-    windows_by_hall_day: np.ndarray,
+    staffing: np.ndarray,
+    open_minute: np.ndarray,
+    slot_minutes: float = 30.0,
 ) -> QueueOutcome:
-    """Simulate every hall-day. Arrays are per ticket except windows_by_hall_day (per
-    hall-day index). patience = inf for customers who never leave (they have a case)."""
-    n = len(hall_day)
-    called = np.full(n, np.nan)
-    start = np.full(n, np.nan)
-    end = np.full(n, np.nan)
-    window = np.zeros(n, dtype=np.int32)
-    outcome = np.full(n, "served", dtype=object)
-    if n == 0:
-        return QueueOutcome(called, start, end, window, outcome)
-
-    order = np.lexsort((arrival_minute, hall_day))
-    days = hall_day[order]
-    boundaries = np.flatnonzero(np.diff(days)) + 1
-    day_starts = np.concatenate([[0], boundaries])
-    day_sizes = np.diff(np.concatenate([day_starts, [n]]))
-    day_ids = days[day_starts]
-    max_windows = int(windows_by_hall_day.max())
-    # free[d, w]: minute window w of day d is free; windows not open that day never free
-    open_windows = windows_by_hall_day[day_ids]
-    free = np.where(np.arange(max_windows)[None, :] < open_windows[:, None], 0.0, np.inf)
-
-    for position in range(int(day_sizes.max())):
-        active = np.flatnonzero(day_sizes > position)
-        tickets = order[day_starts[active] + position]
-        arrival = arrival_minute[tickets]
-        best = np.argmin(free[active], axis=1)
-        window_free = free[active, best]
-        call = np.maximum(arrival, window_free)
-        leaves = (call - arrival) > patience_minutes[tickets]
-        stays = ~leaves
-        absent = stays & no_show[tickets]
-        busy = np.where(absent, 1.0, service_minutes[tickets])  # a no-show costs a minute
-        free[active[stays], best[stays]] = call[stays] + busy[stays]
-
-        called[tickets[stays]] = call[stays]
-        window[tickets[stays]] = best[stays] + 1
-        served = stays & ~absent
-        start[tickets[served]] = call[served] + 0.5  # walking to the window
-        end[tickets[served]] = call[served] + 0.5 + service_minutes[tickets[served]]
-        outcome[tickets[leaves]] = "abandoned"
-        outcome[tickets[absent]] = "no_show"
-    return QueueOutcome(called, start, end, window, outcome)
+    """Simulate every queue (hall-day). Arrays are per ticket except ``staffing`` (queues ×
+    slots: windows open in each slot from ``open_minute``; the last slot lasts until the
+    queue is empty) and ``open_minute`` (per queue). patience = inf: never leaves."""
+    n = queue.size
+    out = {
+        "called": np.full(n, np.nan),
+        "start": np.full(n, np.nan),
+        "end": np.full(n, np.nan),
+        "window": np.zeros(n, dtype=np.int32),
+        "outcome": np.zeros(n, dtype=np.int8),
+    }
+    if n:
+        staffing = np.maximum(staffing, 0)
+        staffing[:, -1] = np.maximum(staffing[:, -1], 1)
+        order = np.lexsort((arrival_minute, queue))
+        sorted_queue = queue[order]
+        starts = np.flatnonzero(np.r_[True, np.diff(sorted_queue) != 0])
+        sizes = np.diff(np.r_[starts, n])
+        queue_ids = sorted_queue[starts]
+        width = staffing.max(axis=1)[queue_ids]
+        for low, high in ((0, 4), (4, 8), (8, 16), (16, 32), (32, 10**6)):
+            pick = (width > low) & (width <= high) if low else width <= high
+            if pick.any():
+                _simulate_group(
+                    order,
+                    starts[pick],
+                    sizes[pick],
+                    queue_ids[pick],
+                    arrival_minute,
+                    service_minutes,
+                    patience_minutes,
+                    no_show,
+                    staffing,
+                    open_minute,
+                    slot_minutes,
+                    out,
+                )
+    labels = np.array(["served", "no_show", "abandoned"], dtype=object)
+    return QueueOutcome(
+        out["called"], out["start"], out["end"], out["window"], labels[out["outcome"]]
+    )

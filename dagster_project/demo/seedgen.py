@@ -130,7 +130,7 @@ def build_halls(regions: pl.DataFrame) -> pl.DataFrame:
     big = towns.filter(~pl.col("region_name").str.ends_with("乡"))
     pick = np.sort(rng.choice(big.height, size=big.height // 3, replace=False))
     for code, name in big[pick].select("region_code", "region_name").iter_rows():
-        suffix = "便民服务中心" if name.endswith("街道") else "便民服务中心"
+        suffix = "党群服务中心" if name.endswith("街道") else "便民服务中心"
         rows.append(
             {
                 "hall_code": f"H{code}",
