@@ -15,7 +15,7 @@ from dagster import AssetExecutionContext, AssetKey
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from dagster_project.resources import DuckDBWarehouse
-from dagster_project.settings import DBT_PROFILES_DIR, DBT_PROJECT_DIR, WAREHOUSE_ENV
+from dagster_project.settings import DBT_PROFILES_DIR, DBT_PROJECT_DIR, WAREHOUSE_ENV, Settings
 
 # Files whose change makes the parsed manifest stale (relative to the project directory).
 _PROJECT_INPUTS = ("dbt_project.yml", "packages.yml", "dependencies.yml", "models", "seeds", "dbt")
@@ -44,17 +44,37 @@ def _manifest_is_stale(project: DbtProject) -> bool:
     return False
 
 
+@contextmanager
+def _warehouse_env(warehouse_path: Path) -> Iterator[None]:
+    """GOVWH_WAREHOUSE for a dbt subprocess, which inherits this process's environment.
+
+    dagster-dbt builds the subprocess environment from os.environ only, so the variable is set
+    for the duration of the invocation and restored after.
+    """
+    previous = os.environ.get(WAREHOUSE_ENV)
+    os.environ[WAREHOUSE_ENV] = str(warehouse_path)
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop(WAREHOUSE_ENV, None)
+        else:
+            os.environ[WAREHOUSE_ENV] = previous
+
+
 def load_dbt_project() -> DbtProject:
     """The project, with its manifest parsed now if missing or older than the project files.
 
     `govwh build` must work from a fresh clone, and the manifest is not committed: parsing on
-    load (a few seconds, only when something changed) replaces a manual `dbt parse`.
+    load (a few seconds, only when something changed) replaces a manual `dbt parse`. It parses
+    with the warehouse path the build will use, so that dbt build can parse partially.
     """
     project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROFILES_DIR)
     if _manifest_is_stale(project):
-        DbtCliResource(project_dir=project, dbt_executable=dbt_executable()).cli(
-            ["parse", "--quiet"], target_path=project.target_path
-        ).wait()
+        with _warehouse_env(Settings.from_env().warehouse_path):
+            DbtCliResource(project_dir=project, dbt_executable=dbt_executable()).cli(
+                ["parse", "--quiet"], target_path=project.target_path
+            ).wait()
     return project
 
 
@@ -72,24 +92,6 @@ class GovwhDbtTranslator(DagsterDbtTranslator):
         # fqn = [project, layer folder, ..., model name]: staging, intermediate or marts
         fqn = dbt_resource_props.get("fqn", [])
         return fqn[1] if len(fqn) > 2 else "dbt"
-
-
-@contextmanager
-def _warehouse_env(warehouse: DuckDBWarehouse) -> Iterator[None]:
-    """GOVWH_WAREHOUSE for the dbt subprocess, which inherits this process's environment.
-
-    dagster-dbt builds the subprocess environment from os.environ only, so the variable is set
-    for the duration of the invocation and restored after.
-    """
-    previous = os.environ.get(WAREHOUSE_ENV)
-    os.environ[WAREHOUSE_ENV] = str(warehouse.file)
-    try:
-        yield
-    finally:
-        if previous is None:
-            os.environ.pop(WAREHOUSE_ENV, None)
-        else:
-            os.environ[WAREHOUSE_ENV] = previous
 
 
 govwh_dbt_project = load_dbt_project()
@@ -114,5 +116,5 @@ def govwh_dbt_models(
     context: AssetExecutionContext, dbt: DbtCliResource, warehouse: DuckDBWarehouse
 ) -> Iterator[Any]:
     """dbt build: seeds, models and their data tests (reported as asset checks)."""
-    with _warehouse_env(warehouse):
+    with _warehouse_env(warehouse.file):
         yield from dbt.cli(["build"], context=context).stream()
