@@ -234,11 +234,14 @@ def build_items(rng: np.random.Generator, scale: ScaleParams, city: City) -> pl.
     trips_error[rng.choice(depth4, min(errors.depth4_trips_errors, depth4.size), replace=False)] = (
         True
     )
-    legal = items["legal_limit_days"].to_numpy()
-    with_legal = np.flatnonzero(~np.isnan(legal.astype(float)))
-    promised = items["promised_limit_days"].to_numpy().astype(np.int64)
-    over = rng.choice(with_legal, errors.promised_over_legal_errors, replace=False)
-    promised[over] = legal[over].astype(np.int64) + 5
+    unsuitable = max_depth == 1
+    online_capable = np.flatnonzero((max_depth >= 3) & ~calibrated & ~trips_error)
+    flagged = rng.choice(
+        online_capable,
+        min(errors.unsuitable_but_online_errors, online_capable.size),
+        replace=False,
+    )
+    unsuitable[flagged] = True
 
     region_weight = city.region_weight(items["region_code"].to_numpy())
     level_demand = items["admin_level"].replace_strict(LEVEL_DEMAND).to_numpy()
@@ -247,8 +250,7 @@ def build_items(rng: np.random.Generator, scale: ScaleParams, city: City) -> pl.
     )
     return items.with_columns(
         item_code=pl.col("region_code").str.pad_end(9, "0") + pl.col("catalogue_code"),
-        promised_limit_days=pl.Series(promised).cast(pl.Int16),
-        unsuitable_online=pl.Series(max_depth == 1),
+        unsuitable_online=pl.Series(unsuitable),
         popularity=pl.Series(popularity),
         trip_draw=pl.Series(rng.random(n)),
         depth_trips_error=pl.Series(trips_error),

@@ -25,7 +25,7 @@ class ReformParams:
     lagging_departments: tuple[str, ...] = ("REL", "CAD", "NRP", "FOR", "WAT")
     lagging_counties: tuple[str, ...] = ("411923", "411982")
     depth4_trips_errors: int = 5  # deliberate data-quality errors: depth 4 with trips > 0
-    promised_over_legal_errors: int = 3  # deliberate errors: promised limit above legal limit
+    unsuitable_but_online_errors: int = 3  # deliberate errors: 不适宜网办 flag on online items
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,7 @@ SERVICE_MINUTES = {
     "result_pickup": 3.0,
     "consultation": 5.0,
 }
+MAX_SERVICE = 45.0  # minutes: longer matters are split over appointments
 SLOTS = HALL_PROFILE.size + 3  # 09:00–17:30 in half hours, then the tail until the queue is empty
 LUNCH_SLOTS = slice(6, 9)  # 12:00–13:30
 
@@ -109,7 +110,7 @@ def month_tickets(
     )
     lines = np.concatenate([line, np.full(n_consult, "consultation", dtype=object)])
     means = np.array([SERVICE_MINUTES[x] for x in lines]) if lines.size else np.zeros(0)
-    service = rng.lognormal(np.log(np.maximum(means, 0.5)) - 0.125, 0.5)
+    service = np.minimum(rng.lognormal(np.log(np.maximum(means, 0.5)) - 0.125, 0.5), MAX_SERVICE)
     is_consult = np.arange(queue.size) >= visits.height
     patience = np.where(
         is_consult, rng.lognormal(np.log(p.patience_median_min), 0.5, queue.size), np.inf
