@@ -279,9 +279,11 @@ def status() -> None:
     console = _console()
     report = warehouse_status(Settings.from_env(), dagster_home())
     console.print(f"[bold]warehouse[/] {report.warehouse_path}")
+    if report.read_from not in (None, report.warehouse_path):
+        console.print(f"read from {report.read_from}")
     if report.note:
         console.print(f"[yellow]{report.note}[/]")
-    if report.exists:
+    if report.readable:
         tables = Table(title="tables", title_justify="left")
         for column in ("schema", "table", "kind"):
             tables.add_column(column)

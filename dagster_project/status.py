@@ -55,7 +55,7 @@ class WarehouseStatus:
     note: str | None = None
 
     @property
-    def exists(self) -> bool:
+    def readable(self) -> bool:
         return self.read_from is not None
 
 
@@ -129,14 +129,20 @@ def last_build_run(home: Path) -> RunSummary | None:
     )
 
 
-def _open_read_only(settings: Settings) -> tuple[duckdb.DuckDBPyConnection, Path, str | None]:
-    """The warehouse read-only; the serving copy when a running build holds the lock."""
+def _open_read_only(
+    settings: Settings,
+) -> tuple[duckdb.DuckDBPyConnection | None, Path | None, str | None]:
+    """The warehouse read-only; the serving copy when a running build holds the lock.
+
+    Returns the connection (None if nothing can be read), the file read and a note.
+    """
     try:
         connection = duckdb.connect(str(settings.warehouse_path), read_only=True)
         return connection, settings.warehouse_path, None
-    except duckdb.IOException:
+    except duckdb.IOException as error:
         if not settings.serving_path.exists():
-            raise
+            note = f"the warehouse is locked by another process (a running build?): {error}"
+            return None, None, note
         connection = duckdb.connect(str(settings.serving_path), read_only=True)
         note = "the warehouse is locked by a running build: showing the last serving copy"
         return connection, settings.serving_path, note
@@ -152,6 +158,8 @@ def warehouse_status(settings: Settings, dagster_home: Path) -> WarehouseStatus:
             note="no warehouse yet: run `govwh demo` (or `govwh generate` then `govwh build`)",
         )
     connection, read_from, note = _open_read_only(settings)
+    if connection is None:
+        return WarehouseStatus(settings.warehouse_path, None, last_run=last_run, note=note)
     with connection:
         return WarehouseStatus(
             settings.warehouse_path,

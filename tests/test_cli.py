@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -34,6 +36,41 @@ def test_status_says_when_there_is_no_warehouse(
     assert "last run: none recorded" in result.output
     assert not isolated_settings.warehouse_path.exists()  # status created nothing
     assert not home.exists()
+
+
+def test_status_reads_the_serving_copy_while_a_build_holds_the_lock(
+    isolated_settings: Settings,
+    tmp_path: Path,
+    point_environment_at: Callable[[Settings, Path], None],
+) -> None:
+    for path in (isolated_settings.warehouse_path, isolated_settings.serving_path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with duckdb.connect(str(path)) as connection:
+            connection.execute("create schema marts")
+            connection.execute("create table marts.answer as select 42 as value")
+    point_environment_at(isolated_settings, tmp_path / "dagster_home")
+    # another process writing the warehouse, as dbt does during a build
+    writer = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('ready', flush=True);"
+            " time.sleep(60)",
+            str(isolated_settings.warehouse_path),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert writer.stdout is not None and writer.stdout.readline().strip() == "ready"
+        result = _invoke("status")
+    finally:
+        writer.kill()
+        writer.wait()
+
+    assert result.exit_code == 0, result.output
+    assert "showing the last serving copy" in result.output
+    assert "answer" in result.output
 
 
 @pytest.mark.slow
