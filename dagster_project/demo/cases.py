@@ -20,6 +20,10 @@ from dagster_project.demo.catalogue import depth_on
 from dagster_project.demo.city import City
 from dagster_project.demo.identity import ENTERPRISE_OFFSET, applicant_identities
 from dagster_project.demo.params import ScaleParams
+from dagster_project.landing.schemas import CHANNELS, RESULT_DELIVERIES
+
+ONLINE_WEB, MOBILE_APP, SELF_SERVICE, HALL_WINDOW, MAIL, OTHER = range(6)  # CHANNELS order
+WINDOW, POST, ELECTRONIC = range(3)  # RESULT_DELIVERIES order
 
 OPEN, CLOSE = 9 * 60.0, 17.5 * 60.0
 ONLINE_HOURLY_PROFILE = np.array(
@@ -134,10 +138,6 @@ class MonthCases:
     visits: pl.DataFrame  # planned hall visits of this month's cases (any month)
 
 
-def _pick(rng: np.random.Generator, n: int, choices: list[str], p: list[float]) -> np.ndarray:
-    return np.asarray(choices, dtype=object)[rng.choice(len(choices), size=n, p=p)]
-
-
 def generate_cases(model: CityModel, first: int, last: int, first_case: int) -> MonthCases:
     """All cases submitted on days first..last (day numbers)."""
     scale, calendar, items = model.scale, model.calendar, model.items
@@ -170,19 +170,19 @@ def generate_cases(model: CityModel, first: int, last: int, first_case: int) -> 
     )
     kiosk = ~holiday & (rng.random(n) < p.self_service_share)
     online_channel = np.where(
-        kiosk, "self_service", np.where(rng.random(n) < mobile_share, "mobile_app", "online_web")
+        kiosk, SELF_SERVICE, np.where(rng.random(n) < mobile_share, MOBILE_APP, ONLINE_WEB)
     )
     draw = rng.random(n)
     offline_channel = np.where(
-        draw < 0.96, "hall_window", np.where((draw < 0.98) & (depth == 1), "mail", "other")
+        draw < 0.96, HALL_WINDOW, np.where((draw < 0.98) & (depth == 1), MAIL, OTHER)
     )
-    channel = np.where(online, online_channel, offline_channel).astype(object)
-    hall = channel == "hall_window"
+    channel = np.where(online, online_channel, offline_channel).astype(np.int8)
+    hall = channel == HALL_WINDOW
     assisted = (
         online
         & workday
         & (depth <= 3)
-        & (channel != "self_service")
+        & (channel != SELF_SERVICE)
         & (rng.random(n) < p.assisted_online_share)
     )
 
@@ -268,16 +268,16 @@ def generate_cases(model: CityModel, first: int, last: int, first_case: int) -> 
     delivery = np.select(
         [depth == 4, (depth == 3) & online & ~assisted, depth == 3, depth == 2],
         [
-            np.where(u < 0.7, "electronic", "post"),
-            np.where(u < 0.55, "window", np.where(u < 0.85, "post", "electronic")),
-            np.where(same_visit, "window", np.where(u < 0.6, "post", "electronic")),
-            np.where(same_visit | (u < 0.6), "window", "post"),
+            np.where(u < 0.7, ELECTRONIC, POST),
+            np.where(u < 0.55, WINDOW, np.where(u < 0.85, POST, ELECTRONIC)),
+            np.where(same_visit, WINDOW, np.where(u < 0.6, POST, ELECTRONIC)),
+            np.where(same_visit | (u < 0.6), WINDOW, POST),
         ],
-        np.where(hall, np.where(same_visit | (u < 0.75), "window", "post"), "post"),
-    ).astype(object)
-    delivery = np.where(verify_online & (total == 0), "window", delivery)
+        np.where(hall, np.where(same_visit | (u < 0.75), WINDOW, POST), POST),
+    ).astype(np.int8)
+    delivery = np.where(verify_online & (total == 0), WINDOW, delivery)
     decided = ~not_accepted & ~withdrawn
-    pickup = decided & (delivery == "window") & ~same_visit & ~(verify_online & (total == 0))
+    pickup = decided & (delivery == WINDOW) & ~same_visit & ~(verify_online & (total == 0))
     correction = decided & hall & (depth == 1) & (total >= 2) & (rng.random(n) < p.correction_trip)
     correction_day = calendar.nth_workday_after(
         accept_day, 1 + np.floor(rng.random(n) * np.maximum(total - 1, 1)).astype(np.int64)
@@ -355,7 +355,7 @@ def generate_cases(model: CityModel, first: int, last: int, first_case: int) -> 
             "case_number": case_number,
             "item": item,
             "applicant_number": applicant,
-            "channel": channel.astype(str),
+            "channel": channel,
             "assisted_online": assisted,
             "hall": hall,
             "day": day,
@@ -371,7 +371,7 @@ def generate_cases(model: CityModel, first: int, last: int, first_case: int) -> 
             "denied": denied,
             "suspended": suspended,
             "trips": trips,
-            "delivery": delivery.astype(str),
+            "delivery": delivery,
             "rated": rated_active | rated_default,
             "rating": rating,
             "rating_abs": rating_abs,
@@ -472,22 +472,18 @@ def finish_cases(
         last_visit,
     )
     item = pl.col("item")
-    lookup = {
-        name: pl.Series(items[name].to_numpy())
-        for name in ("item_code", "department_code", "region_code")
-    }
+    index = frame["item"]
     identities = model.identities(frame["applicant_number"].unique().to_numpy())
     return (
         frame.with_columns(
             case_id=case_id_expr("day", "case_number"),
-            item_code=pl.Series(lookup["item_code"].to_numpy()[frame["item"].to_numpy()]),
-            department_code=pl.Series(
-                lookup["department_code"].to_numpy()[frame["item"].to_numpy()]
-            ),
-            region_code=pl.Series(lookup["region_code"].to_numpy()[frame["item"].to_numpy()]),
+            item_code=items["item_code"].gather(index),
+            department_code=items["department_code"].gather(index),
+            region_code=items["region_code"].gather(index),
             hall_code=pl.when(pl.col("hall")).then(
-                pl.Series(model.item_hall[frame["item"].to_numpy()].astype(str))
+                pl.Series(model.item_hall.astype(str)).gather(index)
             ),
+            channel=pl.Series(CHANNELS).gather(frame["channel"]),
             submitted_at=_timestamp(pl.col("submitted")),
             accepted_at=_timestamp(pl.col("accepted")),
             completed_at=_timestamp(pl.col("completed")),
@@ -502,7 +498,9 @@ def finish_cases(
             .otherwise(0)
             .cast(pl.Int16),
             trips=pl.col("trips").cast(pl.Int8),
-            result_delivery=pl.when(accepted).then(pl.col("delivery")),
+            result_delivery=pl.when(accepted).then(
+                pl.Series(RESULT_DELIVERIES).gather(frame["delivery"])
+            ),
             rating=pl.when(pl.col("rated_now")).then(pl.col("rating")).cast(pl.Int8),
             rating_at=_timestamp(pl.col("rating_t")),
             rating_is_default=pl.when(pl.col("rated_now")).then(pl.col("rating_is_default")),

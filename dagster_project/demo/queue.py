@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+OUTCOMES = ("served", "no_show", "abandoned")
+
 
 @dataclass(frozen=True)
 class QueueOutcome:
@@ -22,7 +24,11 @@ class QueueOutcome:
     start_minute: np.ndarray  # nan unless served
     end_minute: np.ndarray
     window: np.ndarray  # 1-based window number; 0 when never called
-    outcome: np.ndarray  # "served", "no_show", "abandoned"
+    outcome_code: np.ndarray  # index into OUTCOMES
+
+    @property
+    def outcome(self) -> np.ndarray:
+        return np.asarray(OUTCOMES, dtype=object)[self.outcome_code]
 
     @property
     def wait_minutes(self) -> np.ndarray:
@@ -138,7 +144,4 @@ def simulate_queues(
                     slot_minutes,
                     out,
                 )
-    labels = np.array(["served", "no_show", "abandoned"], dtype=object)
-    return QueueOutcome(
-        out["called"], out["start"], out["end"], out["window"], labels[out["outcome"]]
-    )
+    return QueueOutcome(out["called"], out["start"], out["end"], out["window"], out["outcome"])

@@ -13,7 +13,7 @@ from dagster_project.demo.cases import (
     case_id_expr,
     hall_arrival_minutes,
 )
-from dagster_project.demo.queue import simulate_queues
+from dagster_project.demo.queue import OUTCOMES, simulate_queues
 
 # department → queue line of the integrated hall (一窗受理: the rest share one line)
 BUSINESS_LINES = {
@@ -38,34 +38,41 @@ SERVICE_MINUTES = {
     "consultation": 5.0,
 }
 MAX_SERVICE = 45.0  # minutes: longer matters are split over appointments
+LINES = tuple(SERVICE_MINUTES)
+ZONE_LETTERS = tuple("ABCDEFGHJ")  # window numbers carry the zone: A01, B03 ...
 SLOTS = HALL_PROFILE.size + 3  # 09:00–17:30 in half hours, then the tail until the queue is empty
 LUNCH_SLOTS = slice(6, 9)  # 12:00–13:30
 
 
 def staffing_plan(
     rng: np.random.Generator,
-    hall: np.ndarray,
+    zone: np.ndarray,
     slot: np.ndarray,
     service: np.ndarray,
-    n_halls: int,
     n_days: int,
     windows_normal: np.ndarray,
     windows_lunch: np.ndarray,
     occupancy: float,
     noise: tuple[float, float],
 ) -> np.ndarray:
-    """Windows open per hall-day (rows: hall * n_days + day) and half hour: enough for the
-    month's average load at the target occupancy, capped by the hall, thinner at lunch,
-    with daily shortfalls (leave, training, meetings)."""
-    work = np.zeros((n_halls, SLOTS))
-    np.add.at(work, (hall, np.minimum(slot, SLOTS - 1)), service)
+    """Windows open per zone-day (rows: zone * n_days + day) and half hour: enough for the
+    month's average load at the target occupancy, the hall's windows shared among its zones
+    by load, thinner at lunch, with daily shortfalls (leave, training, meetings).
+    windows_normal / windows_lunch are per zone (the hall's, before sharing)."""
+    n_zones = windows_normal.size
+    work = np.zeros((n_zones, SLOTS))
+    np.add.at(work, (zone, np.minimum(slot, SLOTS - 1)), service)
+    by_zone = work.sum(axis=1).reshape(-1, len(LINES))
+    share = (by_zone / np.maximum(by_zone.sum(axis=1, keepdims=True), 1e-9)).ravel()
+    cap = np.maximum(np.ceil(windows_normal * share), 1)
+    lunch_cap = np.maximum(np.ceil(windows_lunch * share), 1)
     erlangs = work / max(n_days, 1) / 30.0
-    plan = np.clip(np.ceil(erlangs / occupancy), 1, windows_normal[:, None])
-    plan[:, LUNCH_SLOTS] = np.minimum(plan[:, LUNCH_SLOTS], windows_lunch[:, None])
+    plan = np.clip(np.ceil(erlangs / occupancy), 1, cap[:, None])
+    plan[:, LUNCH_SLOTS] = np.minimum(plan[:, LUNCH_SLOTS], lunch_cap[:, None])
     plan[:, HALL_PROFILE.size :] = plan[:, HALL_PROFILE.size - 1 : HALL_PROFILE.size]
-    daily = rng.uniform(*noise, size=(n_halls, n_days))
+    daily = rng.uniform(*noise, size=(n_zones, n_days))
     staffed = np.maximum(np.round(plan[:, None, :] * daily[:, :, None]), 1)
-    return staffed.reshape(n_halls * n_days, SLOTS).astype(np.int64)
+    return staffed.reshape(n_zones * n_days, SLOTS).astype(np.int64)
 
 
 def month_tickets(
@@ -76,18 +83,32 @@ def month_tickets(
     rng = np.random.default_rng([model.seed, 3, first])
     p = model.scale.halls
     halls = model.city.halls
-    hall_codes = halls["hall_code"].to_numpy().astype(str)
+    hall_codes = halls["hall_code"].to_list()
     hall_index = {code: i for i, code in enumerate(hall_codes)}
     n_days = last - first + 1
     items = model.items
 
     item = visits["item"].to_numpy()
-    visit_hall = np.array([hall_index[h] for h in model.item_hall], dtype=np.int64)[item]
+    hall_of_item = pl.Series(model.item_hall.astype(str)).replace_strict(hall_index).to_numpy()
+    visit_hall = hall_of_item[item]
     visit_day = visits["visit_day"].to_numpy() - first
-    department = items["department_code"].to_numpy()[item]
+    department_codes = model.city.departments["department_code"]
+    department_of_item = (
+        items["department_code"]
+        .replace_strict({code: i for i, code in enumerate(department_codes)})
+        .to_numpy()
+    )
+    line_of_item = (
+        items["department_code"]
+        .replace_strict(
+            {code: LINES.index(line) for code, line in BUSINESS_LINES.items()},
+            default=LINES.index("integrated"),
+        )
+        .to_numpy()
+    )
+    department = department_of_item[item]
     kind = visits["kind"].to_numpy()
-    line = np.array([BUSINESS_LINES.get(d, "integrated") for d in department], dtype=object)
-    line = np.where(kind == 4, "result_pickup", line)
+    line = np.where(kind == 4, LINES.index("result_pickup"), line_of_item[item])
 
     # consultations: proportional to the hall-day's case visits, never on days off
     per_hall_day = np.bincount(visit_hall * n_days + visit_day, minlength=len(hall_codes) * n_days)
@@ -99,17 +120,21 @@ def month_tickets(
     consult_queue = np.repeat(np.arange(consult_rate.size), consult_count)
     n_consult = consult_queue.size
     consult_department = (
-        department[rng.integers(0, max(department.size, 1), n_consult)]
-        if (department.size)
-        else np.full(n_consult, "CIV", dtype=object)
+        department[rng.integers(0, department.size, n_consult)]
+        if department.size
+        else rng.integers(0, department_codes.len(), n_consult)
     )
 
-    queue = np.concatenate([visit_hall * n_days + visit_day, consult_queue])
+    hall = np.concatenate([visit_hall, consult_queue // n_days])
+    lines = np.concatenate([line, np.full(n_consult, LINES.index("consultation"))])
+    # big halls queue per business zone (分区叫号); township halls have one queue
+    zoned = (halls["hall_level"] != "township").to_numpy()
+    zone = hall * len(LINES) + np.where(zoned[hall], lines, 0)
+    queue = zone * n_days + np.concatenate([visit_day, consult_queue % n_days])
     arrival = np.concatenate(
         [visits["arrival_minute"].to_numpy(), hall_arrival_minutes(rng, n_consult)]
     )
-    lines = np.concatenate([line, np.full(n_consult, "consultation", dtype=object)])
-    means = np.array([SERVICE_MINUTES[x] for x in lines]) if lines.size else np.zeros(0)
+    means = np.array(list(SERVICE_MINUTES.values()))[lines]
     service = np.minimum(rng.lognormal(np.log(np.maximum(means, 0.5)) - 0.125, 0.5), MAX_SERVICE)
     is_consult = np.arange(queue.size) >= visits.height
     patience = np.where(
@@ -119,13 +144,12 @@ def month_tickets(
     slot = ((arrival - OPEN) // p.slot_minutes).astype(np.int64)
     staffing = staffing_plan(
         rng,
-        queue // n_days,
+        zone,
         slot,
         service,
-        len(hall_codes),
         n_days,
-        halls["windows_normal"].to_numpy(),
-        halls["windows_lunch"].to_numpy(),
+        np.repeat(halls["windows_normal"].to_numpy(), len(LINES)),
+        np.repeat(halls["windows_lunch"].to_numpy(), len(LINES)),
         p.target_occupancy,
         p.staffing_noise,
     )
@@ -142,7 +166,7 @@ def month_tickets(
 
     day = first + queue % n_days
     case_numbers = np.concatenate([visits["case_number"].to_numpy(), np.full(n_consult, -1)])
-    departments = np.concatenate([department, consult_department]).astype(str)
+    departments = np.concatenate([department, consult_department])
 
     def stamp(minutes: np.ndarray) -> pl.Series:
         missing = np.isnan(minutes)
@@ -152,17 +176,19 @@ def month_tickets(
 
     tickets = pl.DataFrame(
         {
-            "hall_code": hall_codes[queue // n_days],
+            "hall_code": pl.Series(hall_codes).gather(hall),
             "day": day,
             "arrival": arrival,
-            "business_type": lines.astype(str),
-            "department_code": departments,
+            "business_type": pl.Series(LINES).gather(lines),
+            "department_code": department_codes.gather(departments),
             "ticket_taken_at": stamp(arrival),
             "called_at": stamp(outcome.called_minute),
             "service_start_at": stamp(outcome.start_minute),
             "service_end_at": stamp(outcome.end_minute),
-            "window_no": np.char.zfill(outcome.window.astype(str), 2),
-            "outcome": outcome.outcome.astype(str),
+            "window_no": pl.Series(ZONE_LETTERS).gather(zone % len(LINES))
+            + pl.Series(outcome.window).cast(pl.String).str.zfill(2),
+            "called": outcome.window > 0,
+            "outcome": pl.Series(OUTCOMES).gather(outcome.outcome_code),
             "case_number": case_numbers,
             "submit_day": np.concatenate(
                 [visits["submit_day"].to_numpy(), np.zeros(n_consult, np.int64)]
@@ -170,7 +196,7 @@ def month_tickets(
             "kind": np.concatenate([kind, np.full(n_consult, -1)]),
         }
     ).with_columns(
-        window_no=pl.when(pl.col("window_no") != "00").then(pl.col("window_no")),
+        window_no=pl.when(pl.col("called")).then(pl.col("window_no")),
         case_id=pl.when(pl.col("case_number") >= 0).then(case_id_expr("submit_day", "case_number")),
     )
     filings = tickets.filter(pl.col("kind") == 0).select(
