@@ -130,14 +130,23 @@ def test_a_failed_load_leaves_the_table_as_it_was(tmp_path: Path) -> None:
         assert connection.execute("select count(*) from raw.case_logs").fetchone() == (2,)
 
 
-@pytest.mark.parametrize("create_folder", [False, True])
+@pytest.mark.parametrize(
+    ("present", "state"),
+    [
+        (None, "does not exist"),
+        ([], "is empty"),
+        (["case_logs_2019-01.csv"], "holds no Parquet file, only .csv"),
+    ],
+)
 def test_no_landing_files_is_an_error_naming_the_folder(
-    tmp_path: Path, create_folder: bool
+    tmp_path: Path, present: list[str] | None, state: str
 ) -> None:
     folder = tmp_path / "landing" / "case_logs"
-    if create_folder:
+    if present is not None:
         folder.mkdir(parents=True)
-    with pytest.raises(LandingFilesMissingError, match=str(folder)):
+        for name in present:
+            (folder / name).write_text("case_id\n1\n")
+    with pytest.raises(LandingFilesMissingError, match=f"{folder} {state}"):
         landing_files(tmp_path / "landing", CASE_LOGS)
 
 

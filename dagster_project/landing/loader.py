@@ -63,9 +63,16 @@ class LoadResult:
 def landing_files(landing_dir: Path, source: SourceSchema) -> list[Path]:
     """The source's landing files, oldest name first; an error naming the folder if none."""
     folder = landing_dir / source.name
-    files = sorted(folder.glob("*.parquet")) if folder.is_dir() else []
+    present = sorted(p for p in folder.iterdir() if p.is_file()) if folder.is_dir() else []
+    files = [p for p in present if p.suffix == ".parquet"]
     if not files:
-        state = "is empty" if folder.is_dir() else "does not exist"
+        if not folder.is_dir():
+            state = "does not exist"
+        elif present:  # e.g. CSV exports: not loaded yet (Parquet only)
+            kinds = ", ".join(sorted({p.suffix or p.name for p in present}))
+            state = f"holds no Parquet file, only {kinds}"
+        else:
+            state = "is empty"
         raise LandingFilesMissingError(
             f"no {source.name} files to load: the landing folder {folder} {state} "
             "(run `govwh generate` for the demo city, or drop the exports there)"
