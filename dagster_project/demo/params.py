@@ -51,7 +51,7 @@ class CaseParams:
     withdrawn: float = 0.015
     denied: float = 0.02
     suspended: float = 0.05
-    late_base: float = 0.028  # probability of finishing after the promised limit
+    late_base: float = 0.036  # probability of finishing after the promised limit
     late_department_spread: float = 0.8  # lognormal sigma of department lateness
     late_load_elasticity: float = 1.5
     correction_trip: float = 0.2  # depth-1 cases that need a second trip to fix materials
@@ -68,8 +68,8 @@ class HallParams:
     """Hall traffic and the queue simulation."""
 
     consultations_per_case_visit: float = 0.22
-    target_occupancy: float = 0.82  # staffing plan: windows = load / target occupancy
-    staffing_noise: tuple[float, float] = (0.7, 1.05)  # daily factor on the plan (absences)
+    target_occupancy: float = 0.72  # staffing plan: windows = load / target occupancy
+    staffing_noise: tuple[float, float] = (0.8, 1.1)  # daily factor on the plan (absences)
     no_show: float = 0.03
     patience_median_min: float = 40.0
     slot_minutes: int = 30

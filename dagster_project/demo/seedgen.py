@@ -111,7 +111,7 @@ def build_halls(regions: pl.DataFrame) -> pl.DataFrame:
             "hall_name": f"{CITY_NAME}市民之家(政务服务中心)",
             "region_code": CITY_CODE,
             "hall_level": "city",
-            "windows_normal": 60,
+            "windows_normal": 200,
         },
     ]
     counties = regions.filter(pl.col("admin_level") == "county")
@@ -122,7 +122,7 @@ def build_halls(regions: pl.DataFrame) -> pl.DataFrame:
                 "hall_name": f"{name}政务服务中心",
                 "region_code": code,
                 "hall_level": "county",
-                "windows_normal": int(rng.integers(16, 33)),
+                "windows_normal": int(rng.integers(30, 71)),
             }
         )
     towns = regions.filter(pl.col("admin_level") == "township")
@@ -137,13 +137,13 @@ def build_halls(regions: pl.DataFrame) -> pl.DataFrame:
                 "hall_name": f"{name}{suffix}",
                 "region_code": code,
                 "hall_level": "township",
-                "windows_normal": int(rng.integers(3, 9)),
+                "windows_normal": int(rng.integers(3, 11)),
             }
         )
     halls = pl.DataFrame(rows)
     return halls.with_columns(
         windows_lunch=pl.max_horizontal(
-            pl.lit(1), (pl.col("windows_normal") * 0.3).round().cast(pl.Int64)
+            pl.lit(1), (pl.col("windows_normal") * 0.5).round().cast(pl.Int64)
         ),
         open_time=pl.lit("09:00"),
         close_time=pl.lit("17:30"),

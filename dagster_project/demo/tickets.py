@@ -69,9 +69,10 @@ def staffing_plan(
     erlangs = work / max(n_days, 1) / 30.0
     plan = np.clip(np.ceil(erlangs / occupancy), 1, cap[:, None])
     plan[:, LUNCH_SLOTS] = np.minimum(plan[:, LUNCH_SLOTS], lunch_cap[:, None])
-    plan[:, HALL_PROFILE.size :] = plan[:, HALL_PROFILE.size - 1 : HALL_PROFILE.size]
     daily = rng.uniform(*noise, size=(n_zones, n_days))
     staffed = np.maximum(np.round(plan[:, None, :] * daily[:, :, None]), 1)
+    # after closing time every window of the zone works until the queue is empty
+    staffed[:, :, HALL_PROFILE.size :] = np.maximum(cap, 1)[:, None, None]
     return staffed.reshape(n_zones * n_days, SLOTS).astype(np.int64)
 
 
