@@ -216,3 +216,39 @@ def test_id_card_check_digit_reference() -> None:
     assert not is_valid_id_card("110105194912310021")
     assert is_valid_uscc("91350100M000100Y43")
     assert np.all([not is_valid_uscc("91350100M000100Y44")])
+
+
+def test_csv_and_xlsx_exports_with_chinese_headers(tmp_path: Path) -> None:
+    import yaml
+
+    translations = yaml.safe_load(
+        Path("dagster_project/demo/headers_zh.yaml").read_text(encoding="utf-8")
+    )
+    period = {"start": dt.date(2018, 3, 1), "end": dt.date(2018, 3, 31)}
+    csv_dir = tmp_path / "csv"
+    summary = generate_demo_city(
+        csv_dir, scale="tiny", fmt="csv", encoding="gb18030", headers="zh", **period
+    )
+    assert summary.files["case_logs"] == 1
+    path = csv_dir / "case_logs" / "case_logs_2018-03.csv"
+    raw = path.read_bytes()
+    with pytest.raises(UnicodeDecodeError):
+        raw.decode("utf-8")
+    frame = pl.read_csv(raw.decode("gb18030").encode("utf-8"))
+    columns = translations["case_logs"]["columns"]
+    assert frame.columns == [columns[c] for c in SOURCES["case_logs"].columns]
+    assert frame["办件编号"].str.starts_with("SZ").all()
+    channel_labels = set(translations["case_logs"]["values"]["channel"].values())
+    assert set(frame["申报渠道"].unique()) <= channel_labels
+    assert set(frame["办件状态"].unique()) <= set(
+        translations["case_logs"]["values"]["status"].values()
+    )
+    ratings = set(frame["评价等级"].drop_nulls().unique())
+    assert ratings <= {"非常满意", "满意", "基本满意", "不满意", "非常不满意"}
+
+    xlsx_dir = tmp_path / "xlsx"
+    generate_demo_city(xlsx_dir, scale="tiny", fmt="xlsx", headers="zh", **period)
+    workbook = xlsx_dir / "hall_tickets" / "hall_tickets_2018-03.xlsx"
+    assert workbook.exists() and workbook.read_bytes()[:2] == b"PK"
+    with pytest.raises(ValueError, match="xlsx"):
+        generate_demo_city(tmp_path / "big", scale="city", fmt="xlsx")
