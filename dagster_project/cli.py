@@ -165,18 +165,24 @@ def generate(
 
 def _build(console: Console, settings: Settings) -> bool:
     """Run the build job in-process with a live display; print the summary. True on success."""
-    from dagster_project.runner import (
-        BuildEvent,
-        EventKind,
-        build_plan,
-        dagster_home,
-        open_instance,
-        run_build,
-    )
-
     console.print(f"[bold]building[/] {settings.warehouse_path} from {settings.landing_dir}")
     began = time.perf_counter()
-    plan = build_plan(settings)
+    try:
+        # Loading the definitions parses the dbt project: a broken model fails here.
+        from dagster_project.runner import (
+            BuildEvent,
+            EventKind,
+            build_plan,
+            dagster_home,
+            open_instance,
+            run_build,
+        )
+
+        plan = build_plan(settings)
+    except Exception as error:  # the CLI boundary: a message, not a traceback
+        console.print("[bold red]build failed before it started[/] (loading the definitions)")
+        console.print(str(error), markup=False, highlight=False)
+        return False
     with Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
