@@ -17,7 +17,8 @@
         'department': 'department_code',
         'channel': 'channel',
         'item': 'item_code',
-        'hall': 'hall_code'
+        'hall': 'hall_code',
+        'admin_level': 'admin_level'
     }) }}
 {%- endmacro %}
 

@@ -1,7 +1,10 @@
 {#- Hall metrics by hall (and all halls of the city) for day / week / month / year: waits
     (mean, p50, p90, share over the long-wait threshold), service level (called within the
     target wait over called + abandoned), abandoned-ticket rate (never served over issued) and
-    window occupancy, each with numerator and denominator. -#}
+    window occupancy, each with numerator and denominator. Occupancy: the queue system does
+    not export rosters, so a window counts as staffed on a day from the hall's first call to
+    its last service end when it called at least one ticket that day (a window serves one
+    customer at a time, so occupancy stays within 0–1). -#}
 
 {%- set combinations = [
     ('day', 'hall'), ('day', 'city'), ('week', 'hall'), ('week', 'city'),
@@ -47,7 +50,44 @@ summed_parts as (
         sum(tickets_within_target_wait) as tickets_within_target_wait,
         sum(tickets_long_wait) as tickets_long_wait,
         sum(wait_minutes_total) as wait_minutes_total,
-        sum(service_minutes_total) as service_minutes_total,
+        sum(service_minutes_total) as service_minutes_total
+    ") }}
+),
+
+hall_days as (
+
+    select
+        tickets.hall_code,
+        tickets.ticket_date,
+        sum(tickets.service_minutes) as serving_minutes,
+        count(distinct case when tickets.is_called then tickets.window_no end)
+        * {{ minutes_between('min(tickets.called_at)', 'max(coalesce(tickets.service_ended_at, tickets.called_at))') }}
+            as window_minutes_staffed
+    from {{ ref('fct_hall_tickets') }} as tickets
+    where tickets.is_called
+    group by tickets.hall_code, tickets.ticket_date
+
+),
+
+hall_day_parts as (
+
+    select
+        hall_days.*,
+        calendar_days.calendar_date,
+        calendar_days.week_start,
+        calendar_days.month_start,
+        calendar_days.year_start,
+        city.city_code
+    from hall_days
+    inner join calendar_days
+        on hall_days.ticket_date = calendar_days.calendar_date
+    cross join city
+
+),
+
+occupancy as (
+    {{ rollup_by_period_scope('hall_day_parts', combinations, "
+        sum(serving_minutes) as serving_minutes,
         sum(window_minutes_staffed) as window_minutes_staffed
     ") }}
 ),
@@ -104,10 +144,16 @@ select
     wait_percentiles.wait_minutes_p50,
     wait_percentiles.wait_minutes_p90,
     summed_parts.service_minutes_total,
-    cast(summed_parts.window_minutes_staffed as bigint) as window_minutes_staffed,
-    {{ safe_ratio('summed_parts.service_minutes_total', 'summed_parts.window_minutes_staffed') }}
+    occupancy.serving_minutes as window_minutes_serving,
+    occupancy.window_minutes_staffed,
+    {{ safe_ratio('occupancy.serving_minutes', 'occupancy.window_minutes_staffed') }}
         as window_occupancy
 from summed_parts
+left join occupancy
+    on summed_parts.period_grain = occupancy.period_grain
+    and summed_parts.period_start = occupancy.period_start
+    and summed_parts.scope_type = occupancy.scope_type
+    and summed_parts.scope_code = occupancy.scope_code
 left join wait_percentiles
     on summed_parts.period_grain = wait_percentiles.period_grain
     and summed_parts.period_start = wait_percentiles.period_start

@@ -1,12 +1,16 @@
 {#- Every supply metric of the dictionary (what can be done online), by week / month / year
-    for the city, each county/district, township and department: the catalogue as valid on
-    the period's last day (the latest snapshot for the current period). Scope: active items
-    handled on application (var in_scope_item_types). Roll up by summing the parts. -#}
+    for the city, each county/district, township, department and administrative level of the
+    implementing region (the targets are set per level: e.g. 50% of city/county items by
+    2018): the catalogue as valid on the period's last day (the latest snapshot for the
+    current period). Scope: active items handled on application (var in_scope_item_types).
+    Roll up by summing the parts. -#}
 
 {%- set combinations = [
-    ('week', 'city'), ('week', 'county'), ('week', 'department'),
+    ('week', 'city'), ('week', 'county'), ('week', 'department'), ('week', 'admin_level'),
     ('month', 'city'), ('month', 'county'), ('month', 'township'), ('month', 'department'),
-    ('year', 'city'), ('year', 'county'), ('year', 'township'), ('year', 'department')
+    ('month', 'admin_level'),
+    ('year', 'city'), ('year', 'county'), ('year', 'township'), ('year', 'department'),
+    ('year', 'admin_level')
 ] -%}
 
 with catalogue_span as (

@@ -24,7 +24,7 @@
     ('service_level', 'mart_hall_metrics_by_period', 'tickets_within_target_wait', 'service_level_base'),
     ('abandoned_ticket_rate', 'mart_hall_metrics_by_period', 'tickets_unserved', 'tickets_issued'),
     ('long_wait_share', 'mart_hall_metrics_by_period', 'tickets_long_wait', 'tickets_called'),
-    ('window_occupancy', 'mart_hall_metrics_by_period', 'service_minutes_total', 'window_minutes_staffed'),
+    ('window_occupancy', 'mart_hall_metrics_by_period', 'window_minutes_serving', 'window_minutes_staffed'),
 ] -%}
 
 with metric_parts as (
