@@ -177,31 +177,58 @@ overdue_at_period_end as (
 
 ),
 
+period_scopes as (
+
+    -- a period can have bad ratings falling due without any completion in it
+    select period_grain, period_start, scope_type, scope_code from summed_parts
+    union
+    select period_grain, period_start, scope_type, scope_code from rectification
+    where period_start <= (select as_of_date from as_of)
+
+),
+
 combined as (
 
     select
-        summed_parts.*,
+        period_scopes.*,
+        coalesce(summed_parts.completed_cases, 0) as completed_cases,
+        coalesce(summed_parts.online_cases, 0) as online_cases,
+        coalesce(summed_parts.on_time_cases, 0) as on_time_cases,
+        coalesce(summed_parts.same_workday_cases, 0) as same_workday_cases,
+        coalesce(summed_parts.one_trip_cases, 0) as one_trip_cases,
+        coalesce(summed_parts.zero_trip_cases, 0) as zero_trip_cases,
+        coalesce(summed_parts.zero_trip_item_cases, 0) as zero_trip_item_cases,
+        coalesce(summed_parts.zero_trip_item_zero_trip_cases, 0) as zero_trip_item_zero_trip_cases,
+        coalesce(summed_parts.rated_cases, 0) as rated_cases,
+        coalesce(summed_parts.satisfied_ratings, 0) as satisfied_ratings,
+        coalesce(summed_parts.bad_ratings, 0) as bad_ratings,
+        summed_parts.elapsed_working_days_total,
         handling_time.handling_days_p50,
         handling_time.handling_days_p90,
         coalesce(rectification.bad_ratings_due, 0) as bad_ratings_due,
         coalesce(rectification.bad_ratings_rectified_on_time, 0) as bad_ratings_rectified_on_time,
         overdue_at_period_end.overdue_open_cases
-    from summed_parts
+    from period_scopes
+    left join summed_parts
+        on period_scopes.period_grain = summed_parts.period_grain
+        and period_scopes.period_start = summed_parts.period_start
+        and period_scopes.scope_type = summed_parts.scope_type
+        and period_scopes.scope_code = summed_parts.scope_code
     left join handling_time
-        on summed_parts.period_grain = handling_time.period_grain
-        and summed_parts.period_start = handling_time.period_start
-        and summed_parts.scope_type = handling_time.scope_type
-        and summed_parts.scope_code = handling_time.scope_code
+        on period_scopes.period_grain = handling_time.period_grain
+        and period_scopes.period_start = handling_time.period_start
+        and period_scopes.scope_type = handling_time.scope_type
+        and period_scopes.scope_code = handling_time.scope_code
     left join rectification
-        on summed_parts.period_grain = rectification.period_grain
-        and summed_parts.period_start = rectification.period_start
-        and summed_parts.scope_type = rectification.scope_type
-        and summed_parts.scope_code = rectification.scope_code
+        on period_scopes.period_grain = rectification.period_grain
+        and period_scopes.period_start = rectification.period_start
+        and period_scopes.scope_type = rectification.scope_type
+        and period_scopes.scope_code = rectification.scope_code
     left join overdue_at_period_end
-        on summed_parts.period_grain = overdue_at_period_end.period_grain
-        and summed_parts.period_start = overdue_at_period_end.period_start
-        and summed_parts.scope_type = overdue_at_period_end.scope_type
-        and summed_parts.scope_code = overdue_at_period_end.scope_code
+        on period_scopes.period_grain = overdue_at_period_end.period_grain
+        and period_scopes.period_start = overdue_at_period_end.period_start
+        and period_scopes.scope_type = overdue_at_period_end.scope_type
+        and period_scopes.scope_code = overdue_at_period_end.scope_code
 
 )
 
