@@ -43,7 +43,9 @@ def trend_chart(trend: pl.DataFrame) -> str:
                 label=name,
             )
         axes.set_ylabel("%")
-        axes.legend(loc="lower left", ncols=4, frameon=False, fontsize=8)
+        axes.legend(
+            loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=4, frameon=False, fontsize=8
+        )
         axes.grid(axis="y", alpha=0.3)
         figure.autofmt_xdate()
         return _svg(figure)
