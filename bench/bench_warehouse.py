@@ -1,0 +1,181 @@
+"""Benchmark the warehouse at a scale: full dbt build, a one-day incremental build, and the
+latency of the queries the dashboards run on the serving copy.
+
+    .venv/bin/python bench/bench_warehouse.py --landing /tmp/city/landing --work /tmp/city/bench
+
+The landing folder must hold a generated city (`govwh generate --scale city --landing ...`).
+Prints a markdown table for docs/benchmarks.md. Each stage runs in its own process (dbt) or
+on a fresh connection, on this machine as it is; peak memory is the dbt process's maximum
+resident set.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from dagster_project.landing.loader import load_source  # noqa: E402
+from dagster_project.landing.pseudonymise import PseudonymisationKey  # noqa: E402
+from dagster_project.landing.schemas import SOURCES  # noqa: E402
+
+# The queries behind the dashboards' charts: headline cards, trends, rankings, heatmaps.
+DASHBOARD_QUERIES = {
+    "headline vs target (cockpit)": """
+        select metric_code, period_start, sum(numerator) / sum(denominator)
+        from marts.mart_metric_values
+        where period_grain = 'month' and scope_type = 'city'
+          and period_start >= (select max(period_start) - interval 12 month
+                               from marts.mart_metric_values where period_grain = 'month')
+        group by 1, 2""",
+    "district ranking (latest week)": """
+        select * from marts.mart_district_ranking
+        where week_start = (select max(week_start) from marts.mart_district_ranking)
+        order by score_rank""",
+    "department ranking (latest week)": """
+        select * from marts.mart_department_ranking
+        where week_start = (select max(week_start) from marts.mart_department_ranking)
+        order by score_rank desc""",
+    "online share by channel (monthly)": """
+        select period_start, scope_code, completed_cases
+        from marts.mart_case_metrics_by_period
+        where period_grain = 'month' and scope_type = 'channel'""",
+    "target progress": "select * from marts.mart_target_progress order by status, gap desc",
+    "depth distribution over time": """
+        select period_start, depth_1_items, depth_2_items, depth_3_items, depth_4_items
+        from marts.mart_item_supply_by_period
+        where period_grain = 'month' and scope_type = 'city'""",
+    "upgrade candidates": """
+        select * from marts.mart_depth_upgrade_candidates order by volume_rank limit 50""",
+    "hall heatmap hour × weekday": """
+        select hall.ticket_hour, isodow(hall.ticket_date) as weekday, sum(tickets_issued)
+        from marts.mart_hall_metrics_hourly as hall
+        where ticket_date >= (select max(ticket_date) - interval 90 day
+                              from marts.mart_hall_metrics_hourly)
+        group by 1, 2""",
+    "hall waits by hall (monthly)": """
+        select * from marts.mart_hall_metrics_by_period
+        where period_grain = 'month' and scope_type = 'hall'""",
+    "supervision alerts today": """
+        select department_name, alert_level, count(*)
+        from marts.mart_supervision_alerts group by 1, 2""",
+    "backlog by department (last 90 days)": """
+        select backlog_date, department_code, sum(open_cases), sum(red_alert_cases)
+        from marts.fct_daily_backlog
+        where backlog_date >= (select max(backlog_date) - interval 90 day
+                               from marts.fct_daily_backlog)
+        group by 1, 2""",
+}
+
+
+def _dbt(warehouse: Path, target: Path, *args: str) -> tuple[float, float]:
+    """Run dbt build; wall seconds and the child's peak memory in GB."""
+    started = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    subprocess.run(
+        [str(Path(sys.executable).parent / "dbt"), "build", "--project-dir", str(REPO),
+         "--profiles-dir", str(REPO / "dbt"), "--target-path", str(target),
+         "--exclude", "test_type:unit", *args],
+        env={**os.environ, "GOVWH_WAREHOUSE": str(warehouse)},
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    peak = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    return time.perf_counter() - started, peak / 1024 / 1024
+
+
+def _rows(warehouse: Path, table: str) -> int:
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        return int(connection.sql(f"select count(*) from {table}").fetchall()[0][0])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--landing", type=Path, required=True)
+    parser.add_argument("--work", type=Path, required=True)
+    parser.add_argument("--repeat", type=int, default=30)
+    args = parser.parse_args()
+    shutil.rmtree(args.work, ignore_errors=True)
+    args.work.mkdir(parents=True)
+    warehouse, target = args.work / "govwh.duckdb", args.work / "target"
+    lines = []
+
+    started = time.perf_counter()
+    key = PseudonymisationKey.from_secret("benchmark")
+    with duckdb.connect(str(warehouse)) as connection:
+        loaded = sum(load_source(connection, s, args.landing, key).rows for s in SOURCES.values())
+    load_seconds = time.perf_counter() - started
+    lines.append(
+        f"| load raw (3 sources) | {load_seconds:.1f} s | {loaded / load_seconds:,.0f} rows/s | |"
+    )
+
+    seconds, peak = _dbt(warehouse, target, "--full-refresh")
+    cases = _rows(warehouse, "marts.fct_cases")
+    rate = f"{cases / seconds:,.0f} cases/s"
+    lines.append(f"| dbt build, full refresh | {seconds:.1f} s | {rate} | {peak:.1f} GB |")
+
+    # One day arrives: hold back the last day's case versions and tickets, build, add them.
+    with duckdb.connect(str(warehouse)) as connection:
+        last_day = connection.sql(
+            "select max(cast(updated_at as date)) from raw.case_logs"
+        ).fetchall()[0][0]
+        for table, column in (("case_logs", "updated_at"), ("hall_tickets", "ticket_taken_at")):
+            connection.execute(
+                f"create table main.held_{table} as select * from raw.{table} "
+                f"where cast({column} as date) = ?",
+                [last_day],
+            )
+            connection.execute(
+                f"delete from raw.{table} where cast({column} as date) = ?", [last_day]
+            )
+    _dbt(warehouse, target, "--full-refresh")
+    with duckdb.connect(str(warehouse)) as connection:
+        held = 0
+        for table in ("case_logs", "hall_tickets"):
+            connection.execute(
+                f"insert into raw.{table} by name select * replace ("
+                f"(select max(_loaded_at) from raw.{table}) + interval 1 day as _loaded_at) "
+                f"from main.held_{table}"
+            )
+            held += connection.sql(f"select count(*) from main.held_{table}").fetchall()[0][0]
+            connection.execute(f"drop table main.held_{table}")
+    seconds, peak = _dbt(warehouse, target)
+    stage = f"dbt build, one-day incremental ({held:,} new rows)"
+    lines.append(f"| {stage} | {seconds:.1f} s | | {peak:.1f} GB |")
+
+    serving = args.work / "serving.duckdb"
+    shutil.copyfile(warehouse, serving)
+    with duckdb.connect(str(serving), read_only=True) as connection:
+        for name, sql in DASHBOARD_QUERIES.items():
+            connection.sql(sql).fetchall()  # warm the cache once, as a running dashboard is
+            timings = []
+            for _ in range(args.repeat):
+                began = time.perf_counter()
+                connection.sql(sql).fetchall()
+                timings.append((time.perf_counter() - began) * 1000)
+            p50 = statistics.median(timings)
+            p95 = statistics.quantiles(timings, n=20)[18]
+            lines.append(f"| query: {name} | p50 {p50:.1f} ms | p95 {p95:.1f} ms | |")
+
+    print(f"Machine: {platform.machine()}, {os.cpu_count()} cores, {platform.python_version()}; "
+          f"{dt.date.today()}; fct_cases {cases:,} rows")  # fmt: skip
+    print("| stage | time | throughput / latency | peak memory |")
+    print("|---|---|---|---|")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
