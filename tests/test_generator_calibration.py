@@ -128,6 +128,13 @@ def test_working_day_calendar_shapes_arrivals_and_tickets(tiny: Path) -> None:
     # surge after the Spring Festival (2018-02-15 .. 02-21)
     after = hall_daily.filter(pl.col("day").is_between(dt.date(2018, 2, 22), dt.date(2018, 2, 28)))
     assert after["hall_cases"].mean() > ordinary["hall_cases"].mean()
+    # month-end peaks: the last working days of a month are busier than mid-month
+    workdays = hall_daily.filter(pl.col("is_workday")).with_columns(
+        month_end=pl.col("day").dt.day() > pl.col("day").dt.month_end().dt.day() - 4,
+        mid=pl.col("day").dt.day().is_between(8, 20),
+    )
+    month_end = workdays.filter(pl.col("month_end"))["hall_cases"].mean()
+    assert month_end > workdays.filter(pl.col("mid"))["hall_cases"].mean()
     # online filings go on during the holidays
     on_holidays = cases.join(calendar, on="day").filter(pl.col("is_statutory_holiday"))
     assert on_holidays.height > 0 and on_holidays["channel"].is_in(ONLINE).all()

@@ -19,7 +19,7 @@ from dagster_project.demo.calendar_arrays import WorkingCalendar, day_number
 from dagster_project.demo.catalogue import depth_on
 from dagster_project.demo.city import City
 from dagster_project.demo.identity import ENTERPRISE_OFFSET, applicant_identities
-from dagster_project.demo.params import ScaleParams
+from dagster_project.demo.params import SCALES, ScaleParams
 from dagster_project.landing.schemas import CHANNELS, RESULT_DELIVERIES
 
 ONLINE_WEB, MOBILE_APP, SELF_SERVICE, HALL_WINDOW, MAIL, OTHER = range(6)  # CHANNELS order
@@ -125,8 +125,7 @@ def build_model(
 
 
 def scale_default_days(scale: ScaleParams) -> int:
-    from dagster_project.demo.params import SCALES
-
+    """Days of the scale's default period: its target volume is for that period."""
     default = SCALES[scale.name]
     return (default.end - default.start).days + 1
 
