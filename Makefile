@@ -10,13 +10,27 @@ UV_VERSION := 0.13.9
 DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 PYTEST_ARGS ?=
 
-.PHONY: demo test lint dev setup clean-warehouse
+.PHONY: demo test lint dev setup clean-warehouse system-packages
+
+# Debian packages the tests use: Chromium prints the bulletin to PDF (and drives the
+# dashboard tests), a CJK font renders Chinese, poppler turns PDF pages into PNG. Installed
+# only when missing; nothing downloads a browser of its own.
+SYSTEM_PACKAGES := chromium fonts-wqy-zenhei poppler-utils
+system-packages:
+	@missing=""; for package in $(SYSTEM_PACKAGES); do \
+		dpkg -s $$package >/dev/null 2>&1 || missing="$$missing $$package"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing Debian packages:$$missing"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
 
 demo: $(STAMP)
 	$(BIN)/govwh demo
 
 # pytest exits 5 when it collected no test: say so loudly, but that is no failure of the code.
-test: $(STAMP)
+test: $(STAMP) system-packages
 	$(BIN)/ruff check .
 	@$(BIN)/pytest $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then \

@@ -24,6 +24,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from dagster_project.cli_reports import register as register_report_commands
 from dagster_project.settings import CALENDAR_SEED, LANDING_ENV, Settings
 
 app = typer.Typer(
@@ -316,6 +317,10 @@ def calendar() -> None:
 
     days = write_calendar_seed(CALENDAR_SEED)
     _console().print(f"wrote {days:,} days to {CALENDAR_SEED}")
+
+
+# bulletin, supervise, sql, docs: reports and read-only access
+register_report_commands(app)
 
 
 if __name__ == "__main__":

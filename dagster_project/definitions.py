@@ -13,16 +13,21 @@ from dagster_project.resources import resources_from_settings
 from dagster_project.schedules import daily_build_schedule
 from dagster_project.sensors import landing_folder_sensor
 from dagster_project.settings import Settings
+from dagster_project.supervision.definitions import (
+    supervision_assets,
+    supervision_jobs,
+    supervision_schedules,
+)
 
 
 def build_definitions(settings: Settings | None = None) -> Definitions:
     """Definitions for one environment's paths (the process environment by default)."""
     settings = settings or Settings.from_env()
     return Definitions(
-        assets=[*ingestion_assets, govwh_dbt_models, serving_warehouse],
+        assets=[*ingestion_assets, govwh_dbt_models, serving_warehouse, *supervision_assets],
         asset_checks=raw_asset_checks,
-        jobs=[build_warehouse_job],
-        schedules=[daily_build_schedule],
+        jobs=[build_warehouse_job, *supervision_jobs],
+        schedules=[daily_build_schedule, *supervision_schedules],
         sensors=[landing_folder_sensor],
         resources={**resources_from_settings(settings), "dbt": dbt_cli_resource()},
         # One step at a time, in one process: DuckDB admits a single writing process, and the

@@ -35,7 +35,7 @@ def _last_full_week(settings: Settings) -> IsoWeek:
     return IsoWeek.containing(day - dt.timedelta(days=7))
 
 
-def _independent_department_ranking(settings: Settings, week: IsoWeek) -> list[str]:
+def _independent_department_scores(settings: Settings, week: IsoWeek) -> dict[str, float]:
     """Composite score recomputed from fct_cases and the weights seed, not from the marts."""
     weights = dict(pl.read_csv(REPO_ROOT / "seeds" / "ranking_weights.csv").iter_rows())
     with duckdb.connect(str(settings.warehouse_path), read_only=True) as connection:
@@ -72,12 +72,11 @@ def _independent_department_ranking(settings: Settings, week: IsoWeek) -> list[s
             """,
             params={"start": week.start, "end": week.end},
         ).pl()
-    scored = []
+    scores = {}
     for row in rates.iter_rows(named=True):
         parts = [(row[m], w) for m, w in weights.items() if row.get(m) is not None]
-        score = sum(v * w for v, w in parts) / sum(w for _, w in parts)
-        scored.append((round(score, 9), row["department_name"]))
-    return [name for _, name in sorted(scored, key=lambda s: (-s[0], s[1]))]
+        scores[row["department_name"]] = sum(v * w for v, w in parts) / sum(w for _, w in parts)
+    return scores
 
 
 @pytest.mark.slow
@@ -103,10 +102,17 @@ def test_bulletin_numbers_match_independent_sql(built_warehouse: Settings, tmp_p
     assert (headline["numerator"], headline["denominator"]) == (on_time, completed)
     assert f"{on_time / completed:.1%}" in html
 
-    # ranks: the bulletin's order equals the independently recomputed composite score
-    ranked = result.data.department_ranking.sort("score_rank")["name"].to_list()
-    assert ranked == _independent_department_ranking(built_warehouse, week)
-    for name in ranked[:5] + ranked[-5:]:
+    # ranks: every department's score equals the independently recomputed composite score,
+    # and the bulletin orders them by it (ties may fall either way)
+    ranking = result.data.department_ranking.sort("score_rank")
+    expected = _independent_department_scores(built_warehouse, week)
+    assert set(ranking["name"]) == set(expected)
+    for name, score in zip(ranking["name"], ranking["composite_score"], strict=True):
+        assert score == pytest.approx(expected[name], abs=1e-9), name
+    ordered = [expected[name] for name in ranking["name"]]
+    assert all(a >= b - 1e-9 for a, b in zip(ordered, ordered[1:], strict=False))
+    names = ranking["name"].to_list()
+    for name in names[:5] + names[-5:]:
         assert name in html
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import logging
 
 import matplotlib
 
@@ -10,6 +11,9 @@ matplotlib.use("Agg")  # headless: no display on servers
 
 import matplotlib.pyplot as plt
 import polars as pl
+
+# the CJK font has a single weight; matplotlib would warn about it on every chart
+logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
 
 # Text stays text in the SVG (svg.fonttype none): the browser renders it with a CJK font.
 _STYLE = {

@@ -105,7 +105,7 @@ def weekly_bulletin(config: BulletinConfig, warehouse: DuckDBWarehouse) -> Mater
 # The supervision run refreshes everything the alerts depend on, then writes the outbox.
 daily_supervision_job = define_asset_job(
     name="daily_supervision_job",
-    selection=AssetSelection.all() - AssetSelection.keys(AssetKey(["weekly_bulletin"])),
+    selection=AssetSelection.all() - AssetSelection.groups("bulletin"),
     description="Refresh the day's data and write the alert outbox.",
 )
 weekly_bulletin_job = define_asset_job(

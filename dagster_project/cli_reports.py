@@ -1,0 +1,118 @@
+"""`govwh bulletin`, `govwh supervise`, `govwh sql`, `govwh docs`: reports and read-only access."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from dagster_project.analyst import (
+    ServingCopyMissingError,
+    generate_docs,
+    interactive_shell,
+    run_query,
+    serve_docs,
+)
+from dagster_project.bulletin import StaleDataError, build_weekly_bulletin, parse_iso_week
+from dagster_project.settings import REPO_ROOT, Settings
+from dagster_project.supervision import write_alert_outbox
+
+
+def _console() -> Console:
+    return Console(file=sys.stdout, soft_wrap=True)
+
+
+def _require_warehouse(settings: Settings) -> None:
+    if not settings.warehouse_path.exists():
+        hint = "run `govwh demo` or `govwh build`"
+        _console().print(f"[red]no warehouse at {settings.warehouse_path}[/red]: {hint}")
+        raise typer.Exit(1)
+
+
+def bulletin(
+    week: Annotated[str, typer.Option(help="ISO week, e.g. 2019-W23.")],
+    out: Annotated[Path, typer.Option(help="Folder for the HTML and PDF.")] = REPO_ROOT
+    / "data"
+    / "bulletins",
+    pdf: Annotated[bool, typer.Option(help="Also print a PDF with Chromium.")] = True,
+) -> None:
+    """每周通报: write the weekly bulletin of WEEK as HTML (and PDF) from the marts."""
+    console = _console()
+    settings = Settings.from_env()
+    _require_warehouse(settings)
+    try:
+        result = build_weekly_bulletin(settings.warehouse_path, parse_iso_week(week), out, pdf=pdf)
+    except (ValueError, StaleDataError) as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(1) from error
+    console.print(f"bulletin {result.week.label} (data as of {result.data.freshness.as_of}):")
+    console.print(f"  {result.html_path}")
+    if result.pdf_path:
+        console.print(f"  {result.pdf_path}")
+
+
+def supervise(
+    outbox: Annotated[Path, typer.Option(help="Outbox folder.")] = REPO_ROOT / "data" / "outbox",
+    file_format: Annotated[str, typer.Option("--format", help="xlsx or csv.")] = "xlsx",
+) -> None:
+    """电子监察: write today's new red/yellow alerts per department into the outbox."""
+    console = _console()
+    settings = Settings.from_env()
+    _require_warehouse(settings)
+    result = write_alert_outbox(settings.warehouse_path, outbox, file_format=file_format)
+    console.print(
+        f"{result.alerts_new} new of {result.alerts_total} open alerts as of {result.as_of_date}: "
+        f"{len(result.department_files)} department files and {result.summary_file.name} "
+        f"in {result.folder}"
+    )
+
+
+def _show(columns: list[str], rows: list[tuple], limit: int = 200) -> None:
+    table = Table(*columns)
+    for row in rows[:limit]:
+        table.add_row(*("" if value is None else str(value) for value in row))
+    console = _console()
+    console.print(table)
+    if len(rows) > limit:
+        console.print(f"… {len(rows) - limit} more rows")
+
+
+def sql(
+    query: Annotated[str | None, typer.Argument(help="SQL to run; none = interactive.")] = None,
+) -> None:
+    """Query the serving copy read-only (nothing you run can change the warehouse)."""
+    settings = Settings.from_env()
+    try:
+        if query:
+            _show(*run_query(settings, query))
+        else:
+            interactive_shell(settings, _show)
+    except ServingCopyMissingError as error:
+        _console().print(f"[red]{error}[/red]")
+        raise typer.Exit(1) from error
+
+
+def docs(
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8080,
+    serve: Annotated[bool, typer.Option(help="Serve the site after generating it.")] = True,
+) -> None:
+    """Generate the dbt documentation site (data dictionary, lineage) and serve it."""
+    settings = Settings.from_env()
+    try:
+        index = generate_docs(settings)
+    except ServingCopyMissingError as error:
+        _console().print(f"[red]{error}[/red]")
+        raise typer.Exit(1) from error
+    _console().print(f"dbt docs generated: {index}")
+    if serve:
+        _console().print(f"serving on http://127.0.0.1:{port} (Ctrl-C to stop)")
+        serve_docs(settings, port)
+
+
+def register(app: typer.Typer) -> None:
+    for command in (bulletin, supervise, sql, docs):
+        app.command()(command)

@@ -1,0 +1,75 @@
+"""The report and read-only commands of the CLI, on the built tiny warehouse."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+from typer.testing import CliRunner
+
+from dagster_project.bulletin.weeks import IsoWeek
+from dagster_project.cli import app
+from dagster_project.settings import Settings
+
+pytestmark = pytest.mark.slow
+runner = CliRunner()
+
+
+def _last_full_week(settings: Settings) -> IsoWeek:
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as connection:
+        (day,) = connection.sql("select max(ticket_date) from marts.fct_hall_tickets").fetchall()[0]
+    return IsoWeek.containing(day - dt.timedelta(days=7))
+
+
+def test_bulletin_command_writes_html(built_warehouse: Settings, tmp_path: Path) -> None:
+    week = _last_full_week(built_warehouse)
+    result = runner.invoke(
+        app, ["bulletin", "--week", week.label, "--out", str(tmp_path), "--no-pdf"]
+    )
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / f"bulletin_{week.label}.html").exists()
+
+
+def test_bulletin_command_refuses_a_week_without_data(
+    built_warehouse: Settings, tmp_path: Path
+) -> None:
+    result = runner.invoke(app, ["bulletin", "--week", "2026-W10", "--out", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "does not cover the week" in result.output
+    assert not any(tmp_path.iterdir())
+
+
+def test_supervise_reports_each_alert_once_per_level(
+    built_warehouse: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    warehouse = tmp_path / "supervised.duckdb"  # the outbox log writes into the warehouse
+    shutil.copy(built_warehouse.warehouse_path, warehouse)
+    monkeypatch.setenv("GOVWH_WAREHOUSE", str(warehouse))
+    outbox = tmp_path / "outbox"
+    first = runner.invoke(app, ["supervise", "--outbox", str(outbox), "--format", "csv"])
+    assert first.exit_code == 0, first.output
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        (open_alerts,) = connection.sql(
+            "select count(*) from marts.mart_supervision_alerts"
+        ).fetchall()[0]
+    assert open_alerts > 0
+    assert f"{open_alerts} new of {open_alerts} open alerts" in first.output
+    folder = next(outbox.iterdir())
+    department_files = [f for f in folder.glob("*.csv") if not f.name.startswith("summary")]
+    listed = sum(len(f.read_text(encoding="utf-8-sig").splitlines()) - 1 for f in department_files)
+    assert listed == open_alerts
+    again = runner.invoke(app, ["supervise", "--outbox", str(outbox), "--format", "csv"])
+    assert f"0 new of {open_alerts} open alerts" in again.output
+
+
+def test_sql_runs_read_only_on_the_serving_copy(built_warehouse: Settings) -> None:
+    result = runner.invoke(app, ["sql", "select count(*) as cases from marts.fct_cases"])
+    assert result.exit_code == 0, result.output
+    assert "cases" in result.output
+    refused = runner.invoke(app, ["sql", "delete from marts.fct_cases"])
+    assert refused.exit_code != 0
+    with duckdb.connect(str(built_warehouse.serving_path), read_only=True) as connection:
+        assert connection.sql("select count(*) from marts.fct_cases").fetchall()[0][0] > 0
