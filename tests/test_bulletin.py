@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import shutil
 import subprocess
 from pathlib import Path
@@ -110,7 +111,7 @@ def test_bulletin_numbers_match_independent_sql(built_warehouse: Settings, tmp_p
     for name, score in zip(ranking["name"], ranking["composite_score"], strict=True):
         assert score == pytest.approx(expected[name], abs=1e-9), name
     ordered = [expected[name] for name in ranking["name"]]
-    assert all(a >= b - 1e-9 for a, b in zip(ordered, ordered[1:], strict=False))
+    assert all(a >= b - 1e-9 for a, b in itertools.pairwise(ordered))
     names = ranking["name"].to_list()
     for name in names[:5] + names[-5:]:
         assert name in html
