@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -143,8 +144,10 @@ def test_bulletin_pdf_renders_in_chromium(built_warehouse: Settings, tmp_path: P
         )
         page = next(tmp_path.glob("page*.png"))
         assert page.stat().st_size > 10_000  # a rendered page, not a blank one
-        SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(page, SCREENSHOT)
+        # the repository keeps one screenshot; refresh it on request, not on every run
+        if not SCREENSHOT.exists() or os.environ.get("GOVWH_UPDATE_SCREENSHOTS") == "1":
+            SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(page, SCREENSHOT)
 
 
 @pytest.mark.slow
