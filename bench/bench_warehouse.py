@@ -28,7 +28,7 @@ import duckdb
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from dagster_project.landing.loader import load_source  # noqa: E402
+from dagster_project.landing.loader import landing_files, load_source  # noqa: E402
 from dagster_project.landing.pseudonymise import PseudonymisationKey  # noqa: E402
 from dagster_project.landing.schemas import SOURCES  # noqa: E402
 
@@ -85,14 +85,17 @@ def _dbt(warehouse: Path, target: Path, *args: str) -> tuple[float, float]:
     """Run dbt build; wall seconds and the child's peak memory in GB."""
     started = time.perf_counter()
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    subprocess.run(
+    result = subprocess.run(
         [str(Path(sys.executable).parent / "dbt"), "build", "--project-dir", str(REPO),
          "--profiles-dir", str(REPO / "dbt"), "--target-path", str(target),
          "--exclude", "test_type:unit", *args],
         env={**os.environ, "GOVWH_WAREHOUSE": str(warehouse)},
-        check=True,
+        check=False,
         capture_output=True,
+        text=True,
     )  # fmt: skip
+    if result.returncode:
+        raise SystemExit(f"dbt build failed:\n{result.stdout[-5000:]}")
     peak = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
     return time.perf_counter() - started, peak / 1024 / 1024
 
@@ -116,7 +119,10 @@ def main() -> None:
     started = time.perf_counter()
     key = PseudonymisationKey.from_secret("benchmark")
     with duckdb.connect(str(warehouse)) as connection:
-        loaded = sum(load_source(connection, s, args.landing, key).rows for s in SOURCES.values())
+        loaded = sum(
+            load_source(connection, source, landing_files(args.landing, source), key).rows
+            for source in SOURCES.values()
+        )
     load_seconds = time.perf_counter() - started
     lines.append(
         f"| load raw (3 sources) | {load_seconds:.1f} s | {loaded / load_seconds:,.0f} rows/s | |"

@@ -36,7 +36,7 @@
 
 {#- Union of one aggregation per (grain, scope): `relation` must carry the date columns of
     dim_date (calendar_date, week_start, month_start, year_start) and the scope columns. -#}
-{% macro rollup_by_period_scope(relation, combinations, measures) -%}
+{% macro rollup_by_period_scope(relation, combinations, measures, extra_keys=[]) -%}
     {%- set grains = period_grains() -%}
     {%- set scopes = scope_columns() -%}
     {%- for grain, scope in combinations %}
@@ -45,10 +45,13 @@
         {{ grains[grain] }} as period_start,
         '{{ scope }}' as scope_type,
         {{ scopes[scope] }} as scope_code,
+        {%- for key in extra_keys %}
+        {{ key }},
+        {%- endfor %}
         {{ measures }}
     from {{ relation }}
     where {{ scopes[scope] }} is not null
-    group by {{ grains[grain] }}, {{ scopes[scope] }}
+    group by {{ grains[grain] }}, {{ scopes[scope] }}{% for key in extra_keys %}, {{ key }}{% endfor %}
     {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 {%- endmacro %}

@@ -56,13 +56,12 @@ summed_parts as (
     ") }}
 ),
 
-completed_cases as (
+-- Handling time percentiles from a histogram of elapsed working days (an integer): exact
+-- nearest-rank percentiles at every grain without sorting millions of cases per group.
+handling_days_histogram as (
 
     select
-        cases.elapsed_working_days,
-        cases.item_code,
-        cases.channel,
-        cases.department_code,
+        histogram.*,
         calendar_days.calendar_date,
         calendar_days.week_start,
         calendar_days.month_start,
@@ -70,20 +69,50 @@ completed_cases as (
         regions.city_code,
         regions.county_code,
         regions.township_code
-    from {{ ref('fct_cases') }} as cases
+    from {{ ref('int_case_handling_days_histogram') }} as histogram
     inner join calendar_days
-        on cases.completion_date = calendar_days.calendar_date
+        on histogram.completion_date = calendar_days.calendar_date
     left join regions
-        on cases.region_code = regions.region_code
-    where cases.is_completed
+        on histogram.region_code = regions.region_code
+
+),
+
+handling_days_by_scope as (
+    {{ rollup_by_period_scope(
+        'handling_days_histogram', combinations, 'sum(cases) as cases',
+        extra_keys=['elapsed_working_days']
+    ) }}
+),
+
+handling_days_cumulative as (
+
+    select
+        handling_days_by_scope.*,
+        sum(cases) over (
+            partition by period_grain, period_start, scope_type, scope_code
+            order by elapsed_working_days
+            rows between unbounded preceding and current row
+        ) as cases_up_to,
+        sum(cases) over (partition by period_grain, period_start, scope_type, scope_code)
+            as cases_in_scope
+    from handling_days_by_scope
 
 ),
 
 handling_time as (
-    {{ rollup_by_period_scope('completed_cases', combinations, "
-        " ~ approx_percentile('elapsed_working_days', 0.5) ~ " as handling_days_p50,
-        " ~ approx_percentile('elapsed_working_days', 0.9) ~ " as handling_days_p90
-    ") }}
+
+    select
+        period_grain,
+        period_start,
+        scope_type,
+        scope_code,
+        min(case when cases_up_to >= 0.5 * cases_in_scope then elapsed_working_days end)
+            as handling_days_p50,
+        min(case when cases_up_to >= 0.9 * cases_in_scope then elapsed_working_days end)
+            as handling_days_p90
+    from handling_days_cumulative
+    group by period_grain, period_start, scope_type, scope_code
+
 ),
 
 bad_ratings_due as (
