@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from dagster import DagsterEvent, DagsterInstance, EventLogEntry
 
 from dagster_project.definitions import build_definitions
-from dagster_project.jobs import BUILD_WAREHOUSE_JOB
+from dagster_project.jobs import BUILD_WAREHOUSE_JOB, build_warehouse_job
 from dagster_project.settings import REPO_ROOT, Settings
 
 if TYPE_CHECKING:
@@ -140,10 +140,12 @@ def _translate(event: DagsterEvent) -> BuildEvent | None:
 
 
 def build_plan(settings: Settings) -> BuildPlan:
+    """What the build job will materialize and check (the reports have jobs of their own)."""
     asset_graph = build_definitions(settings).resolve_asset_graph()
+    selection = build_warehouse_job.selection
     return BuildPlan(
-        assets=len(asset_graph.materializable_asset_keys),
-        checks=len(asset_graph.asset_check_keys),
+        assets=len(selection.resolve(asset_graph)),
+        checks=len(selection.resolve_checks(asset_graph)),
     )
 
 
