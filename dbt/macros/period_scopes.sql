@@ -55,3 +55,54 @@
     {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 {%- endmacro %}
+
+{#- Incremental period marts: the (grain, period) pairs that contain a touched day, and every
+    day of those periods (a touched day in a year's data reopens that year, its month, its
+    week and itself). `touched_days_sql` selects one column, calendar_date. -#}
+{% macro affected_period_ctes(touched_days_sql) -%}
+touched_days as (
+
+    {{ touched_days_sql }}
+
+),
+
+affected_periods as (
+
+    select distinct 'day' as period_grain, calendar_days.calendar_date as period_start
+    from {{ ref('dim_date') }} as calendar_days
+    inner join touched_days on calendar_days.calendar_date = touched_days.calendar_date
+    union all
+    select distinct 'week', calendar_days.week_start
+    from {{ ref('dim_date') }} as calendar_days
+    inner join touched_days on calendar_days.calendar_date = touched_days.calendar_date
+    union all
+    select distinct 'month', calendar_days.month_start
+    from {{ ref('dim_date') }} as calendar_days
+    inner join touched_days on calendar_days.calendar_date = touched_days.calendar_date
+    union all
+    select distinct 'year', calendar_days.year_start
+    from {{ ref('dim_date') }} as calendar_days
+    inner join touched_days on calendar_days.calendar_date = touched_days.calendar_date
+
+),
+
+affected_days as (
+
+    select calendar_days.calendar_date
+    from {{ ref('dim_date') }} as calendar_days
+    where calendar_days.year_start in (
+            select period_start from affected_periods where period_grain = 'year'
+        )
+        or calendar_days.week_start in (
+            select period_start from affected_periods where period_grain = 'week'
+        )
+
+),
+{%- endmacro %}
+
+{#- Keep only rows of the affected days (nothing when building in full). -#}
+{% macro in_affected_days(date_column) -%}
+    {%- if is_incremental() -%}
+    and {{ date_column }} in (select calendar_date from affected_days)
+    {%- endif -%}
+{%- endmacro %}

@@ -3,7 +3,19 @@
     with numerator, denominator and ratio. Dated by completion (rectification: by its due
     date; strict on-time: open cases past their deadline at the end of the period). County
     rows cover the items implemented in the county and below; city-level items count in the
-    city rows only. -#}
+    city rows only.
+    Incremental: a run recomputes the periods that contain a day touched since the last run
+    (a completion or rectification due date of a touched case, or a day since the last as-of
+    date, whose overdue counts moved) and replaces them whole (delete + insert by period). -#}
+
+{{
+    config(
+        materialized='incremental',
+        unique_key=['period_grain', 'period_start'],
+        incremental_strategy='delete+insert',
+        on_schema_change='fail'
+    )
+}}
 
 {%- set combinations = case_period_scopes() -%}
 {%- set backlog_scopes = ['city', 'county', 'township', 'department'] -%}
@@ -13,6 +25,38 @@ with calendar_days as (
     select * from {{ ref('dim_date') }}
 
 ),
+
+run_watermark as (
+
+    select max(_watermark) as _watermark from {{ ref('fct_cases') }}
+
+),
+
+{% if is_incremental() %}
+previous_run as (
+
+    select max(_watermark) as _watermark, max(_as_of_date) as as_of_date from {{ this }}
+
+),
+
+{{ affected_period_ctes('''
+    select completion_date as calendar_date
+    from ''' ~ ref('mart_case_metrics_daily') ~ '''
+    where _watermark > (select _watermark from previous_run)
+    union
+    select rectification_due_date
+    from ''' ~ ref('fct_cases') ~ '''
+    where _watermark > (select _watermark from previous_run)
+        and rectification_due_date is not null
+    union
+    select calendar_date
+    from ''' ~ ref('dim_date') ~ '''
+    where calendar_date >= (select as_of_date from previous_run)
+        and calendar_date <= (
+            select max(backlog_date) from ''' ~ ref('fct_daily_backlog') ~ '''
+        )
+''') }}
+{% endif %}
 
 regions as (
 
@@ -36,6 +80,7 @@ daily_parts as (
         on metrics.completion_date = calendar_days.calendar_date
     left join regions
         on metrics.region_code = regions.region_code
+    where true {{ in_affected_days('calendar_days.calendar_date') }}
 
 ),
 
@@ -74,6 +119,7 @@ handling_days_histogram as (
         on histogram.completion_date = calendar_days.calendar_date
     left join regions
         on histogram.region_code = regions.region_code
+    where true {{ in_affected_days('calendar_days.calendar_date') }}
 
 ),
 
@@ -135,6 +181,7 @@ bad_ratings_due as (
     left join regions
         on cases.region_code = regions.region_code
     where cases.rectification_due_date is not null
+        {{ in_affected_days('calendar_days.calendar_date') }}
 
 ),
 
@@ -157,6 +204,7 @@ backlog_at_day_end as (
     from {{ ref('fct_daily_backlog') }} as backlog
     left join regions
         on backlog.region_code = regions.region_code
+    where true {{ in_affected_days('backlog.backlog_date') }}
 
 ),
 
@@ -297,5 +345,14 @@ select
     cast(elapsed_working_days_total as bigint) as elapsed_working_days_total,
     {{ safe_ratio('elapsed_working_days_total', 'completed_cases') }} as handling_days_mean,
     handling_days_p50,
-    handling_days_p90
+    handling_days_p90,
+    (select _watermark from run_watermark) as _watermark,
+    (select as_of_date from as_of) as _as_of_date
 from combined
+{% if is_incremental() %}
+where exists (
+    select 1 from affected_periods
+    where affected_periods.period_grain = combined.period_grain
+        and affected_periods.period_start = combined.period_start
+)
+{% endif %}

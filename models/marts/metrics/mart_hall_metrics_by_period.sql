@@ -4,7 +4,18 @@
     window occupancy, each with numerator and denominator. Occupancy: the queue system does
     not export rosters, so a window counts as staffed on a day from the hall's first call to
     its last service end when it called at least one ticket that day (a window serves one
-    customer at a time, so occupancy stays within 0–1). -#}
+    customer at a time, so occupancy stays within 0–1).
+    Incremental: a run recomputes the periods that contain a day with newly loaded tickets and
+    replaces them whole (delete + insert by period). -#}
+
+{{
+    config(
+        materialized='incremental',
+        unique_key=['period_grain', 'period_start'],
+        incremental_strategy='delete+insert',
+        on_schema_change='fail'
+    )
+}}
 
 {%- set combinations = [
     ('day', 'hall'), ('day', 'city'), ('week', 'hall'), ('week', 'city'),
@@ -16,6 +27,26 @@ with calendar_days as (
     select * from {{ ref('dim_date') }}
 
 ),
+
+run_watermark as (
+
+    select max(_loaded_at) as _loaded_at from {{ ref('mart_hall_metrics_hourly') }}
+
+),
+
+{% if is_incremental() %}
+previous_run as (
+
+    select max(_loaded_at) as _loaded_at from {{ this }}
+
+),
+
+{{ affected_period_ctes('''
+    select distinct ticket_date as calendar_date
+    from ''' ~ ref('mart_hall_metrics_hourly') ~ '''
+    where _loaded_at > (select _loaded_at from previous_run)
+''') }}
+{% endif %}
 
 city as (
 
@@ -36,6 +67,7 @@ hourly_parts as (
     inner join calendar_days
         on hourly.ticket_date = calendar_days.calendar_date
     cross join city
+    where true {{ in_affected_days('calendar_days.calendar_date') }}
 
 ),
 
@@ -64,7 +96,7 @@ hall_days as (
         * {{ minutes_between('min(tickets.called_at)', 'max(coalesce(tickets.service_ended_at, tickets.called_at))') }}
             as window_minutes_staffed
     from {{ ref('fct_hall_tickets') }} as tickets
-    where tickets.is_called
+    where tickets.is_called {{ in_affected_days('tickets.ticket_date') }}
     group by tickets.hall_code, tickets.ticket_date
 
 ),
@@ -106,7 +138,7 @@ called_tickets as (
     inner join calendar_days
         on tickets.ticket_date = calendar_days.calendar_date
     cross join city
-    where tickets.is_called
+    where tickets.is_called {{ in_affected_days('tickets.ticket_date') }}
 
 ),
 
@@ -147,7 +179,8 @@ select
     occupancy.serving_minutes as window_minutes_serving,
     occupancy.window_minutes_staffed,
     {{ safe_ratio('occupancy.serving_minutes', 'occupancy.window_minutes_staffed') }}
-        as window_occupancy
+        as window_occupancy,
+    (select _loaded_at from run_watermark) as _loaded_at
 from summed_parts
 left join occupancy
     on summed_parts.period_grain = occupancy.period_grain
@@ -159,3 +192,10 @@ left join wait_percentiles
     and summed_parts.period_start = wait_percentiles.period_start
     and summed_parts.scope_type = wait_percentiles.scope_type
     and summed_parts.scope_code = wait_percentiles.scope_code
+{% if is_incremental() %}
+where exists (
+    select 1 from affected_periods
+    where affected_periods.period_grain = summed_parts.period_grain
+        and affected_periods.period_start = summed_parts.period_start
+)
+{% endif %}
