@@ -8,6 +8,7 @@ from dagster_project.assets.dbt import dbt_cli_resource, govwh_dbt_models
 from dagster_project.assets.ingestion import ingestion_assets
 from dagster_project.assets.serving import serving_warehouse
 from dagster_project.checks import raw_asset_checks
+from dagster_project.freshness import sources_are_fresh
 from dagster_project.jobs import build_warehouse_job
 from dagster_project.resources import resources_from_settings
 from dagster_project.schedules import daily_build_schedule
@@ -25,7 +26,7 @@ def build_definitions(settings: Settings | None = None) -> Definitions:
     settings = settings or Settings.from_env()
     return Definitions(
         assets=[*ingestion_assets, govwh_dbt_models, serving_warehouse, *supervision_assets],
-        asset_checks=raw_asset_checks,
+        asset_checks=[*raw_asset_checks, sources_are_fresh],
         jobs=[build_warehouse_job, *supervision_jobs],
         schedules=[daily_build_schedule, *supervision_schedules],
         sensors=[landing_folder_sensor],
