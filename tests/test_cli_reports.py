@@ -73,3 +73,12 @@ def test_sql_runs_read_only_on_the_serving_copy(built_warehouse: Settings) -> No
     assert refused.exit_code != 0
     with duckdb.connect(str(built_warehouse.serving_path), read_only=True) as connection:
         assert connection.sql("select count(*) from marts.fct_cases").fetchall()[0][0] > 0
+
+
+def test_docs_generates_the_data_dictionary(built_warehouse: Settings) -> None:
+    result = runner.invoke(app, ["docs", "--no-serve"])
+    assert result.exit_code == 0, result.output
+    index = Path(result.output.split("dbt docs generated:")[1].split()[0])
+    catalog = index.with_name("catalog.json").read_text(encoding="utf-8")
+    assert index.exists()
+    assert "model.govwh.fct_cases" in catalog and "mart_metric_values" in catalog
