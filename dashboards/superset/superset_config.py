@@ -1,0 +1,47 @@
+"""Superset configuration of govwh's local instance (loaded through SUPERSET_CONFIG_PATH).
+
+Everything Superset writes lives in SUPERSET_HOME: the SQLite metadata, the secret key,
+the result cache and the log. Only the loopback interface is served (see dashboards/server.py).
+"""
+
+import os
+from pathlib import Path
+
+_HOME = Path(os.environ["SUPERSET_HOME"])
+
+SECRET_KEY = (_HOME / "secret_key").read_text(encoding="utf-8").strip()
+SQLALCHEMY_DATABASE_URI = f"sqlite:///{_HOME / 'superset.db'}?check_same_thread=false"
+DATA_DIR = str(_HOME)
+
+# The REST API manages roles, users and row-level security from the publisher.
+FAB_ADD_SECURITY_API = True
+# Tests and the publisher log in many times in a row on one machine.
+AUTH_RATE_LIMITED = False
+RATELIMIT_ENABLED = False
+# Plain HTTP on 127.0.0.1: no HTTPS redirects or strict CSP for the local instance.
+TALISMAN_ENABLED = False
+SESSION_COOKIE_SECURE = False
+
+FEATURE_FLAGS = {
+    "DASHBOARD_NATIVE_FILTERS": True,
+    "ENABLE_TEMPLATE_PROCESSING": True,
+    "ALERT_REPORTS": False,
+    "THUMBNAILS": False,
+}
+
+# Query results are cached for five minutes: the serving copy changes at most once per build.
+DATA_CACHE_CONFIG = {
+    "CACHE_TYPE": "FileSystemCache",
+    "CACHE_DIR": str(_HOME / "cache" / "data"),
+    "CACHE_DEFAULT_TIMEOUT": 300,
+}
+CACHE_CONFIG = {
+    "CACHE_TYPE": "FileSystemCache",
+    "CACHE_DIR": str(_HOME / "cache" / "metadata"),
+    "CACHE_DEFAULT_TIMEOUT": 300,
+}
+
+BABEL_DEFAULT_LOCALE = "en"
+SQLLAB_CTAS_NO_LIMIT = True
+ROW_LIMIT = 50000
+SUPERSET_WEBSERVER_TIMEOUT = 120
