@@ -1,0 +1,186 @@
+"""Windows needed per hall, day and opening hour to meet the service level.
+
+For each hall-hour: Erlang C (or Erlang A where customers do leave) gives the fewest windows
+that meet the target (default: 80 % called within 15 minutes) under the occupancy cap; the
+hall is then simulated (``ciw``) on the forecast load with its observed service times, and
+the plan is moved up or down one window at a time until it is the smallest that the
+simulation says meets the target. Staff = windows / (1 − shrinkage).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+from forecasting.erlang import erlang_a, erlang_c, erlang_c_windows
+from forecasting.simulation import SimulationResult, SimulationSettings, simulate_hall_hour
+
+
+@dataclass(frozen=True)
+class ServiceTarget:
+    service_level: float = 0.8
+    target_wait_minutes: float = 15.0
+    max_occupancy: float = 0.85
+    shrinkage: float = 0.3
+    abandonment_threshold: float = 0.02  # above this abandoned share, plan with Erlang A
+    max_extra_windows: int = 20
+
+
+@dataclass(frozen=True)
+class HallProfile:
+    """What the hall's tickets tell: service time sample, AHT, patience (None = nobody leaves)."""
+
+    hall_code: str
+    service_minutes: np.ndarray
+    patience_minutes: float | None
+
+    @property
+    def aht(self) -> float:
+        return float(np.mean(self.service_minutes)) if self.service_minutes.size else 8.0
+
+
+def min_windows_for_occupancy(arrivals: float, aht: float, interval: float, cap: float) -> int:
+    return math.ceil(arrivals / interval * aht / cap - 1e-9) if arrivals > 0 else 0
+
+
+def analytic_windows(
+    arrivals: float, interval: float, profile: HallProfile, target: ServiceTarget
+) -> int:
+    """Erlang C windows (Erlang A when the hall's customers leave) for one hall-hour."""
+    if arrivals <= 0:
+        return 0
+    rate60 = arrivals * 60.0 / interval  # arrivals per 60 minutes at this hour's rate
+    aht = profile.aht
+    if profile.patience_minutes is None:
+        return erlang_c_windows(
+            rate60, aht, target.target_wait_minutes, target.service_level, target.max_occupancy
+        )
+    n = min_windows_for_occupancy(rate60, aht, 60.0, target.max_occupancy)
+    n = max(n, 1)
+    while (
+        erlang_a(rate60, aht, n, target.target_wait_minutes, profile.patience_minutes).service_level
+        < target.service_level
+    ):
+        n += 1
+    return n
+
+
+class _Simulator:
+    """Memoised simulation of one hall at a rate rounded up to a ~3 % grid."""
+
+    def __init__(self, profile: HallProfile, target: ServiceTarget, settings: SimulationSettings):
+        self.profile = profile
+        self.target = target
+        self.settings = settings
+        self.cache: dict[tuple[float, int], SimulationResult] = {}
+
+    @staticmethod
+    def bucket(rate60: float) -> float:
+        step = max(0.25, 0.03 * rate60)
+        return math.ceil(rate60 / step) * step
+
+    def __call__(self, rate60: float, windows: int) -> SimulationResult:
+        key = (self.bucket(rate60), windows)
+        if key not in self.cache:
+            self.cache[key] = simulate_hall_hour(
+                key[0],
+                self.profile.service_minutes,
+                windows,
+                self.target.target_wait_minutes,
+                patience_minutes=self.profile.patience_minutes,
+                settings=self.settings,
+            )
+        return self.cache[key]
+
+
+def plan_hour(
+    arrivals: float,
+    interval: float,
+    simulate: _Simulator,
+    target: ServiceTarget,
+) -> tuple[int, int, SimulationResult]:
+    """(analytic windows, planned windows, simulation of the plan) for one hall-hour."""
+    profile = simulate.profile
+    start = analytic_windows(arrivals, interval, profile, target)
+    if arrivals <= 0:
+        return 0, 0, SimulationResult(1.0, 0.0, 0.0, 0.0, 0)
+    rate60 = arrivals * 60.0 / interval
+    floor = max(min_windows_for_occupancy(rate60, profile.aht, 60.0, target.max_occupancy), 1)
+    n = max(start, floor)
+    result = simulate(rate60, n)
+    while result.service_level < target.service_level and n < start + target.max_extra_windows:
+        n += 1
+        result = simulate(rate60, n)
+    while n - 1 >= floor:
+        smaller = simulate(rate60, n - 1)
+        if smaller.service_level < target.service_level:
+            break
+        n, result = n - 1, smaller
+    return start, n, result
+
+
+def staffing_plan(
+    traffic: pl.DataFrame,
+    profiles: dict[str, HallProfile],
+    windows_normal: pl.DataFrame | None = None,
+    *,
+    target: ServiceTarget | None = None,
+    settings: SimulationSettings | None = None,
+) -> pl.DataFrame:
+    """Plan from ``traffic`` = (hall_code, date, hour, arrivals[, interval_minutes]).
+
+    ``windows_normal`` = (hall_code, hour, windows_normal) gives the windows normally open.
+    """
+    target = target or ServiceTarget()
+    settings = settings or SimulationSettings()
+    if "interval_minutes" not in traffic.columns:
+        traffic = traffic.with_columns(interval_minutes=pl.lit(60.0))
+    rows = []
+    for hall, part in traffic.sort("hall_code", "date", "hour").group_by(
+        "hall_code", maintain_order=True
+    ):
+        code = str(hall[0])
+        profile = profiles.get(code) or HallProfile(code, np.array([8.0]), None)
+        sim = _Simulator(profile, target, settings)
+        for row in part.iter_rows(named=True):
+            arrivals = max(float(row["arrivals"]), 0.0)
+            interval = float(row["interval_minutes"])
+            start, n, result = plan_hour(arrivals, interval, sim, target)
+            rate60 = arrivals * 60.0 / interval
+            if profile.patience_minutes is None:
+                analytic = erlang_c(rate60, profile.aht, n, target.target_wait_minutes)
+            else:
+                analytic = erlang_a(
+                    rate60, profile.aht, n, target.target_wait_minutes, profile.patience_minutes
+                )
+            staff = math.ceil(n / (1.0 - target.shrinkage)) if n else 0
+            rows.append(
+                {
+                    "hall_code": code,
+                    "date": row["date"],
+                    "hour": int(row["hour"]),
+                    "forecast_tickets": arrivals,
+                    "interval_minutes": interval,
+                    "aht_minutes": profile.aht,
+                    "queue_model": "erlang_c" if profile.patience_minutes is None else "erlang_a",
+                    "windows_analytic": start,
+                    "windows_needed": n,
+                    "staff_needed": staff,
+                    "staff_hours": staff * interval / 60.0,
+                    "occupancy": (rate60 * profile.aht / 60.0 / n) if n else 0.0,
+                    "analytic_service_level": analytic.service_level if n else 1.0,
+                    "simulated_service_level": result.service_level,
+                    "simulated_p90_wait_minutes": result.p90_wait_minutes,
+                    "simulated_abandoned_share": result.abandoned_share,
+                    "meets_target": result.service_level >= target.service_level,
+                }
+            )
+    plan = pl.DataFrame(rows)
+    if windows_normal is not None and plan.height:
+        plan = plan.join(windows_normal, on=["hall_code", "hour"], how="left").with_columns(
+            window_gap=pl.col("windows_needed") - pl.col("windows_normal")
+        )
+    return plan

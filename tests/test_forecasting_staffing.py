@@ -1,0 +1,88 @@
+"""Erlang C against published values, Erlang A limits, and the staffing plan's minimality."""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+
+import numpy as np
+import polars as pl
+import pytest
+
+from forecasting.erlang import erlang_a, erlang_c, erlang_c_windows
+from forecasting.simulation import SimulationSettings, simulate_hall_hour
+from forecasting.staffing import HallProfile, ServiceTarget, staffing_plan
+
+
+def test_erlang_c_textbook_example() -> None:
+    # 100 calls per 30 min, AHT 3 min, 14 agents, target 20 s (the classic call-centre
+    # example: traffic 10 Erlang, P(wait) 0.1741, service level 88.8 %, ASA 7.8 s)
+    r = erlang_c(100, 3, 14, 20 / 60, interval=30)
+    assert r.p_wait == pytest.approx(0.1741, abs=1e-4)
+    assert r.service_level == pytest.approx(0.8884, abs=1e-4)
+    assert r.asa_minutes * 60 == pytest.approx(7.84, abs=0.01)
+    assert r.occupancy == pytest.approx(10 / 14)
+    # 13 agents stay just under 80 %, so the 80 % level needs 14
+    assert erlang_c(100, 3, 13, 20 / 60, interval=30).service_level < 0.8
+    assert erlang_c_windows(100, 3, 20 / 60, 0.8, 1.0, interval=30) == 14
+    # the 85 % occupancy cap needs ceil(10 / 0.85) = 12 windows, fewer than the level needs
+    assert erlang_c_windows(100, 3, 20 / 60, 0.8, 0.85, interval=30) == 14
+    assert erlang_c_windows(100, 3, 20 / 60, 0.5, 0.70, interval=30) == 15
+
+
+def test_erlang_c_one_window_is_mm1() -> None:
+    lam, aht, t = 4.0, 10.0, 15.0  # per hour, minutes
+    rho = lam / 60 * aht
+    r = erlang_c(lam, aht, 1, t)
+    assert r.p_wait == pytest.approx(rho)
+    assert r.service_level == pytest.approx(1 - rho * math.exp(-(1 / aht - lam / 60) * t))
+    assert r.asa_minutes == pytest.approx(rho * aht / (1 - rho))
+
+
+def test_erlang_a_tends_to_erlang_c_and_patience_helps() -> None:
+    c = erlang_c(100, 3, 14, 20 / 60, interval=30)
+    a = erlang_a(100, 3, 14, 20 / 60, patience_minutes=1e7, interval=30)
+    assert a.service_level == pytest.approx(c.service_level, abs=1e-5)
+    assert a.p_wait == pytest.approx(c.p_wait, abs=1e-5)
+    impatient = erlang_a(100, 3, 10, 20 / 60, patience_minutes=2, interval=30)
+    assert 0 < impatient.p_abandon < 1
+    assert impatient.occupancy < 1  # stable even at load = windows
+
+
+def test_simulation_agrees_with_erlang_c_at_moderate_load() -> None:
+    rng = np.random.default_rng(1)
+    service = rng.exponential(8.0, 5000)
+    sim = simulate_hall_hour(
+        30,
+        service,
+        5,
+        5.0,
+        settings=SimulationSettings(measured_minutes=600, target_customers=4000),
+    )
+    assert sim.service_level == pytest.approx(erlang_c(30, 8.0, 5, 5.0).service_level, abs=0.05)
+
+
+@pytest.mark.slow
+def test_plan_meets_level_and_no_smaller_plan_does() -> None:
+    rng = np.random.default_rng(2)
+    profile = HallProfile("H1", rng.lognormal(np.log(7), 0.6, 3000), None)
+    hours = list(range(9, 17))
+    load = [4, 10, 25, 12, 6, 18, 30, 8]
+    traffic = pl.DataFrame(
+        {"hall_code": "H1", "date": date(2022, 1, 4), "hour": hours, "arrivals": load}
+    )
+    target = ServiceTarget()
+    settings = SimulationSettings(target_customers=800)
+    plan = staffing_plan(traffic, {"H1": profile}, target=target, settings=settings)
+    assert plan["meets_target"].mean() >= 0.95
+    # one window fewer in any hour breaks the level or the occupancy cap
+    for row in plan.iter_rows(named=True):
+        n = row["windows_needed"] - 1
+        rate = row["forecast_tickets"]
+        over_cap = n <= 0 or rate * profile.aht / 60 / n > target.max_occupancy
+        if over_cap:
+            continue
+        smaller = simulate_hall_hour(rate, profile.service_minutes, n, 15.0, settings=settings)
+        assert smaller.service_level < target.service_level, row
+    assert (plan["staff_needed"] >= plan["windows_needed"]).all()
+    assert plan["staff_hours"].sum() == pytest.approx(plan["staff_needed"].sum())
