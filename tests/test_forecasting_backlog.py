@@ -1,0 +1,68 @@
+"""Backlog projection arithmetic on hand-made cases."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pytest
+
+from forecasting.backlog import completion_profile, project_backlog, project_department
+from forecasting.calendar import load_calendar_csv
+
+CALENDAR_CSV = Path(__file__).resolve().parent.parent / "seeds" / "calendar.csv"
+
+
+def test_completion_profile_is_kaplan_meier() -> None:
+    # 4 cases done at age 3, due at age 1; one open case censored at age 1
+    completed = np.array([3, 3, 3, 3, -1])
+    observed = np.array([50, 50, 50, 50, 1])
+    due = np.array([1, 1, 1, 1, 1])
+    p = completion_profile(completed, observed, due)
+    assert p.survival[:4] == pytest.approx([1, 1, 1, 0])
+    # past due from age 2 on while still open: only age 2 has open cases past due
+    assert p.overdue[:4] == pytest.approx([0, 0, 1, 0])
+    # censoring: half done at age 1 among 2 at risk, the other still open when last seen
+    q = completion_profile(np.array([1, -1]), np.array([10, 1]), np.array([5, 5]))
+    assert q.survival[0] == 1 and q.survival[1] == pytest.approx(0.5)
+
+
+def test_projection_ages_cohorts_and_existing_cases() -> None:
+    p = completion_profile(np.array([3, 3]), np.array([50, 50]), np.array([1, 1]))
+    open_cases, overdue = project_department(
+        p, open_age=np.array([1]), open_due_age=np.array([1]), arrivals=np.array([10.0, 0, 0, 0])
+    )
+    # the 10 new cases stay open 3 working days and are overdue on the 3rd;
+    # the existing case (age 1, due at age 1) is open and overdue tomorrow, done after
+    assert open_cases == pytest.approx([11, 10, 10, 0])
+    assert overdue == pytest.approx([1, 0, 10, 0])
+
+
+def test_project_backlog_frames_and_weekend_arrivals() -> None:
+    calendar = load_calendar_csv(CALENDAR_CSV)
+    as_of = date(2021, 12, 24)  # Friday
+    acc = [date(2021, 11, d) for d in (1, 2, 3, 8, 9, 10, 15, 16, 17, 22)]
+    cases = pl.DataFrame(
+        {
+            "department_code": "D",
+            "acceptance_date": acc,
+            "end_date": [date(2021, 11, d + 2) for d in (1, 2, 3, 8, 9, 10, 15, 16, 17, 22)],
+            "due_date": [date(2021, 11, 30)] * 10,
+        }
+    )
+    arrivals = pl.DataFrame(
+        {
+            "department_code": "D",
+            "date": [date(2021, 12, 25), date(2021, 12, 27)],  # Saturday → Monday
+            "expected": [4.0, 6.0],
+        }
+    )
+    out = project_backlog(cases, arrivals, calendar, as_of)
+    first = out.filter(pl.col("workdays_ahead") == 1).row(0, named=True)
+    assert first["date"] == date(2021, 12, 27)
+    assert first["expected_accepted"] == pytest.approx(10.0)
+    assert first["open_cases_today"] == 0
+    assert out.height == 20
+    assert out["open_cases"].max() == pytest.approx(10.0)
