@@ -33,6 +33,7 @@ RLS_COLUMN = "county_code"
 class Bundle:
     files: dict[str, str] = field(default_factory=dict)
     skipped_datasets: dict[str, list[str]] = field(default_factory=dict)
+    skipped_charts: dict[str, list[str]] = field(default_factory=dict)
     chart_uuids: dict[str, str] = field(default_factory=dict)
     dataset_uuids: dict[str, str] = field(default_factory=dict)
     dashboard_uuids: dict[str, str] = field(default_factory=dict)
@@ -67,6 +68,35 @@ def probe_sql(sql: str) -> str:
     environment = jinja2.Environment(undefined=jinja2.StrictUndefined)
     environment.filters["where_in"] = _Stub.where_in
     return environment.from_string(sql).render(filter_values=_Stub.filter_values)
+
+
+def _dataset_problems(serving: ServingCopy, sql: str, dataset: DatasetSpec) -> list[str]:
+    """Why a dataset cannot be published against this serving copy (empty when it can)."""
+    error = serving.error_of(sql)
+    if error:
+        return [error]
+    problems = []
+    for metric in dataset.config.get("metrics", []):
+        error = serving.error_of(f"select {metric['expression']} from ({sql}) as dataset")
+        if error:
+            problems.append(f"metric {metric['metric_name']}: {error}")
+    return problems
+
+
+def _chart_fields(chart: ChartSpec) -> set[str]:
+    """Columns and saved metrics a chart names (to skip charts the dataset cannot serve)."""
+    params = chart.config.get("params", {})
+    names: set[str] = set()
+    for single in ("x_axis", "metric", "timeseries_limit_metric", "x_axis_sort"):
+        if isinstance(params.get(single), str):
+            names.add(params[single])
+    for many in ("metrics", "all_columns", "groupby"):
+        value = params.get(many) or []
+        names.update(
+            [value] if isinstance(value, str) else [v for v in value if isinstance(v, str)]
+        )
+    names.update(column for column, _ in chart.config.get("order_by", []))
+    return names
 
 
 def _dataset_config(spec: DatasetSpec, columns: list[Column], database_uuid: str) -> dict[str, Any]:
@@ -167,12 +197,23 @@ def build_bundle(catalog: Catalog, serving: ServingCopy) -> Bundle:
         {**catalog.database, "version": VERSION}
     )
     tables = serving.existing_tables()
+    dataset_fields: dict[str, set[str]] = {}
     for key, dataset in catalog.datasets.items():
         missing = [table for table in dataset.requires if table not in tables]
         if missing:
-            bundle.skipped_datasets[key] = missing
+            bundle.skipped_datasets[key] = [
+                f"{table} is not in the serving copy yet" for table in missing
+            ]
             continue
-        columns = serving.columns_of(probe_sql(dataset.config["sql"]))
+        sql = probe_sql(dataset.config["sql"])
+        problems = _dataset_problems(serving, sql, dataset)
+        if problems:
+            bundle.skipped_datasets[key] = problems
+            continue
+        columns = serving.columns_of(sql)
+        dataset_fields[key] = {column.name for column in columns} | {
+            metric["metric_name"] for metric in dataset.config.get("metrics", [])
+        }
         bundle.files[f"datasets/govwh/{key}.yaml"] = _dump(
             _dataset_config(dataset, columns, database_uuid)
         )
@@ -184,6 +225,10 @@ def build_bundle(catalog: Catalog, serving: ServingCopy) -> Bundle:
         if chart.dataset not in bundle.dataset_uuids:
             continue
         dataset = catalog.datasets[chart.dataset]
+        unknown = sorted(_chart_fields(chart) - dataset_fields[chart.dataset])
+        if unknown:
+            bundle.skipped_charts[key] = [f"{chart.dataset} has no {name}" for name in unknown]
+            continue
         bundle.files[f"charts/{key}.yaml"] = _dump(_chart_config(chart, dataset))
         bundle.chart_uuids[key] = chart.uuid
         placed[key] = PlacedChart(key, chart.uuid, chart.config["slice_name"], local_id)

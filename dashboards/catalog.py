@@ -52,8 +52,8 @@ class Catalog:
     dashboards: dict[str, DashboardSpec] = field(default_factory=dict)
 
 
-def _render(path: Path, context: Mapping[str, Any]) -> dict[str, Any]:
-    environment = jinja2.Environment(
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         variable_start_string="[[",
@@ -63,11 +63,25 @@ def _render(path: Path, context: Mapping[str, Any]) -> dict[str, Any]:
         comment_start_string="[#",
         comment_end_string="#]",
     )
-    text = environment.from_string(path.read_text(encoding="utf-8")).render(**context)
-    loaded = yaml.safe_load(text)
+
+
+def _render_values(value: Any, environment: jinja2.Environment, context: Mapping[str, Any]) -> Any:
+    if isinstance(value, str):
+        return environment.from_string(value).render(**context) if "[[" in value else value
+    if isinstance(value, dict):
+        return {key: _render_values(item, environment, context) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_render_values(item, environment, context) for item in value]
+    return value
+
+
+def _render(path: Path, context: Mapping[str, Any]) -> dict[str, Any]:
+    """The YAML of `path`, each string value rendered (placeholders never break the YAML)."""
+    loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
     if not isinstance(loaded, dict):
         raise ValueError(f"{path}: expected a mapping")
-    return loaded
+    rendered: dict[str, Any] = _render_values(loaded, _environment(), context)
+    return rendered
 
 
 def load_catalog(assets_dir: Path, context: Mapping[str, Any]) -> Catalog:

@@ -44,9 +44,12 @@ def _report(console: Console, result: PublishResult) -> None:
         f"{result.datasets} datasets"
     )
     for dataset, tables in result.skipped.items():
-        console.print(
-            f"[yellow]skipped dataset {dataset}: {', '.join(tables)} not built yet[/yellow]"
-        )
+        console.print(f"[yellow]skipped dataset {dataset}: {'; '.join(tables)}[/yellow]")
+
+
+def _publish_report_charts(console: Console, result: PublishResult) -> None:
+    for chart, reasons in result.skipped_charts.items():
+        console.print(f"[yellow]skipped chart {chart}: {'; '.join(reasons)}[/yellow]")
 
 
 def _publish(console: Console, settings: SupersetSettings, password: str) -> PublishResult:
@@ -54,6 +57,7 @@ def _publish(console: Console, settings: SupersetSettings, password: str) -> Pub
     result = publish(api, settings.serving_path)
     apply_security(api, result)
     _report(console, result)
+    _publish_report_charts(console, result)
     return result
 
 

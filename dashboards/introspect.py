@@ -35,6 +35,14 @@ class ServingCopy:
         ).fetchall()
         return {str(row[0]) for row in rows}
 
+    def error_of(self, sql: str) -> str | None:
+        """Why `sql` does not run here (without fetching rows), or None when it does."""
+        try:
+            self._connection.execute(f"select * from ({sql}) limit 0").fetchall()
+        except duckdb.Error as error:
+            return str(error).splitlines()[0]
+        return None
+
     def columns_of(self, sql: str) -> list[Column]:
         rows = self._connection.execute(f"describe ({sql})").fetchall()
         return [Column(str(row[0]), str(row[1])) for row in rows]

@@ -25,6 +25,7 @@ class PublishResult:
     charts: int
     dashboards: int
     skipped: dict[str, list[str]]
+    skipped_charts: dict[str, list[str]] = field(default_factory=dict)
     dashboard_ids: dict[str, int] = field(default_factory=dict)
     chart_ids: dict[str, int] = field(default_factory=dict)
     dataset_ids: dict[str, int] = field(default_factory=dict)
@@ -40,9 +41,9 @@ def make_bundle(serving_path: Path, assets_dir: Path = ASSETS_DIR) -> Bundle:
 def publish(api: SupersetApi, serving_path: Path, assets_dir: Path = ASSETS_DIR) -> PublishResult:
     bundle = make_bundle(serving_path, assets_dir)
     for dataset, tables in bundle.skipped_datasets.items():
-        logger.warning(
-            "dataset %s skipped: %s not in the serving copy yet", dataset, ", ".join(tables)
-        )
+        logger.warning("dataset %s skipped: %s", dataset, "; ".join(tables))
+    for chart, reasons in bundle.skipped_charts.items():
+        logger.warning("chart %s skipped: %s", chart, "; ".join(reasons))
     api.import_bundle(bundle.to_zip())
     charts = api.ids_by_uuid("chart")
     datasets = api.ids_by_uuid("dataset")
@@ -52,6 +53,7 @@ def publish(api: SupersetApi, serving_path: Path, assets_dir: Path = ASSETS_DIR)
         charts=len(bundle.chart_uuids),
         dashboards=len(bundle.dashboard_uuids),
         skipped=bundle.skipped_datasets,
+        skipped_charts=bundle.skipped_charts,
         dashboard_ids={key: dashboards[uuid] for key, uuid in bundle.dashboard_uuids.items()},
         chart_ids={key: charts[uuid] for key, uuid in bundle.chart_uuids.items()},
         dataset_ids={key: datasets[uuid] for key, uuid in bundle.dataset_uuids.items()},

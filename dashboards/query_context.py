@@ -7,6 +7,7 @@ of our chart types asks for; the datasource id is rewritten by Superset on impor
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 TIME_SERIES = {"echarts_timeseries_line", "echarts_timeseries_bar", "echarts_area", "big_number"}
@@ -71,10 +72,8 @@ def build_query_context(viz_type: str, params: dict[str, Any]) -> dict[str, Any]
     }
     if viz_type == "table" and params.get("query_mode") == "raw":
         query["columns"] = list(params.get("all_columns") or [])
-        query["metrics"] = []
-        query["orderby"] = [
-            [column, ascending] for column, ascending in params.get("order_by_cols_parsed", [])
-        ]
+        query["metrics"] = None  # raw records: no GROUP BY
+        query["orderby"] = [json.loads(pair) for pair in params.get("order_by_cols", [])]
     else:
         query["columns"] = _columns(viz_type, params)
         query["metrics"] = _metrics(params)

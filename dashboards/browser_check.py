@@ -1,0 +1,115 @@
+"""Log in with headless Chromium, screenshot dashboards, report charts that show an error.
+
+Runs under Superset's virtualenv python (selenium lives there, not in the warehouse venv):
+
+    .venv-superset/bin/python dashboards/browser_check.py URL USER OUT_DIR slug [slug ...]
+
+with the password in GOVWH_BROWSER_PASSWORD. Prints one JSON line per dashboard. Chromium and
+chromedriver are Debian's (/usr/bin); nothing is downloaded.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+
+CHROMIUM = os.environ.get("GOVWH_CHROMIUM", "/usr/bin/chromium")
+CHROMEDRIVER = os.environ.get("GOVWH_CHROMEDRIVER", "/usr/bin/chromedriver")
+WIDTH, HEIGHT = 1400, 1000
+LOAD_TIMEOUT = 90.0
+
+# Inside each chart holder: spinners while loading, and Superset's error alerts after.
+STATE_SCRIPT = """
+const holders = [...document.querySelectorAll('[data-test="chart-grid-component"]')];
+const loading = document.querySelectorAll('.loading, [aria-label="Loading"]').length;
+const errors = holders.filter(h => h.querySelector(
+    '.ant-alert-error, [data-test="error-alert"], .alert-danger, [role="alert"]'))
+  .map(h => (h.innerText || '').slice(0, 300));
+const empty = holders.filter(h => /No results|暂无数据/.test(h.innerText || ''))
+  .map(h => (h.innerText || '').slice(0, 120));
+return {charts: holders.length, loading: loading, errors: errors, empty: empty,
+        height: document.body.scrollHeight};
+"""
+
+
+def _driver(profile: str) -> webdriver.Chrome:
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for argument in (
+        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--no-first-run", "--hide-scrollbars", f"--user-data-dir={profile}",
+        f"--window-size={WIDTH},{HEIGHT}", "--lang=zh-CN",
+    ):  # fmt: skip
+        options.add_argument(argument)
+    return webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+
+
+def _login(driver: webdriver.Chrome, url: str, user: str, password: str) -> None:
+    driver.get(f"{url}/login/")
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        fields = driver.find_elements(By.CSS_SELECTOR, "input[name='username'], #username")
+        if fields:
+            break
+        time.sleep(0.5)
+    else:
+        raise RuntimeError("no login form")
+    fields[0].send_keys(user)
+    secret = driver.find_element(By.CSS_SELECTOR, "input[name='password'], #password")
+    secret.send_keys(password)
+    secret.send_keys(Keys.ENTER)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and "/login" in driver.current_url:
+        time.sleep(0.5)
+    if "/login" in driver.current_url:
+        raise RuntimeError("login failed")
+
+
+def _check(driver: webdriver.Chrome, url: str, slug: str, out_dir: Path) -> dict[str, object]:
+    started = time.monotonic()
+    driver.set_window_size(WIDTH, HEIGHT)
+    driver.get(f"{url}/superset/dashboard/{slug}/?standalone=1")
+    state: dict[str, object] = {}
+    settled = 0
+    while time.monotonic() - started < LOAD_TIMEOUT:
+        time.sleep(1.0)
+        state = driver.execute_script(STATE_SCRIPT)
+        settled = settled + 1 if state["charts"] and not state["loading"] else 0
+        if settled >= 3:
+            break
+    state["seconds"] = round(time.monotonic() - started, 1)
+    driver.set_window_size(WIDTH, min(int(state.get("height") or HEIGHT) + 40, 4000))
+    time.sleep(1.5)
+    shot = out_dir / f"{slug}.png"
+    driver.save_screenshot(str(shot))
+    state.update(slug=slug, screenshot=str(shot))
+    return state
+
+
+def main(argv: list[str]) -> int:
+    url, user, out_dir, *slugs = argv
+    password = os.environ["GOVWH_BROWSER_PASSWORD"]
+    Path(out_dir).mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="govwh-chromium-") as profile:
+        driver = _driver(profile)
+        try:
+            _login(driver, url, user, password)
+            for slug in slugs:
+                print(json.dumps(_check(driver, url, slug, Path(out_dir)), ensure_ascii=False))
+        finally:
+            driver.quit()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
