@@ -17,6 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from PIL import Image
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
@@ -26,6 +27,8 @@ CHROMIUM = os.environ.get("GOVWH_CHROMIUM", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("GOVWH_CHROMEDRIVER", "/usr/bin/chromedriver")
 WIDTH, HEIGHT = 1400, 1000
 LOAD_TIMEOUT = 90.0
+SHOT_WIDTH = 1100
+SHOT_COLOURS = 96
 
 # Inside each chart holder: spinners while loading, and Superset's error alerts after.
 STATE_SCRIPT = """
@@ -92,8 +95,19 @@ def _check(driver: webdriver.Chrome, url: str, slug: str, out_dir: Path) -> dict
     time.sleep(1.5)
     shot = out_dir / f"{slug}.png"
     driver.save_screenshot(str(shot))
+    _shrink(shot)
     state.update(slug=slug, screenshot=str(shot))
     return state
+
+
+def _shrink(path: Path) -> None:
+    """Keep committed screenshots small: narrower, and a palette of a few dozen colours."""
+    with Image.open(path) as image:
+        ratio = SHOT_WIDTH / image.width
+        small = image.convert("RGB").resize(
+            (SHOT_WIDTH, round(image.height * ratio)), Image.LANCZOS
+        )
+    small.quantize(colors=SHOT_COLOURS).save(path, optimize=True)
 
 
 def main(argv: list[str]) -> int:

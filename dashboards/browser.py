@@ -1,0 +1,84 @@
+"""Drive headless Chromium against the local Superset (from the warehouse venv).
+
+Selenium lives in Superset's virtualenv, so the check runs there as a subprocess
+(`browser_check.py`); Chromium and chromedriver come from Debian, installed when missing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from dashboards.settings import PACKAGE_DIR, SupersetSettings
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+DEBIAN_PACKAGES = ("chromium", "chromium-driver", "fonts-wqy-zenhei")
+
+
+@dataclass(frozen=True)
+class DashboardCheck:
+    slug: str
+    charts: int
+    errors: list[str]
+    empty: list[str]
+    seconds: float
+    screenshot: Path
+
+
+def ensure_chromium() -> None:
+    """Install Debian's Chromium and chromedriver when missing (nothing else is downloaded)."""
+    if CHROMIUM.exists() and CHROMEDRIVER.exists():
+        return
+    sudo = [] if os.geteuid() == 0 else ["sudo"]
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run([*sudo, "apt-get", "update", "-qq"], check=True, env=env)
+    subprocess.run(
+        [*sudo, "apt-get", "install", "-y", "-qq", *DEBIAN_PACKAGES], check=True, env=env
+    )
+    if shutil.which("chromedriver") is None:
+        raise RuntimeError("chromedriver is still missing after apt-get install")
+
+
+def check_dashboards(
+    settings: SupersetSettings, username: str, password: str, slugs: list[str], out_dir: Path
+) -> list[DashboardCheck]:
+    """Log in, open each dashboard, screenshot it to out_dir/<slug>.png, collect chart errors."""
+    ensure_chromium()
+    completed = subprocess.run(
+        [
+            str(settings.python),
+            str(PACKAGE_DIR / "browser_check.py"),
+            settings.url,
+            username,
+            str(out_dir),
+            *slugs,
+        ],
+        env={**os.environ, "GOVWH_BROWSER_PASSWORD": password},
+        capture_output=True,
+        text=True,
+        timeout=120 + 120 * len(slugs),
+        check=False,
+    )
+    if completed.returncode != 0:
+        raise RuntimeError(f"browser check failed:\n{completed.stderr[-4000:]}")
+    checks = []
+    for line in completed.stdout.splitlines():
+        if not line.startswith("{"):
+            continue
+        state = json.loads(line)
+        checks.append(
+            DashboardCheck(
+                slug=state["slug"],
+                charts=int(state["charts"]),
+                errors=list(state["errors"]),
+                empty=list(state["empty"]),
+                seconds=float(state["seconds"]),
+                screenshot=Path(state["screenshot"]),
+            )
+        )
+    return checks

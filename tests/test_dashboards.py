@@ -1,0 +1,160 @@
+"""Dashboards as code, without Superset: the asset files, the bundle, layouts, settings."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+import yaml
+
+from dashboards.bundle import build_bundle, probe_sql
+from dashboards.catalog import load_catalog
+from dashboards.introspect import Column
+from dashboards.layout import build_position
+from dashboards.query_context import build_query_context
+from dashboards.security import districts_from_seed
+from dashboards.settings import ASSETS_DIR, MissingPasswordError, SupersetSettings
+from dashboards.templates import template_context
+
+SERVING = Path("/nowhere/serving/govwh.duckdb")
+DASHBOARDS = {"cockpit", "targets", "halls", "planning", "supervision"}
+
+
+class FakeServing:
+    """A serving copy that holds the marts but not (yet) the forecast schema."""
+
+    def existing_tables(self) -> set[str]:
+        catalog = load_catalog(ASSETS_DIR, template_context(SERVING))
+        needed = {table for spec in catalog.datasets.values() for table in spec.requires}
+        return {table for table in needed if not table.startswith("forecast.")}
+
+    def error_of(self, sql: str) -> str | None:
+        return None
+
+    def columns_of(self, sql: str) -> list[Column]:
+        names = {"county_code", "region_name", "period_start", "department_name"}
+        catalog = load_catalog(ASSETS_DIR, template_context(SERVING))
+        for chart in catalog.charts.values():
+            params = chart.config.get("params", {})
+            for key in ("x_axis", "groupby", "all_columns"):
+                value = params.get(key) or []
+                names.update([value] if isinstance(value, str) else value)
+            names.update(column for column, _ in chart.config.get("order_by", []))
+        return [Column(name, "VARCHAR") for name in sorted(names)]
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    return load_catalog(ASSETS_DIR, template_context(SERVING))
+
+
+def test_five_dashboards_with_chinese_titles_and_english_subtitles(catalog) -> None:
+    assert set(catalog.dashboards) == DASHBOARDS
+    for dashboard in catalog.dashboards.values():
+        header = dashboard.config["header"]
+        assert any("\u4e00" <= char <= "\u9fff" for char in header["zh"])
+        assert header["title_en"].isascii() and header["en"].isascii()
+    for chart in catalog.charts.values():
+        assert any("\u4e00" <= char <= "\u9fff" for char in chart.config["slice_name"])
+        assert any(char.isascii() and char.isalpha() for char in chart.config["slice_name"])
+
+
+def test_every_laid_out_chart_exists_and_every_chart_is_on_a_dashboard(catalog) -> None:
+    placed = set()
+    for dashboard in catalog.dashboards.values():
+        for row in dashboard.config["rows"]:
+            for cell in row:
+                placed.add(cell["chart"] if isinstance(cell, dict) else cell)
+    assert placed == set(catalog.charts)
+
+
+def test_uuids_are_stable_and_unique(catalog) -> None:
+    again = load_catalog(ASSETS_DIR, template_context(SERVING))
+    uuids = [spec.uuid for group in (catalog.datasets, catalog.charts, catalog.dashboards)
+             for spec in group.values()]  # fmt: skip
+    assert len(uuids) == len(set(uuids))
+    assert [c.uuid for c in catalog.charts.values()] == [c.uuid for c in again.charts.values()]
+
+
+def test_database_is_the_serving_copy_read_only(catalog) -> None:
+    assert catalog.database["sqlalchemy_uri"] == f"duckdb:///{SERVING}"
+    assert catalog.database["extra"]["engine_params"]["connect_args"] == {"read_only": True}
+    assert catalog.database["allow_dml"] is False
+
+
+def test_region_scoping_renders_for_superset_and_reads_the_city_by_default(catalog) -> None:
+    sql = catalog.datasets["backlog_daily"].config["sql"]
+    assert "filter_values('region_name')" in sql
+    assert "ancestors.region_level = 'city'" in probe_sql(sql)
+
+
+def test_bundle_skips_missing_forecast_tables_and_their_charts(catalog) -> None:
+    bundle = build_bundle(catalog, FakeServing())  # type: ignore[arg-type]
+    assert set(bundle.skipped_datasets) == {k for k in catalog.datasets if k.startswith("forecast")}
+    planning_forecasts = {k for k, c in catalog.charts.items() if c.dataset.startswith("forecast")}
+    assert planning_forecasts and not planning_forecasts & set(bundle.chart_uuids)
+    with zipfile.ZipFile(io.BytesIO(bundle.to_zip())) as archive:
+        names = archive.namelist()
+        assert "govwh_assets/metadata.yaml" in names
+        dashboard = yaml.safe_load(archive.read("govwh_assets/dashboards/planning.yaml"))
+    charts_on_board = [v for v in dashboard["position"].values()
+                       if isinstance(v, dict) and v.get("type") == "CHART"]  # fmt: skip
+    assert charts_on_board and all(
+        c["meta"]["uuid"] in bundle.chart_uuids.values() for c in charts_on_board
+    )
+    filters = dashboard["metadata"]["native_filter_configuration"]
+    assert [f["filterType"] for f in filters] == ["filter_time", "filter_select", "filter_select"]
+    assert bundle.county_datasets >= {"backlog_daily", "supervision_alerts"}
+
+
+def test_query_context_of_a_raw_table_orders_without_grouping() -> None:
+    params = {
+        "query_mode": "raw",
+        "all_columns": ["a", "b"],
+        "order_by_cols": [json.dumps(["b", False])],
+        "adhoc_filters": [{"expressionType": "SQL", "sqlExpression": "a > 1", "clause": "WHERE"}],
+    }
+    query = build_query_context("table", params)["queries"][0]
+    assert query["columns"] == ["a", "b"] and query["metrics"] is None
+    assert query["orderby"] == [["b", False]] and query["extras"]["where"] == "(a > 1)"
+
+
+def test_query_context_of_a_trend_uses_the_time_grain() -> None:
+    params = {"x_axis": "period_start", "time_grain_sqla": "P1M", "metric": "rate"}
+    query = build_query_context("big_number", params)["queries"][0]
+    assert query["columns"][0]["timeGrain"] == "P1M" and query["metrics"] == ["rate"]
+
+
+def test_layout_splits_rows_on_the_twelve_column_grid() -> None:
+    from dashboards.layout import PlacedChart
+
+    charts = {k: PlacedChart(k, f"uuid-{k}", k, i) for i, k in enumerate("abcde", start=1)}
+    position = build_position({"zh": "标题", "en": "Title"}, [["a", "b", "c", "d", "e"]], charts)
+    widths = [position[f"CHART-{k}"]["meta"]["width"] for k in "abcde"]
+    assert sum(widths) == 12 and max(widths) - min(widths) <= 1
+
+
+def test_admin_password_required_outside_the_demo(tmp_path: Path) -> None:
+    env = {"GOVWH_SUPERSET_HOME": str(tmp_path)}
+    with pytest.raises(MissingPasswordError):
+        SupersetSettings.from_env(env).admin_password()
+    demo = SupersetSettings.from_env({**env, "GOVWH_DEMO": "1"})
+    generated = demo.admin_password()
+    assert len(generated) >= 12 and demo.admin_password() == generated
+    assert (tmp_path / "admin_password.txt").stat().st_mode & 0o077 == 0
+    given = SupersetSettings.from_env({**env, "GOVWH_SUPERSET_ADMIN_PASSWORD": "s3cret-pass"})
+    assert given.admin_password() == "s3cret-pass"
+
+
+def test_superset_listens_on_loopback_only() -> None:
+    settings = SupersetSettings.from_env({"GOVWH_SUPERSET_PORT": "18088"})
+    assert settings.url == "http://127.0.0.1:18088"
+
+
+def test_one_district_role_per_county_of_the_seed() -> None:
+    districts = districts_from_seed()
+    assert len(districts) >= 5
+    assert all(len(d.code) == 6 and d.role == f"govwh_district_{d.code}" for d in districts)
