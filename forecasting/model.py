@@ -30,12 +30,12 @@ RESIDUAL_PROBS = (0.025, 0.1, 0.5, 0.9, 0.975)
 @dataclass(frozen=True)
 class ModelConfig:
     horizon: int = 56
-    origin_step: int = 5  # days between training origins (5 rotates the origin's weekday)
+    origin_step: int = 6  # days between training origins (not 7: the origin's weekday rotates)
     train_days: int = 3 * 365
-    horizons_per_origin: int = 14
+    horizons_per_origin: int = 10
     calibration_days: int = 70
-    max_iter: int = 200
-    learning_rate: float = 0.08
+    max_iter: int = 120
+    learning_rate: float = 0.1
     max_leaf_nodes: int = 31
     min_samples_leaf: int = 40
     seed: int = 0

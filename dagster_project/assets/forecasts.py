@@ -1,0 +1,110 @@
+"""Dagster assets for the planners' forecasts: a thin wrapper around ``forecasting``.
+
+One multi-asset runs :func:`forecasting.run.run_forecasts` after the marts (it reads them
+read-only, then replaces the ``forecast.*`` tables in one transaction) and an asset check
+fails when the retrained arrival model is worse than seasonal naive in the backtest.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+
+import duckdb
+from dagster import (
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetCheckSpec,
+    AssetKey,
+    AssetSpec,
+    MaterializeResult,
+    MetadataValue,
+    asset_check,
+    multi_asset,
+)
+
+from dagster_project.assets.dbt import govwh_dbt_models
+from dagster_project.resources import DuckDBWarehouse
+from dagster_project.settings import REPO_ROOT
+from forecasting.backtest import check_against_baseline
+from forecasting.run import run_forecasts
+
+FORECAST_TABLES = {
+    "case_arrivals": "Daily case arrivals per department (and CITY) and channel group, next 8 "
+    "weeks, with 80 %/95 % intervals.",
+    "hall_traffic": "Tickets per hall and opening hour, next 2 weeks, with intervals.",
+    "staffing_plan": "Windows and staff needed per hall, day and hour (Erlang C/A, verified "
+    "by simulation) against the windows normally open.",
+    "backlog_projection": "Open and expected overdue cases per department, next 20 working "
+    "days, with the red-alert risk flag.",
+    "backtest_metrics": "Rolling-origin MASE / WAPE / interval coverage of the arrival model "
+    "and its baselines, per series, day type and horizon week.",
+    "model_registry": "Every fitted model: version, training window, card with metrics.",
+}
+FORECAST_KEYS = {name: AssetKey(["forecast", name]) for name in FORECAST_TABLES}
+MODEL_DIR = REPO_ROOT / "warehouse" / "models"
+HALLS_CSV = REPO_ROOT / "seeds" / "halls.csv"
+
+
+@multi_asset(
+    name="forecasts",
+    group_name="forecasting",
+    specs=[
+        AssetSpec(
+            key,
+            description=FORECAST_TABLES[name],
+            kinds={"duckdb", "scikitlearn"},
+            deps=list(govwh_dbt_models.keys),
+        )
+        for name, key in FORECAST_KEYS.items()
+    ],
+    check_specs=[
+        AssetCheckSpec(
+            "forecast_beats_seasonal_naive",
+            asset=FORECAST_KEYS["backtest_metrics"],
+            description="Retrained arrival model not worse than seasonal naive (MASE, working "
+            "days, rolling one-year backtest).",
+        )
+    ],
+)
+def forecasts(warehouse: DuckDBWarehouse) -> Iterator[MaterializeResult | AssetCheckResult]:
+    summary = run_forecasts(warehouse.file, halls_csv=HALLS_CSV, model_dir=MODEL_DIR)
+    for name, key in FORECAST_KEYS.items():
+        yield MaterializeResult(
+            asset_key=key,
+            metadata={
+                "rows": MetadataValue.int(summary.rows.get(name, 0)),
+                "as_of": MetadataValue.text(summary.as_of.isoformat()),
+                "model_versions": MetadataValue.json(summary.model_versions),
+                "seconds": MetadataValue.json(summary.seconds),
+            },
+        )
+    check = summary.check
+    yield AssetCheckResult(
+        check_name="forecast_beats_seasonal_naive",
+        asset_key=FORECAST_KEYS["backtest_metrics"],
+        passed=bool(check is not None and check.passed),
+        severity=AssetCheckSeverity.ERROR,
+        metadata={} if check is None else {"result": MetadataValue.json(dataclasses.asdict(check))},
+    )
+
+
+@asset_check(
+    asset=FORECAST_KEYS["backtest_metrics"],
+    name="forecast_interval_coverage",
+    description="80 % intervals cover 75–85 % of actuals in the backtest (working days).",
+)
+def forecast_interval_coverage(warehouse: DuckDBWarehouse) -> AssetCheckResult:
+    with duckdb.connect(str(warehouse.file), read_only=True) as con:
+        metrics = con.sql("select * from forecast.backtest_metrics").pl()
+    result = check_against_baseline(metrics)
+    ok = 0.75 <= result.coverage80 <= 0.85
+    return AssetCheckResult(
+        passed=ok,
+        severity=AssetCheckSeverity.WARN,
+        metadata={"coverage80": result.coverage80, "coverage95": result.coverage95},
+    )
+
+
+forecast_assets = [forecasts]
+forecast_checks = [forecast_interval_coverage]

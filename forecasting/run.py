@@ -1,0 +1,273 @@
+"""``run_forecasts``: read the marts, train, forecast, backtest, plan staffing, project the
+backlog and write the ``forecast`` schema. ``govwh forecast`` and the Dagster assets call it."""
+
+from __future__ import annotations
+
+import time as clock
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from forecasting.backlog import BacklogSettings, project_backlog
+from forecasting.backtest import (
+    BacktestConfig,
+    CheckResult,
+    check_against_baseline,
+    mase_scales,
+    rolling_forecasts,
+    summarise,
+)
+from forecasting.hall_traffic import OpeningHours, hour_slots, hourly_profile, split_into_hours
+from forecasting.model import FittedModel, ModelConfig, fit_model
+from forecasting.panel import Panel, build_panel
+from forecasting.registry import model_card, registry_rows, save_model
+from forecasting.simulation import SimulationSettings
+from forecasting.staffing import HallProfile, ServiceTarget, staffing_plan
+from forecasting.warehouse import MartInputs, read_marts, write_forecast_tables
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    arrivals: ModelConfig = field(default_factory=ModelConfig)
+    hall: ModelConfig = field(
+        default_factory=lambda: ModelConfig(
+            horizon=14,
+            calibration_days=42,
+            train_days=2 * 365,
+            horizons_per_origin=4,
+            name="hall_traffic",
+        )
+    )
+    backtest: BacktestConfig | None = field(default_factory=BacktestConfig)
+    target: ServiceTarget = field(default_factory=ServiceTarget)
+    simulation: SimulationSettings = field(default_factory=SimulationSettings)
+    backlog: BacklogSettings = field(default_factory=BacklogSettings)
+    required_improvement: float = 0.0  # the retraining check: never worse than seasonal naive
+
+
+@dataclass(frozen=True)
+class ForecastRunSummary:
+    as_of: date
+    model_versions: dict[str, str]
+    rows: dict[str, int]
+    check: CheckResult | None
+    seconds: dict[str, float]
+    model_files: list[str]
+
+    @property
+    def passed(self) -> bool:
+        return self.check is None or self.check.passed
+
+
+def arrival_panel(inputs: MartInputs, horizon: int) -> Panel:
+    return build_panel(
+        inputs.arrivals.select("series_id", "date", "y", "group"),
+        inputs.calendar,
+        end=inputs.as_of,
+        future_days=horizon,
+    )
+
+
+def _series_columns(frame: pl.DataFrame) -> pl.DataFrame:
+    parts = pl.col("series_id").str.split_exact(":", 1)
+    return frame.with_columns(
+        department_code=parts.struct.field("field_0"), channel_group=parts.struct.field("field_1")
+    )
+
+
+def hall_profiles(tickets: pl.DataFrame, target: ServiceTarget) -> dict[str, HallProfile]:
+    """Observed service times per hall; patience only where enough customers leave."""
+    out = {}
+    for (hall,), part in tickets.group_by("hall_code"):
+        served = part.filter(pl.col("is_served"))["service_minutes"].drop_nulls().to_numpy()
+        if served.size < 20:
+            served = tickets.filter(pl.col("is_served"))["service_minutes"].drop_nulls().to_numpy()
+        abandoned = int(part["is_abandoned"].sum())
+        share = abandoned / max(part.height, 1)
+        patience = None
+        if share >= target.abandonment_threshold and abandoned > 0:
+            exposure = float(part["wait_minutes"].drop_nulls().sum())
+            patience = max(exposure / abandoned, 1.0)
+        rng = np.random.default_rng(0)
+        sample = rng.choice(served, size=min(served.size, 2000), replace=False)
+        out[str(hall)] = HallProfile(str(hall), sample, patience)
+    return out
+
+
+def windows_normal(
+    halls: pl.DataFrame, halls_csv: Path | None
+) -> tuple[pl.DataFrame, OpeningHours]:
+    """(hall_code, hour, windows_normal) with the lunch-time windows where the seed has them."""
+    hours = OpeningHours()
+    if halls_csv is not None and halls_csv.exists():
+        seed = pl.read_csv(halls_csv)
+        if {"open_time", "close_time"} <= set(seed.columns):
+            first = seed.row(0, named=True)
+            hours = OpeningHours(
+                time.fromisoformat(first["open_time"]),
+                time.fromisoformat(first["close_time"]),
+                time.fromisoformat(first.get("lunch_start") or "12:00"),
+                time.fromisoformat(first.get("lunch_end") or "13:30"),
+            )
+        lunch_col = "windows_lunch" if "windows_lunch" in seed.columns else "windows_normal"
+        base = seed.select("hall_code", "windows_normal", pl.col(lunch_col).alias("windows_lunch"))
+    else:
+        base = halls.select("hall_code", "windows_normal").with_columns(
+            windows_lunch=pl.col("windows_normal")
+        )
+    slots = hour_slots(hours)
+    table = base.join(slots, how="cross").with_columns(
+        windows_normal=pl.when(pl.col("lunch_minutes") * 2 >= pl.col("interval_minutes"))
+        .then(pl.col("windows_lunch"))
+        .otherwise(pl.col("windows_normal"))
+    )
+    return table.select("hall_code", "hour", "windows_normal"), hours
+
+
+def run_forecasts(
+    warehouse_path: Path,
+    *,
+    as_of: date | None = None,
+    config: RunConfig | None = None,
+    halls_csv: Path | None = None,
+    model_dir: Path | None = None,
+    write: bool = True,
+) -> ForecastRunSummary:
+    """Train, forecast, backtest, plan staffing, project the backlog; write ``forecast.*``."""
+    config = config or RunConfig()
+    seconds: dict[str, float] = {}
+    tick = clock.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal tick
+        now = clock.perf_counter()
+        seconds[name] = round(now - tick, 2)
+        tick = now
+
+    inputs = read_marts(warehouse_path, as_of)
+    lap("read_marts")
+
+    # case arrivals
+    panel = arrival_panel(inputs, config.arrivals.horizon)
+    arrival_model = fit_model(panel, config.arrivals)
+    arrivals = _series_columns(arrival_model.predict(panel))
+    lap("case_arrivals")
+
+    # hall traffic
+    daily = inputs.hall_hourly.group_by("hall_code", "date").agg(pl.col("tickets").sum())
+    hall_obs = daily.rename({"hall_code": "series_id", "tickets": "y"}).join(
+        inputs.halls.select(
+            pl.col("hall_code").alias("series_id"), pl.col("admin_level").alias("group")
+        ),
+        on="series_id",
+        how="left",
+    )
+    hall_panel = build_panel(
+        hall_obs, inputs.calendar, end=inputs.as_of, future_days=config.hall.horizon
+    )
+    hall_model = fit_model(hall_panel, config.hall)
+    hall_daily = hall_model.predict(hall_panel)
+    profile = hourly_profile(inputs.hall_hourly, inputs.as_of)
+    hall_traffic = split_into_hours(hall_daily, profile)
+    lap("hall_traffic")
+
+    # staffing on working days
+    workdays = inputs.calendar.filter(pl.col("is_workday"))["calendar_date"]
+    normal, hours = windows_normal(inputs.halls, halls_csv)
+    slots = hour_slots(hours).select("hour", "interval_minutes")
+    load = (
+        hall_traffic.filter(pl.col("date").is_in(workdays.implode()))
+        .join(slots, on="hour", how="inner")
+        .select("hall_code", "date", "hour", pl.col("mean").alias("arrivals"), "interval_minutes")
+    )
+    staffing = staffing_plan(
+        load,
+        hall_profiles(inputs.hall_tickets, config.target),
+        normal,
+        target=config.target,
+        settings=config.simulation,
+    ).with_columns(model_version=pl.lit(hall_model.version))
+    lap("staffing_plan")
+
+    # backlog
+    accepted_share = _acceptance_share(inputs)
+    dept_arrivals = (
+        arrivals.filter(pl.col("department_code") != "CITY")
+        .group_by("department_code", "date")
+        .agg(pl.col("mean").sum())
+        .join(accepted_share, on="department_code", how="left")
+        .select(
+            "department_code",
+            "date",
+            (pl.col("mean") * pl.col("accepted_share").fill_null(1.0)).alias("expected"),
+        )
+    )
+    backlog = project_backlog(
+        inputs.cases.filter(pl.col("acceptance_date").is_not_null()),
+        dept_arrivals,
+        inputs.calendar,
+        inputs.as_of,
+        config.backlog,
+    ).with_columns(model_version=pl.lit(arrival_model.version))
+    lap("backlog_projection")
+
+    # backtest + check
+    tables: dict[str, pl.DataFrame] = {}
+    check: CheckResult | None = None
+    metrics_card: dict[str, object] = {}
+    if config.backtest is not None:
+        fc, _ = rolling_forecasts(panel, config.arrivals, config.backtest)
+        first_origin = panel.n_days - 1 - config.backtest.span_days
+        metrics = summarise(fc, mase_scales(panel, first_origin)).with_columns(
+            model_version=pl.lit(arrival_model.version), as_of=pl.lit(inputs.as_of)
+        )
+        check = check_against_baseline(metrics, required_improvement=config.required_improvement)
+        metrics_card = check.as_dict()
+        tables["backtest_metrics"] = metrics
+        lap("backtest")
+
+    created = datetime.now()
+    cards = [
+        model_card(arrival_model, "case_arrivals", metrics_card),
+        model_card(hall_model, "hall_traffic", {}),
+    ]
+    files: list[str] = []
+    if model_dir is not None:
+        files = [
+            str(save_model(m, c, model_dir))
+            for m, c in zip((arrival_model, hall_model), cards, strict=True)
+        ]
+    tables |= {
+        "case_arrivals": arrivals,
+        "hall_traffic": hall_traffic,
+        "staffing_plan": staffing,
+        "backlog_projection": backlog,
+        "model_registry": registry_rows(cards, created, files or ["", ""]),
+    }
+    if write:
+        write_forecast_tables(warehouse_path, tables)
+    lap("write")
+    return ForecastRunSummary(
+        as_of=inputs.as_of,
+        model_versions={"case_arrivals": arrival_model.version, "hall_traffic": hall_model.version},
+        rows={k: v.height for k, v in tables.items()},
+        check=check,
+        seconds=seconds,
+        model_files=files,
+    )
+
+
+def _acceptance_share(inputs: MartInputs) -> pl.DataFrame:
+    """Accepted cases per submitted case, per department, over the last 8 weeks."""
+    recent = inputs.cases.filter(
+        pl.col("submission_date") > inputs.as_of - np.timedelta64(56, "D").astype(object)
+    )
+    return recent.group_by("department_code").agg(
+        accepted_share=pl.col("acceptance_date").is_not_null().mean()
+    )
+
+
+__all__ = ["FittedModel", "ForecastRunSummary", "RunConfig", "run_forecasts"]
