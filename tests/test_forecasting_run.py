@@ -1,0 +1,141 @@
+"""run_forecasts end to end on a small synthetic warehouse (marts built here, not by dbt)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import polars as pl
+import pytest
+
+from forecasting.backtest import BacktestConfig
+from forecasting.calendar import load_calendar_csv
+from forecasting.model import ModelConfig
+from forecasting.run import RunConfig, run_forecasts
+from forecasting.simulation import SimulationSettings
+from forecasting.synthetic import synthetic_arrivals
+
+ROOT = Path(__file__).resolve().parent.parent
+START, END = date(2019, 1, 2), date(2020, 6, 30)
+
+
+def _marts(path: Path) -> None:
+    calendar = load_calendar_csv(ROOT / "seeds" / "calendar.csv")
+    levels = {"AMR:hall": 40.0, "AMR:online": 20.0, "PSB:hall": 12.0, "PSB:online": 3.0}
+    arr = synthetic_arrivals(calendar, start=START, end=END, levels=levels, seed=5)
+    arrivals = arr.filter(pl.col("y") > 0).select(
+        pl.col("date").alias("submission_date"),
+        pl.col("series_id").str.split(":").list.get(0).alias("department_code"),
+        pl.col("group").alias("channel_group"),
+        pl.col("y").cast(pl.Int64).alias("arrivals"),
+    )
+    halls = synthetic_arrivals(
+        calendar, start=START, end=END, levels={"H1:hall": 60.0, "H2:hall": 15.0}, seed=6
+    )
+    share = {9: 0.12, 10: 0.18, 11: 0.15, 12: 0.05, 13: 0.08, 14: 0.15, 15: 0.14, 16: 0.1, 17: 0.03}
+    hourly = pl.concat(
+        [
+            halls.select(
+                pl.col("series_id").str.split(":").list.get(0).alias("hall_code"),
+                pl.col("date").alias("ticket_date"),
+                pl.lit(h).alias("ticket_hour"),
+                (pl.col("y") * s).round().cast(pl.Int64).alias("tickets_issued"),
+            )
+            for h, s in share.items()
+        ]
+    ).filter(pl.col("tickets_issued") > 0)
+    rng = np.random.default_rng(0)
+    n = 3000
+    tickets = pl.DataFrame(
+        {
+            "hall_code": rng.choice(["H1", "H2"], n),
+            "ticket_date": [END - timedelta(days=int(d)) for d in rng.integers(0, 50, n)],
+            "service_minutes": rng.lognormal(np.log(7), 0.5, n),
+            "wait_minutes": rng.exponential(5, n),
+            "is_abandoned": np.zeros(n, dtype=bool),
+            "is_served": np.ones(n, dtype=bool),
+        }
+    )
+    dim_hall = pl.DataFrame(
+        {"hall_code": ["H1", "H2"], "admin_level": ["city", "county"], "windows_normal": [20, 6]}
+    )
+    acc = [END - timedelta(days=int(d)) for d in rng.integers(1, 300, 2000)]
+    cases = pl.DataFrame(
+        {
+            "department_code": rng.choice(["AMR", "PSB"], 2000),
+            "submission_date": acc,
+            "acceptance_date": acc,
+            "completion_date": [
+                a + timedelta(days=int(k))
+                for a, k in zip(acc, rng.integers(0, 12, 2000), strict=True)
+            ],
+            "closing_date": [None] * 2000,
+            "due_date": [a + timedelta(days=9) for a in acc],
+        }
+    ).with_columns(pl.col("closing_date").cast(pl.Date))
+    dim_date = pl.read_csv(ROOT / "seeds" / "calendar.csv", try_parse_dates=True)
+    with duckdb.connect(str(path)) as con:
+        con.execute("create schema marts")
+        for name, frame in {
+            "dim_date": dim_date,
+            "mart_case_arrivals_daily": arrivals,
+            "mart_hall_metrics_hourly": hourly,
+            "fct_hall_tickets": tickets,
+            "dim_hall": dim_hall,
+            "fct_cases": cases,
+        }.items():
+            con.register("f", frame)
+            con.execute(f"create table marts.{name} as select * from f")
+            con.unregister("f")
+
+
+@pytest.mark.slow
+def test_run_forecasts_writes_every_table(tmp_path: Path) -> None:
+    warehouse = tmp_path / "w.duckdb"
+    _marts(warehouse)
+    fast = ModelConfig(max_iter=40, learning_rate=0.15, max_leaf_nodes=15, horizons_per_origin=6)
+    config = RunConfig(
+        arrivals=fast,
+        hall=ModelConfig(
+            horizon=14, calibration_days=42, max_iter=40, horizons_per_origin=4, name="hall_traffic"
+        ),
+        backtest=BacktestConfig(span_days=91, origin_step=28, refit_days=400),
+        simulation=SimulationSettings(target_customers=300),
+    )
+    summary = run_forecasts(warehouse, config=config, halls_csv=None, model_dir=tmp_path / "models")
+    assert summary.as_of == END
+    assert summary.check is not None and summary.check.passed, summary.check
+    assert len(summary.model_files) == 2 and all(Path(f).exists() for f in summary.model_files)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        tables = {
+            r[0]
+            for r in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'forecast'"
+            ).fetchall()
+        }
+        assert tables == {
+            "case_arrivals",
+            "hall_traffic",
+            "staffing_plan",
+            "backlog_projection",
+            "backtest_metrics",
+            "model_registry",
+        }
+        arrivals = con.sql("select * from forecast.case_arrivals").pl()
+        plan = con.sql("select * from forecast.staffing_plan").pl()
+        backlog = con.sql("select * from forecast.backlog_projection").pl()
+    assert arrivals["series_id"].n_unique() == 6  # 2 departments × 2 channels + CITY × 2
+    assert arrivals["date"].min() == END + timedelta(days=1)
+    assert plan["meets_target"].mean() >= 0.95
+    assert (plan["windows_needed"] > 0).any()
+    assert set(backlog["department_code"]) == {"AMR", "PSB"}
+    # a second run keeps the registry's history and replaces the rest
+    run_forecasts(warehouse, config=RunConfig(**{**config.__dict__, "backtest": None}))
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert con.execute("select count(*) from forecast.model_registry").fetchall()[0][0] == 4
+        assert (
+            con.execute("select count(*) from forecast.case_arrivals").fetchall()[0][0]
+            == arrivals.height
+        )
