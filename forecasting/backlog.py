@@ -99,7 +99,9 @@ def project_backlog(
 
     ``cases``: department_code, acceptance_date, end_date (completion or closing, null while
     open), due_date. ``arrivals``: department_code, date, expected (accepted cases; days off
-    are carried to the next working day).
+    are carried to the next working day), optionally expected_lo80 / expected_hi80: the open
+    cases are then projected on those paths too. Every day at its bound at once overstates
+    the spread of a sum, so that band is conservative (wider than 80 %).
     """
     settings = settings or BacklogSettings()
     cal = calendar.select("calendar_date", "is_workday").sort("calendar_date")
@@ -146,19 +148,27 @@ def project_backlog(
             hist["completed"].to_numpy(), hist["observed"].to_numpy(), hist["due_age"].to_numpy()
         )
         still_open = part.filter(pl.col("completed") < 0)
-        expected = np.zeros(settings.horizon_workdays)
         a = arr.filter(
             pl.col("department_code") == dept,
             pl.col("slot").is_between(1, settings.horizon_workdays),
         )
-        if a.height:
-            np.add.at(expected, a["slot"].to_numpy() - 1, a["expected"].to_numpy())
-        open_cases, overdue = project_department(
-            profile,
-            still_open["observed"].to_numpy(),
-            still_open["due_age"].to_numpy(),
-            expected,
-        )
+        paths = {}
+        for col in ("expected", "expected_lo80", "expected_hi80"):
+            path = np.zeros(settings.horizon_workdays)
+            if a.height and col in a.columns:
+                np.add.at(path, a["slot"].to_numpy() - 1, a[col].to_numpy())
+            elif col != "expected":
+                path = paths["expected"][0].copy()
+            paths[col] = (
+                path,
+                *project_department(
+                    profile,
+                    still_open["observed"].to_numpy(),
+                    still_open["due_age"].to_numpy(),
+                    path,
+                ),
+            )
+        expected, open_cases, overdue = paths["expected"]
         red_now = int((still_open["observed"] > still_open["due_age"]).sum())
         completions = np.concatenate([[still_open.height], open_cases[:-1]]) + expected - open_cases
         done_daily = (
@@ -180,6 +190,8 @@ def project_backlog(
                     "workdays_ahead": j + 1,
                     "expected_accepted": float(expected[j]),
                     "open_cases": float(open_cases[j]),
+                    "open_cases_lo80": float(paths["expected_lo80"][1][j]),
+                    "open_cases_hi80": float(paths["expected_hi80"][1][j]),
                     "expected_overdue": float(overdue[j]),
                     "implied_completions": float(completions[j]),
                     "open_cases_today": still_open.height,

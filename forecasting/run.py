@@ -194,15 +194,18 @@ def run_forecasts(
 
     # backlog
     accepted_share = _acceptance_share(inputs)
+    share = pl.col("accepted_share").fill_null(1.0)
     dept_arrivals = (
         arrivals.filter(pl.col("department_code") != "CITY")
         .group_by("department_code", "date")
-        .agg(pl.col("mean").sum())
+        .agg(pl.col("mean", "lo80", "hi80").sum())
         .join(accepted_share, on="department_code", how="left")
         .select(
             "department_code",
             "date",
-            (pl.col("mean") * pl.col("accepted_share").fill_null(1.0)).alias("expected"),
+            (pl.col("mean") * share).alias("expected"),
+            (pl.col("lo80") * share).alias("expected_lo80"),
+            (pl.col("hi80") * share).alias("expected_hi80"),
         )
     )
     backlog = project_backlog(

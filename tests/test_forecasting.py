@@ -110,3 +110,46 @@ def test_last_year_same_working_day(calendar: pl.DataFrame) -> None:
     fc = last_year_same_workday(panel, origin, 10)[0]
     # Mon 4 Mar 2019 ← Mon 5 Mar 2018 (364 days earlier, a working day)
     assert fc[2] == panel.values[0, panel.day_index(date(2018, 3, 5))]
+
+
+def test_backtest_summary_and_check_on_a_hand_made_frame() -> None:
+    from forecasting.backtest import check_against_baseline, summarise
+
+    forecasts = pl.DataFrame(
+        {
+            "series_id": ["a", "a", "b", "b"],
+            "horizon": [1, 8, 1, 8],
+            "day_type": ["workday"] * 4,
+            "actual": [10.0, 20.0, 4.0, 0.0],
+            "yhat": [11.0, 18.0, 4.0, 1.0],
+            "lo80": [9.0, 19.0, 3.0, 0.0],
+            "hi80": [12.0, 19.5, 5.0, 2.0],
+            "lo95": [8.0, 15.0, 2.0, 0.0],
+            "hi95": [13.0, 25.0, 6.0, 3.0],
+            "seasonal_naive": [14.0, 14.0, 2.0, 2.0],
+            "last_year": [10.0, 10.0, 4.0, 4.0],
+        }
+    )
+    scales = pl.DataFrame({"series_id": ["a", "b"], "scale": [2.0, 1.0]})
+    m = summarise(forecasts, scales)
+
+    def get(series: str, method: str, col: str, week: int = 0) -> float:
+        row = m.filter(
+            pl.col("series_id") == series,
+            pl.col("method") == method,
+            pl.col("horizon_week") == week,
+        )
+        return row[col][0]
+
+    assert get("a", "model", "mase") == pytest.approx((1 + 2) / 2 / 2.0)
+    assert get("b", "model", "mase") == pytest.approx((0 + 1) / 2 / 1.0)
+    assert get("a", "seasonal_naive", "mase") == pytest.approx((4 + 6) / 2 / 2.0)
+    assert get("ALL", "model", "mase") == pytest.approx((0.75 + 0.5) / 2)
+    assert get("ALL", "model", "wape") == pytest.approx(4 / 34)
+    assert get("ALL", "model", "coverage80") == pytest.approx(0.75)  # 20 is outside 19–19.5
+    assert get("a", "model", "mase", week=2) == pytest.approx(2 / 2.0)
+    assert get("a", "seasonal_naive", "coverage80") is None
+    check = check_against_baseline(m, required_improvement=0.2)
+    # seasonal naive: a 2.5, b 2.0 → 2.25; model 0.625 → 72 % better
+    assert check.passed and check.improvement == pytest.approx(1 - 0.625 / 2.25)
+    assert not check_against_baseline(m, required_improvement=0.8).passed
