@@ -68,3 +68,45 @@ def test_forecast_frame_shape_and_order(panel) -> None:
     hall = fc.filter(pl.col("series_id") == "A:hall", pl.col("date") == date(2020, 1, 27))
     assert hall["hi80"][0] < 5
     assert model.version.startswith("arrivals-hgb-20191231-")
+
+
+@pytest.mark.slow
+def test_external_case_log_mapping(tmp_path) -> None:
+    from forecasting.external import Mapping, main, to_observations
+
+    log = pl.DataFrame(
+        {
+            "办件时间": ["2019-03-01 09:15:00", "2019-03-01 10:00:00", "2019-03-04 11:00:00"],
+            "部门": ["公安", "公安", "税务"],
+        }
+    )
+    obs = to_observations(log, Mapping(date="办件时间", series="部门")).sort("series_id", "date")
+    assert obs.rows() == [("公安", date(2019, 3, 1), 2.0), ("税务", date(2019, 3, 4), 1.0)]
+    # the command on a longer synthetic log: one row per case
+    calendar = load_calendar_csv(CALENDAR_CSV)
+    daily = synthetic_arrivals(
+        calendar, start=date(2018, 1, 2), end=date(2019, 6, 30), levels={"X:hall": 6.0}, seed=1
+    )
+    cases = daily.select("date", pl.col("y").cast(pl.Int64)).filter(pl.col("y") > 0)
+    cases = cases.select(pl.col("date").repeat_by("y").explode().alias("day"))
+    path = tmp_path / "log.csv"
+    cases.write_csv(path)
+    out = tmp_path / "fc.csv"
+    assert (
+        main(
+            [
+                str(path),
+                "--date",
+                "day",
+                "--calendar",
+                str(CALENDAR_CSV),
+                "--horizon",
+                "14",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
+    fc = pl.read_csv(out)
+    assert fc.height == 14 and fc["series_id"].unique().to_list() == ["all"]
