@@ -2,7 +2,19 @@
     yellow (>= threshold of the limit used) and red (past the deadline) alerts among them.
     Counted from events rather than by expanding every case over every day it is open: each
     state (open, yellow, red) adds one on the day it starts and removes one on the day it ends,
-    and a running sum gives the count at the end of each day. -#}
+    and a running sum gives the count at the end of each day.
+    Incremental: every event of a case falls on or after its acceptance date, so a run
+    recomputes the days from the earliest acceptance among the cases it touched (or the day
+    after the last as-of date), carrying the counts of the day before forward from the table. -#}
+
+{{
+    config(
+        materialized='incremental',
+        unique_key='backlog_date',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail'
+    )
+}}
 
 with cases as (
 
@@ -14,6 +26,52 @@ with cases as (
 as_of as (
 
     select max(cast(updated_at as date)) as as_of_date from cases
+
+),
+
+run_watermark as (
+
+    select max(_watermark) as _watermark from cases
+
+),
+
+recompute_from as (
+
+    {% if is_incremental() %}
+    select least(
+        coalesce(
+            (
+                select min(acceptance_date) from cases
+                where _watermark > (select max(_watermark) from {{ this }})
+            ),
+            date '9999-12-31'
+        ),
+        cast({{ dbt.dateadd('day', 1, '(select max(backlog_date) from ' ~ this ~ ')') }} as date)
+    ) as first_date
+    {% else %}
+    select cast(null as date) as first_date
+    {% endif %}
+
+),
+
+carried_counts as (
+
+    -- the counts at the end of the day before the recomputed days, per series
+    {% if is_incremental() %}
+    select department_code, region_code, open_cases, yellow_alert_cases, red_alert_cases
+    from {{ this }}
+    where backlog_date = cast(
+        {{ dbt.dateadd('day', -1, '(select first_date from recompute_from)') }} as date
+    )
+    {% else %}
+    select
+        cast(null as {{ dbt.type_string() }}) as department_code,
+        cast(null as {{ dbt.type_string() }}) as region_code,
+        0 as open_cases,
+        0 as yellow_alert_cases,
+        0 as red_alert_cases
+    where false
+    {% endif %}
 
 ),
 
@@ -63,6 +121,14 @@ daily_changes as (
 
 ),
 
+recomputed_changes as (
+
+    select * from daily_changes
+    where (select first_date from recompute_from) is null
+        or event_date >= (select first_date from recompute_from)
+
+),
+
 series as (
 
     select
@@ -82,9 +148,14 @@ series_days as (
         series.region_code
     from series
     cross join as_of
+    cross join recompute_from
     inner join {{ ref('dim_date') }} as calendar_days
         on calendar_days.calendar_date >= series.first_date
         and calendar_days.calendar_date <= as_of.as_of_date
+        and (
+            recompute_from.first_date is null
+            or calendar_days.calendar_date >= recompute_from.first_date
+        )
 
 ),
 
@@ -110,7 +181,7 @@ running_counts as (
             rows between unbounded preceding and current row
         ) as red_alert_cases
     from series_days
-    left join daily_changes
+    left join recomputed_changes as daily_changes
         on series_days.backlog_date = daily_changes.event_date
         and series_days.department_code = daily_changes.department_code
         and series_days.region_code = daily_changes.region_code
@@ -118,10 +189,17 @@ running_counts as (
 )
 
 select
-    backlog_date,
-    department_code,
-    region_code,
-    cast(open_cases as bigint) as open_cases,
-    cast(yellow_alert_cases as bigint) as yellow_alert_cases,
-    cast(red_alert_cases as bigint) as red_alert_cases
+    running_counts.backlog_date,
+    running_counts.department_code,
+    running_counts.region_code,
+    cast(running_counts.open_cases + coalesce(carried.open_cases, 0) as bigint) as open_cases,
+    cast(
+        running_counts.yellow_alert_cases + coalesce(carried.yellow_alert_cases, 0) as bigint
+    ) as yellow_alert_cases,
+    cast(running_counts.red_alert_cases + coalesce(carried.red_alert_cases, 0) as bigint)
+        as red_alert_cases,
+    (select _watermark from run_watermark) as _watermark
 from running_counts
+left join carried_counts as carried
+    on running_counts.department_code = carried.department_code
+    and running_counts.region_code = carried.region_code
