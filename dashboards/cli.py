@@ -53,6 +53,8 @@ def _publish_report_charts(console: Console, result: PublishResult) -> None:
 
 
 def _publish(console: Console, settings: SupersetSettings, password: str) -> PublishResult:
+    # The skipped datasets and charts are reported below; the publisher's log would repeat them.
+    logging.getLogger("dashboards.publish").setLevel(logging.ERROR)
     api = SupersetApi(settings.url, settings.admin_user, password)
     result = publish(api, settings.serving_path)
     apply_security(api, result)
@@ -114,7 +116,6 @@ def status() -> None:
 @dashboards_app.command("publish")
 def publish_command() -> None:
     """Publish (or update) every dashboard, chart and dataset, and the district roles."""
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
     settings = SupersetSettings.from_env()
     if not server.status(settings).healthy:
         _console().print(
