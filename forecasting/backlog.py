@@ -5,8 +5,11 @@ completion by age in working days (cases accepted in the last year, open ones ce
 the as-of day) and, per age, the share of still-open cases already past their due date.
 Existing open cases age forward with the conditional survival; each future working day
 adds a cohort of expected accepted cases (arrival forecast × the department's acceptance
-share). A department is at risk when its projected red-alert cases grow clearly beyond
-today's or its implied completions exceed the most it has completed in a day lately.
+share). Cases are split into time-limit strata (0, 1–2, 3–5, 6–10, 11–20, 21+ working
+days) so a 20-day case is not judged by the rhythm of 1-day cases. A department is at risk
+when its projected red-alert cases over the horizon average clearly above today's (×1.2 and
++3) or its implied completions exceed 110 % of the most it completed in a day in the last
+60 days.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ class BacklogSettings:
     history_days: int = 365
     risk_growth: float = 1.2
     risk_min_increase: float = 3.0
+    capacity_margin: float = 1.1  # implied completions above 110 % of the recent daily maximum
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,39 @@ def completion_profile(
     late = risk & (due_age[:, None] < np.arange(MAX_AGE + 1)[None, :])
     share_late = np.where(risk.sum(0) > 0, late.sum(0) / np.maximum(risk.sum(0), 1), 0.0)
     return CompletionProfile(survival=survival, overdue=survival * share_late)
+
+
+STRATA = (0, 1, 3, 6, 11, 21)  # time limits (working days) starting each stratum
+
+
+def _stratum(due_age: pl.Expr) -> pl.Expr:
+    """Index of the time-limit stratum of a case (0 = due on its acceptance day)."""
+    out = pl.lit(0)
+    for i, lower in enumerate(STRATA[1:], start=1):
+        out = pl.when(due_age >= lower).then(pl.lit(i)).otherwise(out)
+    return out
+
+
+def stratified_profiles(
+    hist: pl.DataFrame,
+) -> tuple[dict[int, CompletionProfile], CompletionProfile]:
+    """Completion profiles per time-limit stratum and their mix for new cases.
+
+    Pooling a 1-day item with a 20-day item would have the 20-day case at age 19 look late
+    already; per stratum the curves keep each limit's own rhythm.
+    """
+    profiles: dict[int, CompletionProfile] = {}
+    shares: dict[int, float] = {}
+    for (stratum,), part in hist.group_by("stratum"):
+        profiles[int(stratum)] = completion_profile(
+            part["completed"].to_numpy(), part["observed"].to_numpy(), part["due_age"].to_numpy()
+        )
+        shares[int(stratum)] = part.height / hist.height
+    mix = CompletionProfile(
+        survival=sum(shares[k] * p.survival for k, p in profiles.items()),  # type: ignore[arg-type]
+        overdue=sum(shares[k] * p.overdue for k, p in profiles.items()),  # type: ignore[arg-type]
+    )
+    return profiles, mix
 
 
 def project_department(
@@ -144,14 +181,27 @@ def project_backlog(
         hist = part.filter(pl.col("acceptance_date") > recent_start)
         if hist.is_empty():
             continue
-        profile = completion_profile(
-            hist["completed"].to_numpy(), hist["observed"].to_numpy(), hist["due_age"].to_numpy()
+        hist = hist.with_columns(stratum=_stratum(pl.col("due_age")))
+        still_open = part.filter(pl.col("completed") < 0).with_columns(
+            stratum=_stratum(pl.col("due_age"))
         )
-        still_open = part.filter(pl.col("completed") < 0)
+        profiles, mix = stratified_profiles(hist)
         a = arr.filter(
             pl.col("department_code") == dept,
             pl.col("slot").is_between(1, settings.horizon_workdays),
         )
+        # today's open cases age with their own time-limit stratum's completion curve
+        zero = np.zeros(settings.horizon_workdays)
+        existing_open, existing_over = zero.copy(), zero.copy()
+        for stratum, prof in profiles.items():
+            mine = still_open.filter(pl.col("stratum") == stratum)
+            if mine.height:
+                o, v = project_department(
+                    prof, mine["observed"].to_numpy(), mine["due_age"].to_numpy(), zero
+                )
+                existing_open += o
+                existing_over += v
+        none = np.zeros(0, dtype=np.int64)
         paths = {}
         for col in ("expected", "expected_lo80", "expected_hi80"):
             path = np.zeros(settings.horizon_workdays)
@@ -159,15 +209,8 @@ def project_backlog(
                 np.add.at(path, a["slot"].to_numpy() - 1, a[col].to_numpy())
             elif col != "expected":
                 path = paths["expected"][0].copy()
-            paths[col] = (
-                path,
-                *project_department(
-                    profile,
-                    still_open["observed"].to_numpy(),
-                    still_open["due_age"].to_numpy(),
-                    path,
-                ),
-            )
+            new_open, new_over = project_department(mix, none, none, path)
+            paths[col] = (path, existing_open + new_open, existing_over + new_over)
         expected, open_cases, overdue = paths["expected"]
         red_now = int((still_open["observed"] > still_open["due_age"]).sum())
         completions = np.concatenate([[still_open.height], open_cases[:-1]]) + expected - open_cases
@@ -177,9 +220,11 @@ def project_backlog(
             .len()["len"]
         )
         capacity = float(done_daily.max()) if done_daily.len() else 0.0
-        over_capacity = bool(capacity > 0 and completions.max() > capacity)
-        peak_red = float(overdue.max())
-        growing = peak_red > max(
+        over_capacity = bool(
+            capacity > 0 and completions.max() > settings.capacity_margin * capacity
+        )
+        mean_red = float(overdue.mean())
+        growing = mean_red > max(
             red_now * settings.risk_growth, red_now + settings.risk_min_increase
         )
         for j, day in enumerate(workdays):
