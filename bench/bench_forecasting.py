@@ -78,7 +78,7 @@ def main() -> None:
     weeks = metrics.filter(
         pl.col("series_id") == "ALL", pl.col("day_type") == "workday", pl.col("horizon_week") > 0
     ).pivot(on="method", index="horizon_week", values=["mase", "coverage80"])
-    print("\n| horizon week (working days) | MASE model | MASE seasonal naive | 80 % cover |")
+    print("\n| horizon week (scored on working days) | MASE model | MASE seasonal naive | 80 % cover |")
     print("|---:|---:|---:|---:|")
     for r in weeks.sort("horizon_week").iter_rows(named=True):
         print(
