@@ -66,3 +66,36 @@ def test_project_backlog_frames_and_weekend_arrivals() -> None:
     assert first["open_cases_today"] == 0
     assert out.height == 20
     assert out["open_cases"].max() == pytest.approx(10.0)
+
+
+def test_hour_slots_and_hourly_split() -> None:
+    from datetime import time
+
+    from forecasting.hall_traffic import OpeningHours, hour_slots, split_into_hours
+
+    slots = hour_slots(OpeningHours(time(9), time(17, 30), time(12), time(13, 30)))
+    assert slots["hour"].to_list() == list(range(9, 18))
+    assert slots.filter(pl.col("hour") == 17)["interval_minutes"][0] == 30
+    assert slots.filter(pl.col("hour") == 12)["lunch_minutes"][0] == 60
+    assert slots.filter(pl.col("hour") == 13)["lunch_minutes"][0] == 30
+    daily = pl.DataFrame(
+        {
+            "series_id": ["H1"],
+            "date": [date(2022, 1, 4)],
+            "horizon": [1],
+            "yhat": [100.0],
+            "mean": [100.0],
+            "lo80": [80.0],
+            "hi80": [120.0],
+            "lo95": [70.0],
+            "hi95": [130.0],
+            "model_version": ["v"],
+        }
+    )
+    profile = pl.DataFrame({"hall_code": ["H1", "H1"], "hour": [9, 10], "share": [0.25, 0.75]})
+    hourly = split_into_hours(daily, profile)
+    assert hourly["mean"].to_list() == pytest.approx([25.0, 75.0])
+    # sd: day sd 20/1.2816 shared by share, plus Poisson noise of the hour
+    sd9 = np.sqrt((0.25 * 20 / 1.2816) ** 2 + 25)
+    assert hourly["hi80"][0] == pytest.approx(25 + 1.2816 * sd9)
+    assert (hourly["lo95"] >= 0).all()

@@ -139,3 +139,35 @@ def test_run_forecasts_writes_every_table(tmp_path: Path) -> None:
             con.execute("select count(*) from forecast.case_arrivals").fetchall()[0][0]
             == arrivals.height
         )
+
+
+@pytest.mark.slow
+def test_dagster_forecast_assets_materialize(tmp_path: Path, monkeypatch) -> None:
+    from dagster import materialize
+
+    import dagster_project.assets.forecasts as assets
+    from dagster_project.resources import DuckDBWarehouse
+    from forecasting import run as run_module
+
+    warehouse = tmp_path / "w.duckdb"
+    _marts(warehouse)
+    fast = RunConfig(
+        arrivals=ModelConfig(max_iter=30, max_leaf_nodes=15, horizons_per_origin=4),
+        hall=ModelConfig(
+            horizon=14, calibration_days=42, max_iter=30, horizons_per_origin=3, name="hall_traffic"
+        ),
+        backtest=BacktestConfig(span_days=56, origin_step=28, refit_days=400),
+        simulation=SimulationSettings(target_customers=200),
+    )
+    real = run_module.run_forecasts
+    monkeypatch.setattr(assets, "run_forecasts", lambda path, **kw: real(path, config=fast, **kw))
+    result = materialize(
+        [assets.forecasts],
+        resources={"warehouse": DuckDBWarehouse(path=str(warehouse))},
+        selection=[assets.FORECAST_KEYS[name] for name in assets.FORECAST_TABLES],
+    )
+    assert result.success
+    checks = result.get_asset_check_evaluations()
+    assert [c.check_name for c in checks] == ["forecast_beats_seasonal_naive"]
+    assert checks[0].passed
+    assert (tmp_path / "models").is_dir()

@@ -42,7 +42,7 @@ FORECAST_TABLES = {
     "model_registry": "Every fitted model: version, training window, card with metrics.",
 }
 FORECAST_KEYS = {name: AssetKey(["forecast", name]) for name in FORECAST_TABLES}
-MODEL_DIR = REPO_ROOT / "warehouse" / "models"
+MODELS_FOLDER = "models"  # beside the warehouse file: warehouse/models/<version>.joblib + .json
 HALLS_CSV = REPO_ROOT / "seeds" / "halls.csv"
 
 
@@ -68,7 +68,9 @@ HALLS_CSV = REPO_ROOT / "seeds" / "halls.csv"
     ],
 )
 def forecasts(warehouse: DuckDBWarehouse) -> Iterator[MaterializeResult | AssetCheckResult]:
-    summary = run_forecasts(warehouse.file, halls_csv=HALLS_CSV, model_dir=MODEL_DIR)
+    summary = run_forecasts(
+        warehouse.file, halls_csv=HALLS_CSV, model_dir=warehouse.file.parent / MODELS_FOLDER
+    )
     for name, key in FORECAST_KEYS.items():
         yield MaterializeResult(
             asset_key=key,
