@@ -221,21 +221,27 @@ def run_forecasts(
     tables: dict[str, pl.DataFrame] = {}
     check: CheckResult | None = None
     metrics_card: dict[str, object] = {}
+    hall_card: dict[str, object] = {}
     if config.backtest is not None:
-        fc, _ = rolling_forecasts(panel, config.arrivals, config.backtest)
-        first_origin = panel.n_days - 1 - config.backtest.span_days
-        metrics = summarise(fc, mase_scales(panel, first_origin)).with_columns(
-            model_version=pl.lit(arrival_model.version), as_of=pl.lit(inputs.as_of)
+        metrics = _backtest(panel, config.arrivals, config.backtest).with_columns(
+            target=pl.lit("case_arrivals"), model_version=pl.lit(arrival_model.version)
         )
         check = check_against_baseline(metrics, required_improvement=config.required_improvement)
         metrics_card = check.as_dict()
-        tables["backtest_metrics"] = metrics
         lap("backtest")
+        hall_metrics = _backtest(hall_panel, config.hall, config.backtest).with_columns(
+            target=pl.lit("hall_traffic"), model_version=pl.lit(hall_model.version)
+        )
+        hall_card = check_against_baseline(hall_metrics.drop("target")).as_dict()
+        tables["backtest_metrics"] = pl.concat([metrics, hall_metrics]).with_columns(
+            as_of=pl.lit(inputs.as_of)
+        )
+        lap("backtest_hall_traffic")
 
     created = datetime.now()
     cards = [
         model_card(arrival_model, "case_arrivals", metrics_card),
-        model_card(hall_model, "hall_traffic", {}),
+        model_card(hall_model, "hall_traffic", hall_card),
     ]
     files: list[str] = []
     if model_dir is not None:
@@ -261,6 +267,12 @@ def run_forecasts(
         seconds=seconds,
         model_files=files,
     )
+
+
+def _backtest(panel: Panel, model: ModelConfig, backtest: BacktestConfig) -> pl.DataFrame:
+    forecasts, _ = rolling_forecasts(panel, model, backtest)
+    first_origin = panel.n_days - 1 - backtest.span_days
+    return summarise(forecasts, mase_scales(panel, first_origin))
 
 
 def _acceptance_share(inputs: MartInputs) -> pl.DataFrame:
