@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time as clock
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -277,9 +277,7 @@ def _backtest(panel: Panel, model: ModelConfig, backtest: BacktestConfig) -> pl.
 
 def _acceptance_share(inputs: MartInputs) -> pl.DataFrame:
     """Accepted cases per submitted case, per department, over the last 8 weeks."""
-    recent = inputs.cases.filter(
-        pl.col("submission_date") > inputs.as_of - np.timedelta64(56, "D").astype(object)
-    )
+    recent = inputs.cases.filter(pl.col("submission_date") > inputs.as_of - timedelta(days=56))
     return recent.group_by("department_code").agg(
         accepted_share=pl.col("acceptance_date").is_not_null().mean()
     )
