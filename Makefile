@@ -26,8 +26,13 @@ system-packages:
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
+# The demo city end to end: generate → load → dbt → forecasts → a local Superset with the
+# dashboards published (demo login printed; set GOVWH_SUPERSET_ADMIN_PASSWORD for your own).
 demo: $(STAMP)
 	$(BIN)/govwh demo
+	$(BIN)/govwh forecast
+	GOVWH_DEMO=1 $(BIN)/govwh superset up
+	GOVWH_DEMO=1 $(BIN)/govwh dashboards publish
 
 # pytest exits 5 when it collected no test: say so loudly, but that is no failure of the code.
 test: $(STAMP) system-packages

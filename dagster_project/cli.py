@@ -26,6 +26,7 @@ from rich.table import Table
 
 from dagster_project.cli_reports import register as register_report_commands
 from dagster_project.settings import CALENDAR_SEED, LANDING_ENV, Settings
+from dashboards.cli import dashboards_app, superset_app
 
 app = typer.Typer(
     help="govwh — the 'Internet + government services' (互联网+政务服务) warehouse.",
@@ -319,8 +320,11 @@ def calendar() -> None:
     _console().print(f"wrote {days:,} days to {CALENDAR_SEED}")
 
 
-# bulletin, supervise, sql, docs: reports and read-only access
+# forecast, bulletin, supervise, sql, docs: reports and read-only access
 register_report_commands(app)
+# the local Superset and the dashboards as code
+app.add_typer(superset_app, name="superset")
+app.add_typer(dashboards_app, name="dashboards")
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
+import duckdb
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -113,6 +114,39 @@ def docs(
         serve_docs(settings, port)
 
 
+def forecast() -> None:
+    """Train, backtest and forecast arrivals, hall traffic, staffing and backlog."""
+    from dagster_project.definitions import defs
+    from dagster_project.jobs import FORECAST_JOB
+    from dagster_project.runner import open_instance
+
+    console = _console()
+    settings = Settings.from_env()
+    _require_warehouse(settings)
+    with console.status("forecasting: training, backtesting, staffing, backlog …"):
+        result = defs.resolve_job_def(FORECAST_JOB).execute_in_process(
+            instance=open_instance(),
+            raise_on_error=False,
+            # progress is the spinner; only errors reach the console logger
+            run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
+        )
+    if not result.success:
+        for event in result.all_events:
+            if event.is_step_failure and event.step_failure_data.error:
+                console.print(
+                    f"[red]{event.step_key}: {event.step_failure_data.error.message}[/red]"
+                )
+        raise typer.Exit(1)
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as connection:
+        tables = connection.sql(
+            "select table_name, estimated_size from duckdb_tables() "
+            "where schema_name = 'forecast' order by 1"
+        ).fetchall()
+    for name, rows in tables:
+        console.print(f"  forecast.{name}: {rows:,} rows")
+    console.print(f"serving copy republished: {settings.serving_path}")
+
+
 def register(app: typer.Typer) -> None:
-    for command in (bulletin, supervise, sql, docs):
+    for command in (forecast, bulletin, supervise, sql, docs):
         app.command()(command)
