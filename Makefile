@@ -15,7 +15,7 @@ PYTEST_ARGS ?=
 # Debian packages the tests use: Chromium prints the bulletin to PDF (and drives the
 # dashboard tests), a CJK font renders Chinese, poppler turns PDF pages into PNG. Installed
 # only when missing; nothing downloads a browser of its own.
-SYSTEM_PACKAGES := chromium fonts-wqy-zenhei poppler-utils
+SYSTEM_PACKAGES := chromium chromium-driver fonts-wqy-zenhei poppler-utils
 system-packages:
 	@missing=""; for package in $(SYSTEM_PACKAGES); do \
 		dpkg -s $$package >/dev/null 2>&1 || missing="$$missing $$package"; \
