@@ -106,3 +106,12 @@ affected_days as (
     and {{ date_column }} in (select calendar_date from affected_days)
     {%- endif -%}
 {%- endmacro %}
+
+{#- Join condition of two period-scope relations on (period_grain, period_start, scope_type,
+    scope_code). -#}
+{% macro same_period_scope(left, right) -%}
+    {{ left }}.period_grain = {{ right }}.period_grain
+    and {{ left }}.period_start = {{ right }}.period_start
+    and {{ left }}.scope_type = {{ right }}.scope_type
+    and {{ left }}.scope_code = {{ right }}.scope_code
+{%- endmacro %}

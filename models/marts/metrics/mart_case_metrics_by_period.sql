@@ -287,25 +287,13 @@ combined as (
         overdue_at_period_end.overdue_open_cases
     from period_scopes
     left join summed_parts
-        on period_scopes.period_grain = summed_parts.period_grain
-        and period_scopes.period_start = summed_parts.period_start
-        and period_scopes.scope_type = summed_parts.scope_type
-        and period_scopes.scope_code = summed_parts.scope_code
+        on {{ same_period_scope('period_scopes', 'summed_parts') }}
     left join handling_time
-        on period_scopes.period_grain = handling_time.period_grain
-        and period_scopes.period_start = handling_time.period_start
-        and period_scopes.scope_type = handling_time.scope_type
-        and period_scopes.scope_code = handling_time.scope_code
+        on {{ same_period_scope('period_scopes', 'handling_time') }}
     left join rectification
-        on period_scopes.period_grain = rectification.period_grain
-        and period_scopes.period_start = rectification.period_start
-        and period_scopes.scope_type = rectification.scope_type
-        and period_scopes.scope_code = rectification.scope_code
+        on {{ same_period_scope('period_scopes', 'rectification') }}
     left join overdue_at_period_end
-        on period_scopes.period_grain = overdue_at_period_end.period_grain
-        and period_scopes.period_start = overdue_at_period_end.period_start
-        and period_scopes.scope_type = overdue_at_period_end.scope_type
-        and period_scopes.scope_code = overdue_at_period_end.scope_code
+        on {{ same_period_scope('period_scopes', 'overdue_at_period_end') }}
 
 )
 

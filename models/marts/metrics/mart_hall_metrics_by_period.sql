@@ -183,15 +183,9 @@ select
     (select _loaded_at from run_watermark) as _loaded_at
 from summed_parts
 left join occupancy
-    on summed_parts.period_grain = occupancy.period_grain
-    and summed_parts.period_start = occupancy.period_start
-    and summed_parts.scope_type = occupancy.scope_type
-    and summed_parts.scope_code = occupancy.scope_code
+    on {{ same_period_scope('summed_parts', 'occupancy') }}
 left join wait_percentiles
-    on summed_parts.period_grain = wait_percentiles.period_grain
-    and summed_parts.period_start = wait_percentiles.period_start
-    and summed_parts.scope_type = wait_percentiles.scope_type
-    and summed_parts.scope_code = wait_percentiles.scope_code
+    on {{ same_period_scope('summed_parts', 'wait_percentiles') }}
 {% if is_incremental() %}
 where exists (
     select 1 from affected_periods
