@@ -210,8 +210,7 @@ def _stage_jsonl(
         create or replace temp table {MALFORMED} as
         select _row_number, regexp_replace(line, '[^{{}}\\[\\],:"]', '*', 'g') as value,
             'not a JSON object' as reason
-        from _json_lines
-        where not (case when json_valid(line) then json_type(line) = 'OBJECT' else false end)
+        from _json_lines where not coalesce(json_valid(line) and json_type(line) = 'OBJECT', false)
         """
     )
     keys = [
