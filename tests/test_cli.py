@@ -151,4 +151,5 @@ def test_build_with_an_empty_landing_folder_fails_naming_it(
     assert result.exit_code != 0
     assert "build failed" in result.output
     assert "failed step" in result.output
-    assert str(isolated_settings.landing_dir / "case_logs") in result.output
+    # the catalogue loads first (cases are checked against it): its missing folder is named
+    assert str(isolated_settings.landing_dir / "service_items") in result.output
