@@ -24,6 +24,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from dagster_project.cli_ingest import register as register_ingest_commands
 from dagster_project.cli_reports import register as register_report_commands
 from dagster_project.settings import CALENDAR_SEED, LANDING_ENV, Settings
 from dashboards.cli import dashboards_app, superset_app
@@ -322,6 +323,8 @@ def calendar() -> None:
 
 # forecast, bulletin, supervise, sql, docs: reports and read-only access
 register_report_commands(app)
+# load, rejects: exports loaded by hand, and what was wrong with them
+register_ingest_commands(app)
 # the local Superset and the dashboards as code
 app.add_typer(superset_app, name="superset")
 app.add_typer(dashboards_app, name="dashboards")
