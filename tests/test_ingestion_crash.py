@@ -1,0 +1,89 @@
+"""A load killed half-way (SIGKILL, in a subprocess) leaves the warehouse as it was before
+that file; the next run loads the file whole."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import duckdb
+from test_ingestion import assert_conserved, case_rows, load, write_csv
+
+from dagster_project.landing.schemas import CASE_LOGS
+
+# The child loads the file with the manifest write patched to stop inside the transaction:
+# the raw rows and the quarantine rows are inserted, the manifest row too, nothing committed.
+CHILD = textwrap.dedent(
+    """
+    import sys, time
+    from pathlib import Path
+    import duckdb
+    from dagster_project.landing import ops
+    from dagster_project.landing.loader import load_files
+    from dagster_project.landing.pseudonymise import PseudonymisationKey
+    from dagster_project.landing.schemas import CASE_LOGS
+
+    database, path, marker = sys.argv[1:4]
+    record = ops.record
+
+    def record_then_hang(connection, entry):
+        record(connection, entry)
+        Path(marker).write_text("inside the transaction")
+        time.sleep(600)
+
+    ops.record = record_then_hang
+    with duckdb.connect(database) as connection:
+        load_files(connection, CASE_LOGS, [Path(path)], PseudonymisationKey.from_secret("s"))
+    """
+)
+
+
+def _snapshot(database: Path) -> dict[str, list[tuple]]:
+    with duckdb.connect(str(database), read_only=True) as connection:
+        return {
+            table: connection.execute(f"select * from {table} order by all").fetchall()
+            for table in ("raw.case_logs", "ops.load_manifest", "ops.load_quarantine")
+        }
+
+
+def test_a_killed_load_leaves_the_warehouse_unchanged_then_recovers(tmp_path: Path) -> None:
+    database = tmp_path / "w.duckdb"
+    load(database, [write_csv(tmp_path / "cases_1.csv", case_rows(5))])
+    before = _snapshot(database)
+    second = write_csv(
+        tmp_path / "cases_2.csv",
+        case_rows(2_000, first=100, trips=[1] * 1_999 + [-1]),  # one row to quarantine too
+    )
+    marker = tmp_path / "inside"
+
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD, str(database), str(second), str(marker)],
+        cwd=Path(__file__).parent.parent,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not marker.exists():
+            assert child.poll() is None, "the loading process ended before it was killed"
+            assert time.monotonic() < deadline, "the load never reached its transaction"
+            time.sleep(0.05)
+        os.kill(child.pid, signal.SIGKILL)
+    finally:
+        child.wait(timeout=30)
+    assert child.returncode == -signal.SIGKILL
+
+    assert _snapshot(database) == before  # nothing of cases_2.csv, not even a manifest row
+
+    result = load(database, [second])
+    assert [(f.status, f.rows_loaded, f.rows_rejected) for f in result.files] == [
+        ("loaded", 1_999, 1)
+    ]
+    with duckdb.connect(str(database), read_only=True) as connection:
+        assert connection.execute(f"select count(*) from {CASE_LOGS.raw_table}").fetchall() == [
+            (2_004,)
+        ]
+    assert_conserved(database)
