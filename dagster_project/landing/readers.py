@@ -210,7 +210,8 @@ def _stage_jsonl(
         create or replace temp table {MALFORMED} as
         select _row_number, regexp_replace(line, '[^{{}}\\[\\],:"]', '*', 'g') as value,
             'not a JSON object' as reason
-        from _json_lines where not coalesce(json_valid(line) and json_type(line) = 'OBJECT', false)
+        from _json_lines
+        where not (case when json_valid(line) then json_type(line) = 'OBJECT' else false end)
         """
     )
     keys = [
