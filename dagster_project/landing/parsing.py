@@ -151,7 +151,8 @@ def typed_select(
         text = f"nullif(trim(cast({quoted} as varchar)), '')"
         if column in pii:
             expressions.append(f'{hmac_sql(text)} as "{column}"')
-        elif source_type != "VARCHAR" and not values:
+        elif (source_type != "VARCHAR" or staged.format == "parquet") and not values:
+            # typed columns (Parquet) are converted, not re-parsed from text
             expressions.append(
                 f'{_convert_typed(quoted, source_type, target, mapping)} as "{column}"'
             )

@@ -1,0 +1,76 @@
+"""Ingestion throughput: rows per second loading the demo city's case logs.
+
+    .venv/bin/python bench/bench_ingest.py --scale city --formats parquet csv
+
+Generates the city (once per format, in a scratch folder), loads the catalogue (so that the
+item-code check runs) and then times loading every case-log file into a fresh warehouse with
+the real loader: checksums, DuckDB's readers, mapping, typing, validation, HMAC of the three
+identifier columns, duplicate and catalogue checks, quarantine, manifest, one transaction per
+file. Prints one line per format for docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+
+from dagster_project.demo import generate_demo_city
+from dagster_project.landing.loader import landing_files, load_files
+from dagster_project.landing.pseudonymise import PseudonymisationKey
+from dagster_project.landing.schemas import CASE_LOGS, SERVICE_ITEMS
+from dagster_project.resources import DuckDBWarehouse
+
+
+def bench_format(root: Path, scale: str, fmt: str, keep: Path | None) -> dict[str, float]:
+    landing = (keep / fmt) if keep else root / f"landing_{fmt}"
+    if not (landing / "_generation.json").exists():
+        generate_demo_city(landing, scale=scale, fmt=fmt)
+    key = PseudonymisationKey.from_secret("bench")
+    warehouse = DuckDBWarehouse(path=str(root / f"bench_{fmt}.duckdb"))
+    with warehouse.connect() as connection:
+        load_files(connection, SERVICE_ITEMS, landing_files(landing, SERVICE_ITEMS), key)
+        files = landing_files(landing, CASE_LOGS)
+        began = time.perf_counter()
+        result = load_files(connection, CASE_LOGS, files, key)
+        seconds = time.perf_counter() - began
+    rows = result.total("rows_loaded")
+    assert result.total("rows_read") == rows + result.total("rows_rejected")
+    size = sum(f.stat().st_size for f in files)
+    return {
+        "files": len(files),
+        "rows": rows,
+        "seconds": seconds,
+        "mb": size / 1e6,
+        "rejected": result.total("rows_rejected"),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", default="city")
+    parser.add_argument("--formats", nargs="+", default=["parquet", "csv"])
+    parser.add_argument("--landing", type=Path, help="keep generated cities here (reused)")
+    args = parser.parse_args()
+    machine = f"{platform.machine()} {os.cpu_count()} cores, duckdb {duckdb.__version__}"
+    print(f"{dt.date.today()} {machine}")
+    with tempfile.TemporaryDirectory(prefix="govwh-bench-") as scratch:
+        for fmt in args.formats:
+            r = bench_format(Path(scratch), args.scale, fmt, args.landing)
+            print(
+                f"{fmt:8} {r['files']:3.0f} files {r['mb']:8.0f} MB {r['rows']:>12,.0f} rows "
+                f"{r['seconds']:7.1f} s {r['rows'] / r['seconds']:>12,.0f} rows/s "
+                f"(rejected {r['rejected']:.0f})"
+            )
+            shutil.rmtree(Path(scratch) / f"landing_{fmt}", ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
