@@ -407,7 +407,8 @@ def finish_cases(
     submit = frame["submit_minute"].to_numpy().copy()
     accept = frame["accept_minute"].to_numpy().copy()
     shift[month.filing_case] = filing_end - accept[month.filing_case]
-    submit[month.filing_case] = filing_start + 1.0
+    # a filing shorter than a minute must not be submitted after it is accepted
+    submit[month.filing_case] = np.minimum(filing_start + 1.0, filing_end)
     accept[month.filing_case] = filing_end
     same_day = frame["complete_day"].to_numpy() == frame["accept_day"].to_numpy()
     same_day_withdraw = frame["withdraw_day"].to_numpy() == frame["accept_day"].to_numpy()
