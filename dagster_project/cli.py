@@ -24,6 +24,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from dagster_project.benchmark.cli import register as register_bench_command
 from dagster_project.cli_ingest import register as register_ingest_commands
 from dagster_project.cli_reports import register as register_report_commands
 from dagster_project.settings import CALENDAR_SEED, LANDING_ENV, Settings
@@ -328,6 +329,8 @@ register_ingest_commands(app)
 # the local Superset and the dashboards as code
 app.add_typer(superset_app, name="superset")
 app.add_typer(dashboards_app, name="dashboards")
+# bench: the pipeline benchmark at a scale (docs/benchmarks.md, "Scale")
+register_bench_command(app)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,117 @@
+"""`govwh bench`: every stage runs and the table is written; the plain-DuckDB reference
+computes the same rows as the marts; the report block replaces its own scale only."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from dagster_project.benchmark.harness import PIPELINE_STAGES, REFERENCE_STAGES, STAGE_LABELS
+from dagster_project.benchmark.reference import (
+    REFERENCE_MARTS,
+    compare_with_marts,
+    run_reference,
+)
+from dagster_project.benchmark.report import SECTION_HEADING, write_block
+from dagster_project.settings import REPO_ROOT, Settings
+
+
+def test_reference_equals_the_marts(built_warehouse: Settings, tmp_path: Path) -> None:
+    """Row for row, on the tiny build: the reference cannot drift from the marts silently."""
+    copy = tmp_path / "govwh.duckdb"
+    shutil.copyfile(built_warehouse.warehouse_path, copy)
+    with duckdb.connect(str(copy)) as connection:
+        run_reference(connection)
+        comparisons = compare_with_marts(connection)
+        # the comparison sees a difference: change one number and compare again
+        connection.execute(
+            "update bench_reference.mart_case_completion_monthly "
+            "set on_time_cases = on_time_cases + 1 where month_start = "
+            "(select max(month_start) from bench_reference.mart_case_completion_monthly)"
+        )
+        tampered = {c.mart: c for c in compare_with_marts(connection)}
+    assert [c.mart for c in comparisons] == list(REFERENCE_MARTS)
+    for comparison in comparisons:
+        assert comparison.mart_rows > 0, comparison.mart
+        assert comparison.equal, comparison
+    assert not tampered["mart_case_completion_monthly"].equal
+    assert tampered["mart_case_completion_monthly"].only_in_reference
+
+
+def test_report_block_replaces_only_its_scale(tmp_path: Path) -> None:
+    doc = tmp_path / "benchmarks.md"
+    doc.write_text("# Benchmarks\n\n## Ingestion\n\ntext\n\n## Other\n\nmore\n")
+    block = (
+        "<!-- govwh bench: scale small start -->\nfirst\n<!-- govwh bench: scale small end -->\n"
+    )
+    write_block(doc, "small", block)
+    city = "<!-- govwh bench: scale city start -->\ncity\n<!-- govwh bench: scale city end -->\n"
+    write_block(doc, "city", city)
+    write_block(doc, "small", block.replace("first", "second"))
+    text = doc.read_text()
+    assert text.count(SECTION_HEADING + "\n") == 1
+    assert "second" in text and "first" not in text and "city\n" in text
+    assert text.index("## Ingestion") < text.index(SECTION_HEADING) < text.index("second")
+    assert text.index("second") < text.index("city\n")
+
+    doc.write_text("# Benchmarks\n\n## Scale\n\nintro\n\n## Later\n\nx\n")
+    write_block(doc, "city", city)
+    text = doc.read_text()
+    assert text.index("intro") < text.index("city\n") < text.index("## Later")
+
+
+@pytest.mark.slow
+def test_govwh_bench_small_runs_every_stage(tmp_path: Path) -> None:
+    """`govwh bench --scale small` end to end in a scratch folder, written to a scratch file."""
+    output = tmp_path / "benchmarks.md"
+    output.write_text("# Benchmarks\n\n## Ingestion\n\nkept as it is\n")
+    env = {
+        **os.environ,
+        # a scratch warehouse: the command sets its own paths for every stage
+        "GOVWH_DUCKDB_MEMORY_LIMIT": os.environ.get("GOVWH_DUCKDB_MEMORY_LIMIT", "3GB"),
+    }
+    result = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "govwh"),
+            "bench",
+            "--scale",
+            "small",
+            "--work",
+            str(tmp_path / "work"),
+            "--data",
+            str(tmp_path / "data"),
+            "--output",
+            str(output),
+            "--repeat",
+            "3",
+        ],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1200,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
+    text = output.read_text()
+    assert "kept as it is" in text
+    block = text[text.index("<!-- govwh bench: scale small start -->") :]
+    assert "<!-- govwh bench: scale small end -->" in block
+    rows = [line for line in block.splitlines() if line.startswith("| ")]
+    for stage in ("generate", *PIPELINE_STAGES, *REFERENCE_STAGES):
+        line = next((r for r in rows if r.startswith(f"| {STAGE_LABELS[stage]} |")), None)
+        assert line is not None, (stage, block)
+        wall = float(line.split("|")[2])
+        assert wall > 0, line
+    assert "end to end, generation excluded" in block
+    assert "the reference's rows equal the marts'" in block and "✗" not in block
+    # every stage left its log, and the serving copy was queried
+    logs = tmp_path / "work" / "logs"
+    assert {p.stem for p in logs.glob("*.log")} >= {*PIPELINE_STAGES, *REFERENCE_STAGES}
+    assert (tmp_path / "work" / "warehouse" / "serving" / "govwh.duckdb").exists()
