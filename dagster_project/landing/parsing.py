@@ -5,7 +5,8 @@ holds as text keeps its text beside the parsed value (`_raw_<column>`), so that 
 does not parse is reported as it was written. Timestamps accept the usual local forms
 (`2018-07-27 09:03:00`, `2018/7/27 9:03`, `20180727090300`, ISO with T, Excel serial days) and
 are converted from the mapping's time zone to naive Asia/Shanghai time. Personal identifiers
-are replaced by their keyed hash here, before anything is written.
+pass as they are: the loader hashes their trimmed text (`pii_text`) in the statement that
+writes the raw table, each distinct value once, and no rule ever reports them.
 """
 
 from __future__ import annotations
@@ -16,10 +17,9 @@ import duckdb
 import polars as pl
 
 from dagster_project.landing.mapping import DEFAULT_TIMEZONE, SourceMapping
-from dagster_project.landing.pseudonymise import hmac_sql
 from dagster_project.landing.readers import STAGE, StagedFile
 
-TYPED = "_landing_typed"
+TYPED = "_landing_typed"  # the batch's typed rows: a view over every file of the batch
 
 DUCKDB_TYPES: dict[type[pl.DataType], str] = {
     pl.String: "VARCHAR",
@@ -133,11 +133,22 @@ def _convert_typed(column: str, source_type: str, target: str, mapping: SourceMa
     return f"try_cast({column} as {target})"
 
 
+def pii_text(column_sql: str) -> str:
+    """SQL of a personal identifier's text as it is hashed: trimmed, empty as null."""
+    return f"nullif(trim(cast({column_sql} as varchar)), '')"
+
+
 def typed_select(
-    staged: StagedFile, mapping: SourceMapping, resolved: dict[str, str], pii: tuple[str, ...]
+    staged: StagedFile,
+    mapping: SourceMapping,
+    resolved: dict[str, str],
+    pii: tuple[str, ...],
+    prefix: tuple[str, ...] = ("_row_number",),
 ) -> TypedColumns:
-    """The select list computing every canonical column of `mapping.source` from STAGE."""
-    expressions = ["_row_number"]
+    """The select list computing every canonical column of `mapping.source` from a staged
+    relation (its own column names); `prefix` are the expressions listed first. Personal
+    identifiers come out as clear text: hash them before writing (loader.py)."""
+    expressions = list(prefix)
     with_text: list[str] = []
     for column, dtype in mapping.source.columns.items():
         target = DUCKDB_TYPES[type(dtype)]
@@ -150,7 +161,7 @@ def typed_select(
         values = mapping.values.get(column)
         text = f"nullif(trim(cast({quoted} as varchar)), '')"
         if column in pii:
-            expressions.append(f'{hmac_sql(text)} as "{column}"')
+            expressions.append(f'cast({quoted} as varchar) as "{column}"')
         elif (source_type != "VARCHAR" or staged.format == "parquet") and not values:
             # typed columns (Parquet) are converted, not re-parsed from text
             expressions.append(
@@ -175,12 +186,11 @@ def create_typed(
     mapping: SourceMapping,
     resolved: dict[str, str],
     pii: tuple[str, ...],
-    parameters: dict[str, object],
+    table: str,
+    file_index: int,
 ) -> TypedColumns:
-    """Materialize TYPED from STAGE (one pass over the file)."""
-    typed = typed_select(staged, mapping, resolved, pii)
-    used = {k: v for k, v in parameters.items() if f"${k}" in typed.sql}
-    connection.execute(
-        f"create or replace temp table {TYPED} as select {typed.sql} from {STAGE}", used
-    )
+    """Materialize `table` from STAGE (one pass over a text file: parsed once, read by the
+    rules and by the insert); `_file` is the file's index in its batch."""
+    typed = typed_select(staged, mapping, resolved, pii, (f"{file_index} as _file", "_row_number"))
+    connection.execute(f"create or replace temp table {table} as select {typed.sql} from {STAGE}")
     return typed

@@ -46,6 +46,7 @@ class StagedFile:
     types: dict[str, str]  # header -> DuckDB type of the staged column
     header_row: int | None  # 1-based line/row of the headers (text formats)
     empty: bool = False  # no bytes, or no header
+    rows: int = 0  # rows of STAGE (the good rows; MALFORMED holds the others)
 
 
 def file_format(path: Path) -> str | None:
@@ -75,6 +76,10 @@ def _describe(connection: duckdb.DuckDBPyConnection) -> dict[str, str]:
     }
 
 
+def _count_rows(connection: duckdb.DuckDBPyConnection, relation: str) -> int:
+    return int(connection.execute(f"select count(*) from {relation}").fetchall()[0][0])
+
+
 def _empty_malformed(connection: duckdb.DuckDBPyConnection) -> None:
     connection.execute(
         f"create or replace temp table {MALFORMED} "
@@ -83,14 +88,28 @@ def _empty_malformed(connection: duckdb.DuckDBPyConnection) -> None:
 
 
 def _stage_parquet(connection: duckdb.DuckDBPyConnection, path: Path) -> StagedFile:
-    # a view: the typing step reads the Parquet file once, with no copy in between
+    # a view, for the file's columns and row count; the loader reads consecutive Parquet
+    # files of the same columns with one read_parquet([...]) (parquet_batch_sql)
     connection.execute(
         f"create or replace temp view {STAGE} as select file_row_number + 1 as _row_number, * "
         f"exclude (file_row_number) from read_parquet('{_quote(path)}', file_row_number = true)"
     )
     _empty_malformed(connection)
     types = _describe(connection)
-    return StagedFile("parquet", None, list(types), types, None)
+    rows = _count_rows(connection, STAGE)  # from the file's metadata, no data read
+    return StagedFile("parquet", None, list(types), types, None, rows=rows)
+
+
+def parquet_batch_sql(paths: list[Path], positions: str) -> str:
+    """The rows of several Parquet files of the same columns, read in parallel: `_file` (the
+    1-based position of the file's path in the SQL list `positions`), `_row_number` (1-based
+    row in its file), then the file's columns."""
+    listed = ", ".join(f"'{_quote(p)}'" for p in paths)
+    return (
+        f"select list_position({positions}, filename)::integer as _file, "
+        "file_row_number + 1 as _row_number, * exclude (filename, file_row_number) "
+        f"from read_parquet([{listed}], filename = true, file_row_number = true)"
+    )
 
 
 def _quote(path: Path) -> str:
@@ -150,30 +169,39 @@ def _stage_csv(
         from _csv_reject_errors group by line
         """
     )
-    # a good row's line: the lines before it minus the rejected ones (no multi-line fields)
-    connection.execute(
-        f"""
-        create or replace temp table {STAGE} as
-        with rejected as (
-            select _row_number - {skip + 1} as data_line,
-                row_number() over (order by _row_number) as seen
-            from {MALFORMED}
-        ),
-        -- rowids of a table created inside a transaction start at an offset, not at 0
-        rows as (
-            select rowid - (select min(rowid) from _csv_rows) + 1 as good_rank, *
-            from _csv_rows
+    # a good row's line: the lines before it minus the rejected ones (no multi-line fields);
+    # a view, so that the rows are copied once, when they are typed
+    # (rowids of a table created inside a transaction start at an offset, not at 0)
+    first_line = f"{skip + 1} + rowid - (select min(rowid) from _csv_rows) + 1"
+    if _count_rows(connection, MALFORMED) == 0:
+        connection.execute(
+            f"create or replace temp view {STAGE} as "
+            f"select {first_line} as _row_number, * from _csv_rows"
         )
-        select good_rank + {skip + 1} + (
-                select count(*) from rejected where rejected.data_line - rejected.seen < good_rank
-            ) as _row_number,
-            rows.* exclude (good_rank)
-        from rows
-        """
-    )
-    connection.execute("drop table _csv_rows")
+    else:
+        connection.execute(
+            f"""
+            create or replace temp view {STAGE} as
+            with rejected as (
+                select _row_number - {skip + 1} as data_line,
+                    row_number() over (order by _row_number) as seen
+                from {MALFORMED}
+            ),
+            rows as (
+                select rowid - (select min(rowid) from _csv_rows) + 1 as good_rank, *
+                from _csv_rows
+            )
+            select good_rank + {skip + 1} + (
+                    select count(*) from rejected
+                    where rejected.data_line - rejected.seen < good_rank
+                ) as _row_number,
+                rows.* exclude (good_rank)
+            from rows
+            """
+        )
     types = _describe(connection)
-    return StagedFile("csv", encoding, list(types), types, skip + 1)
+    rows = _count_rows(connection, "_csv_rows")
+    return StagedFile("csv", encoding, list(types), types, skip + 1, rows=rows)
 
 
 def _stage_nothing(
@@ -233,7 +261,8 @@ def _stage_jsonl(
     )
     connection.execute("drop table _json_lines")
     types = _describe(connection)
-    return StagedFile("jsonl", encoding, list(types), types, None, empty=not keys)
+    rows = _count_rows(connection, STAGE)
+    return StagedFile("jsonl", encoding, list(types), types, None, empty=not keys, rows=rows)
 
 
 def _stage_xlsx(
@@ -281,7 +310,7 @@ def _stage_xlsx(
     connection.unregister("_xlsx_frame")
     _empty_malformed(connection)
     types = _describe(connection)
-    return StagedFile("xlsx", None, list(types), types, header_index + 1)
+    return StagedFile("xlsx", None, list(types), types, header_index + 1, rows=data.height)
 
 
 def _unique_headers(cells: list[object]) -> list[str]:

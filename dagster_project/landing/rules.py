@@ -3,7 +3,10 @@
 Each rule yields the rows that break it, with the column, the value and a reason. A rejected
 row goes to the quarantine table instead of the raw table; a flagged row is loaded and its
 problem recorded in the quarantine table too (action = 'flagged'). Rules are set operations
-over the whole file, never a loop over its rows. docs/ingestion.md lists them.
+over a whole batch of files (`_file` tells them apart), never a loop over its rows: one pass
+finds the rows breaking any row rule, and only those are examined rule by rule; duplicates
+are looked for by grouping a hash of the key, and only repeated keys are ranked.
+docs/ingestion.md lists the rules.
 """
 
 from __future__ import annotations
@@ -181,8 +184,8 @@ def _future_rules(source: SourceSchema) -> list[Rule]:
 
 
 def row_rules(source: SourceSchema, with_text: tuple[str, ...], pii: tuple[str, ...]) -> list[Rule]:
-    """Every rule that judges a row on its own values."""
-    return [
+    """Every rule that judges a row on its own values (never a personal identifier's)."""
+    rules = [
         *_parse_rules(source, with_text),
         *_required_rules(source, with_text),
         *_vocabulary_rules(source),
@@ -191,72 +194,97 @@ def row_rules(source: SourceSchema, with_text: tuple[str, ...], pii: tuple[str, 
         *_order_rules(source),
         *_future_rules(source),
     ]
+    assert not any(rule.column in pii for rule in rules), "a rule would report clear PII"
+    return rules
 
 
-def rule_sql(rule: Rule) -> str:
+def any_violation_sql(rules: list[Rule]) -> str:
+    """SQL true for a row breaking at least one of `rules` (one pass over the batch)."""
+    return " or ".join(f"coalesce({rule.violated}, false)" for rule in rules) or "false"
+
+
+def rule_sql(rule: Rule, relation: str = TYPED) -> str:
     value = rule.value or _quoted(rule.column)
     return (
-        f"select _row_number, {sql_string(rule.column)} as column_name, "
+        f"select _file, _row_number, {sql_string(rule.column)} as column_name, "
         f"cast({value} as varchar) as value, {sql_string(rule.code)} as reason_code, "
         f"{rule.reason} as reason, {sql_string(rule.action)} as action "
-        f"from {TYPED} where {rule.violated}"
+        f"from {relation} where {rule.violated}"
     )
 
 
-def duplicate_sql(source: SourceSchema) -> str:
-    """Rows repeating the key of an earlier row of the same file (the first one is kept)."""
+def _not_rejected(alias: str) -> str:
+    return (
+        f"not exists (select 1 from {ISSUES} as issue where issue.action = '{REJECTED}' "
+        f"and issue._file = {alias}._file and issue._row_number = {alias}._row_number)"
+    )
+
+
+def key_candidates_sql(source: SourceSchema) -> str:
+    """Rows (not rejected so far) whose key repeats within the batch or is already in the
+    raw table: the few rows the exact duplicate logic has to look at. Repeats are found by
+    grouping a 64-bit hash of the key (cheap); a hash collision only adds a candidate."""
     key = ", ".join(_quoted(c) for c in source.key)
-    label = ", ".join(source.key)
+    typed_key = ", ".join(f"typed.{_quoted(c)}" for c in source.key)
+    join = " and ".join(f"loaded.{_quoted(c)} = typed.{_quoted(c)}" for c in source.key)
+    period = _quoted(source.key[-1] if source.name == "case_logs" else source.key[0])
     return f"""
-        select _row_number, {sql_string(label)} as column_name,
-            concat_ws(' | ', {key}) as value, 'duplicate_row' as reason_code,
-            'same ({label}) as row ' || cast(first_row as varchar) || ' of this file' as reason,
-            '{REJECTED}' as action
-        from (
-            select _row_number, {key},
-                min(_row_number) over (partition by {key}) as first_row
-            from {TYPED}
-            where _row_number not in (
-                select _row_number from {ISSUES} where action = '{REJECTED}'
-            )
+        with repeated as (
+            select hash({key}) as key_hash from {TYPED} group by key_hash having count(*) > 1
+        ),
+        loaded as (
+            select {key}, any_value(_source_file) as loaded_from from {source.raw_table}
+            where {period} between (select min({period}) from {TYPED})
+                and (select max({period}) from {TYPED})
+            group by all
         )
-        where _row_number > first_row
+        select typed._file, typed._row_number, {typed_key}, loaded.loaded_from
+        from {TYPED} as typed
+        left join loaded on {join}
+        where (loaded.loaded_from is not null
+                or hash({typed_key}) in (select key_hash from repeated))
+            and {_not_rejected("typed")}
     """
 
 
-def already_loaded_sql(source: SourceSchema) -> str:
-    """Rows whose key is already in the raw table (an earlier file delivered them)."""
-    key = source.key
-    join = " and ".join(f"loaded.{_quoted(c)} = typed.{_quoted(c)}" for c in key)
-    label = ", ".join(key)
-    period = key[-1] if source.name == "case_logs" else key[0]
+def duplicate_sql(source: SourceSchema, candidates: str, file_names: str) -> str:
+    """Duplicates and re-deliveries among the key candidates, exactly as if the batch's
+    files were loaded one after the other: a row repeating the key of an earlier row of its
+    own file is a `duplicate_row` (the first is kept); the first row of a key in a file is
+    `already_loaded` when the raw table, or an earlier file of the batch, holds that key.
+    `file_names` is an SQL list of the batch's file names, by `_file`."""
+    key = ", ".join(_quoted(c) for c in source.key)
+    label = ", ".join(source.key)
     return f"""
-        select typed._row_number, {sql_string(label)} as column_name,
-            concat_ws(' | ', {", ".join(f"typed.{_quoted(c)}" for c in key)}) as value,
-            'already_loaded' as reason_code,
-            'same ({label}) already loaded from ' || any_value(loaded._source_file) as reason,
-            '{REJECTED}' as action
-        from {TYPED} as typed
-        join (
-            select {", ".join(_quoted(c) for c in key)}, _source_file from {source.raw_table}
-            where {_quoted(period)} between (select min({_quoted(period)}) from {TYPED})
-                and (select max({_quoted(period)}) from {TYPED})
-        ) as loaded on {join}
-        where typed._row_number not in (
-            select _row_number from {ISSUES} where action = '{REJECTED}'
+        with ranked as (
+            select *,
+                min(_row_number) over (partition by _file, {key}) as first_in_file,
+                min(_file) over (partition by {key}) as first_file
+            from {candidates}
         )
-        group by all
+        select _file, _row_number, {sql_string(label)} as column_name,
+            concat_ws(' | ', {key}) as value,
+            case when _row_number > first_in_file then 'duplicate_row'
+                else 'already_loaded' end as reason_code,
+            case when _row_number > first_in_file
+                    then 'same ({label}) as row ' || cast(first_in_file as varchar)
+                        || ' of this file'
+                else 'same ({label}) already loaded from '
+                    || coalesce(loaded_from, {file_names}[first_file]) end as reason,
+            '{REJECTED}' as action
+        from ranked
+        where _row_number > first_in_file or loaded_from is not null or _file > first_file
     """
 
 
 def unknown_item_sql() -> str:
     """Cases whose item code is in no catalogue snapshot: loaded, and flagged."""
     return f"""
-        select _row_number, 'item_code' as column_name, item_code as value,
+        select _file, _row_number, 'item_code' as column_name, item_code as value,
             'unknown_item_code' as reason_code,
             'item code not in any catalogue snapshot (raw.service_items)' as reason,
             '{FLAGGED}' as action
-        from {TYPED}
+        from {TYPED} as typed
         where item_code not in (select distinct item_code from raw.service_items)
-            and _row_number not in (select _row_number from {ISSUES} where action = '{REJECTED}')
+            and {_not_rejected("typed")}
     """
