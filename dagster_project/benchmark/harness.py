@@ -64,6 +64,7 @@ class StageResult:
     peak_rss_bytes: int
     maxrss_bytes: int  # ru_maxrss of the largest single process
     detail: dict[str, Any] = field(default_factory=dict)
+    load_average: float = 0.0  # the machine's 1-minute load average, mean over the stage
 
     @property
     def label(self) -> str:
@@ -154,12 +155,14 @@ def run_stage(
             command, cwd=REPO_ROOT, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT
         )
         sampled_peak = 0
+        loads: list[float] = []
         while True:
             pid, status, usage = os.wait4(child.pid, os.WNOHANG)
             if pid:
                 break
             tree = [child.pid, *_children(child.pid)]
             sampled_peak = max(sampled_peak, sum(_rss_bytes(p) for p in tree))
+            loads.append(os.getloadavg()[0])
             time.sleep(0.2)
         wall = time.perf_counter() - began
     child.returncode = os.waitstatus_to_exitcode(status)
@@ -178,6 +181,7 @@ def run_stage(
         peak_rss_bytes=max(maxrss, sampled_peak),
         maxrss_bytes=maxrss,
         detail=output["detail"],
+        load_average=sum(loads) / len(loads) if loads else os.getloadavg()[0],
     )
 
 

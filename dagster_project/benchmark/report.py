@@ -181,6 +181,19 @@ def markdown(run: BenchmarkRun, *, when: dt.datetime, notes: str = "") -> str:
         f"loaded without its last day ({raw_text}), then the last day, {run.last_day} "
         f"({data}), arrives for the incremental stage.",
     ]
+    loads = [s.load_average for s in run.stages]
+    if loads:
+        lines += [
+            "",
+            f"Machine load during the stages (1-minute load average, mean per stage): "
+            f"{min(loads):.1f}–{max(loads):.1f} on {host.cpus} cores (a stage alone accounts "
+            f"for up to about {host.cpus})"
+            + (
+                " — other work competed for the CPU, so the times are upper bounds."
+                if max(loads) > host.cpus + 1
+                else "."
+            ),
+        ]
     if notes:
         lines += ["", notes]
     lines += [
