@@ -49,9 +49,18 @@
     percentile({{ expression }}, {{ fraction }})
 {%- endmacro %}
 
-{#- Minutes between two timestamps, fractional. -#}
+{#- Minutes between two timestamps, fractional, from whole seconds (a double on every engine:
+    Spark would otherwise divide as a decimal rounded to six places). -#}
 {% macro minutes_between(start_expr, end_expr) -%}
+    {{ return(adapter.dispatch('minutes_between', 'govwh')(start_expr, end_expr)) }}
+{%- endmacro %}
+
+{% macro default__minutes_between(start_expr, end_expr) -%}
     ({{ dbt.datediff(start_expr, end_expr, 'second') }} / 60.0)
+{%- endmacro %}
+
+{% macro spark__minutes_between(start_expr, end_expr) -%}
+    (cast(unix_timestamp({{ end_expr }}) - unix_timestamp({{ start_expr }}) as double) / 60)
 {%- endmacro %}
 
 {#- Hour of day 0..23 of a timestamp. -#}
