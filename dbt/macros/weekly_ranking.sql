@@ -47,7 +47,9 @@ ranked as (
 
     select
         scores.*,
-        rank() over (partition by week_start order by composite_score desc) as score_rank,
+        -- equal scores tie: a float sum's last bit depends on the order an engine adds in
+        rank() over (partition by week_start order by round(composite_score, 9) desc)
+            as score_rank,
         count(*) over (partition by week_start) as units_ranked
     from scores
 
