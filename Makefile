@@ -13,9 +13,10 @@ PYTEST_ARGS ?=
 .PHONY: demo test lint dev setup clean-warehouse system-packages
 
 # Debian packages the tests use: Chromium prints the bulletin to PDF (and drives the
-# dashboard tests), a CJK font renders Chinese, poppler turns PDF pages into PNG. Installed
-# only when missing; nothing downloads a browser of its own.
-SYSTEM_PACKAGES := chromium chromium-driver fonts-wqy-zenhei poppler-utils
+# dashboard tests), a CJK font renders Chinese, poppler turns PDF pages into PNG, Java runs
+# the local Spark session of the Spark-target test. Installed only when missing; nothing
+# downloads a browser of its own.
+SYSTEM_PACKAGES := chromium chromium-driver fonts-wqy-zenhei poppler-utils openjdk-17-jre-headless
 system-packages:
 	@missing=""; for package in $(SYSTEM_PACKAGES); do \
 		dpkg -s $$package >/dev/null 2>&1 || missing="$$missing $$package"; \
