@@ -142,6 +142,15 @@ def targets(run: BenchmarkRun) -> list[tuple[bool, str]]:
     seconds, peak = pipeline_seconds(run), pipeline_peak(run)
     ran = all(run.stage(n) is not None for n in PIPELINE_STAGES if n not in run.skipped)
     if run.scale == "city":
+        full = run.stage("dbt_full")
+        built = full.detail.get("rows", {}) if full else {}
+        cases, tickets = built.get("marts.fct_cases", 0), built.get("marts.fct_hall_tickets", 0)
+        checks.append(
+            (
+                cases >= 8_000_000 and tickets >= 5_000_000,
+                f"city scale: {cases:,} cases ≥ 8 M, {tickets:,} hall tickets ≥ 5 M",
+            )
+        )
         checks.append(
             (seconds <= CITY_SECONDS, f"end to end, generation excluded: {seconds:.0f} s ≤ 240 s")
         )
