@@ -16,8 +16,10 @@ from test_ingestion import assert_conserved, case_rows, load, write_csv
 
 from dagster_project.landing.schemas import CASE_LOGS
 
-# The child loads the file with the manifest write patched to stop inside the transaction:
-# the raw rows and the quarantine rows are inserted, the manifest row too, nothing committed.
+# The child loads the files with the manifest write patched to stop inside the transaction,
+# after the last file's manifest row: the raw rows and the quarantine rows are inserted, the
+# manifest rows too, nothing committed (had each file its own transaction, the first ones
+# would be committed by then).
 CHILD = textwrap.dedent(
     """
     import sys, time
@@ -28,17 +30,21 @@ CHILD = textwrap.dedent(
     from dagster_project.landing.pseudonymise import PseudonymisationKey
     from dagster_project.landing.schemas import CASE_LOGS
 
-    database, path, marker = sys.argv[1:4]
+    database, marker, *paths = sys.argv[1:]
     record = ops.record
+    recorded = []
 
     def record_then_hang(connection, entry):
         record(connection, entry)
-        Path(marker).write_text("inside the transaction")
-        time.sleep(600)
+        recorded.append(entry.file_name)
+        if len(recorded) == len(paths):
+            Path(marker).write_text("inside the transaction")
+            time.sleep(600)
 
     ops.record = record_then_hang
     with duckdb.connect(database) as connection:
-        load_files(connection, CASE_LOGS, [Path(path)], PseudonymisationKey.from_secret("s"))
+        files = [Path(p) for p in paths]
+        load_files(connection, CASE_LOGS, files, PseudonymisationKey.from_secret("s"))
     """
 )
 
@@ -51,18 +57,9 @@ def _snapshot(database: Path) -> dict[str, list[tuple]]:
         }
 
 
-def test_a_killed_load_leaves_the_warehouse_unchanged_then_recovers(tmp_path: Path) -> None:
-    database = tmp_path / "w.duckdb"
-    load(database, [write_csv(tmp_path / "cases_1.csv", case_rows(5))])
-    before = _snapshot(database)
-    second = write_csv(
-        tmp_path / "cases_2.csv",
-        case_rows(2_000, first=100, trips=[1] * 1_999 + [-1]),  # one row to quarantine too
-    )
-    marker = tmp_path / "inside"
-
+def _kill_inside_the_transaction(database: Path, marker: Path, files: list[Path]) -> None:
     child = subprocess.Popen(
-        [sys.executable, "-c", CHILD, str(database), str(second), str(marker)],
+        [sys.executable, "-c", CHILD, str(database), str(marker), *map(str, files)],
         cwd=Path(__file__).parent.parent,
     )
     try:
@@ -76,6 +73,18 @@ def test_a_killed_load_leaves_the_warehouse_unchanged_then_recovers(tmp_path: Pa
         child.wait(timeout=30)
     assert child.returncode == -signal.SIGKILL
 
+
+def test_a_killed_load_leaves_the_warehouse_unchanged_then_recovers(tmp_path: Path) -> None:
+    database = tmp_path / "w.duckdb"
+    load(database, [write_csv(tmp_path / "cases_1.csv", case_rows(5))])
+    before = _snapshot(database)
+    second = write_csv(
+        tmp_path / "cases_2.csv",
+        case_rows(2_000, first=100, trips=[1] * 1_999 + [-1]),  # one row to quarantine too
+    )
+
+    _kill_inside_the_transaction(database, tmp_path / "inside", [second])
+
     assert _snapshot(database) == before  # nothing of cases_2.csv, not even a manifest row
 
     result = load(database, [second])
@@ -86,4 +95,21 @@ def test_a_killed_load_leaves_the_warehouse_unchanged_then_recovers(tmp_path: Pa
         assert connection.execute(f"select count(*) from {CASE_LOGS.raw_table}").fetchall() == [
             (2_004,)
         ]
+    assert_conserved(database)
+
+
+def test_a_killed_batch_leaves_none_of_its_files(tmp_path: Path) -> None:
+    database = tmp_path / "w.duckdb"
+    load(database, [write_csv(tmp_path / "cases_1.csv", case_rows(5))])
+    before = _snapshot(database)
+    batch = [tmp_path / "cases_2.parquet", tmp_path / "cases_3.parquet"]
+    case_rows(1_000, first=100).write_parquet(batch[0])
+    case_rows(1_000, first=2_000).write_parquet(batch[1])
+
+    # killed after the second file's manifest row: the first one's is recorded too
+    _kill_inside_the_transaction(database, tmp_path / "inside", batch)
+
+    assert _snapshot(database) == before
+    result = load(database, batch)
+    assert [(f.status, f.rows_loaded) for f in result.files] == [("loaded", 1_000)] * 2
     assert_conserved(database)

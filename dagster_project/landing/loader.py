@@ -348,7 +348,7 @@ def _hashed_pii(
 ) -> tuple[dict[str, str], str]:
     """SQL of each identifier's HMAC (of its trimmed text) for the insert, and the joins it
     needs. A column whose values repeat (under DEDUPLICATE_BELOW distinct per value: names
-    always, ID and phone numbers over months of cases) has each distinct value hashed once
+    always, ID and phone numbers over years of cases) has each distinct value hashed once
     into a temporary table that the insert joins; the others are hashed row by row in the
     insert (on near-unique values, the distinct and the join cost more than they save)."""
     pii = PII_COLUMNS.get(source.name, ())
