@@ -654,3 +654,14 @@ def load_files(
     ).fetchall()[0]
     files_loaded = [loads[position] for position in sorted(loads)]
     return LoadResult(source.name, source.raw_table, files_loaded, int(rows), first, last)
+
+
+def load_source(
+    connection: duckdb.DuckDBPyConnection,
+    source: SourceSchema,
+    files: list[Path],
+    key: PseudonymisationKey,
+    mapping_path: Path | None = None,
+) -> LoadResult:
+    """The loader's name before batching (bench/bench_warehouse.py): load_files."""
+    return load_files(connection, source, files, key, mapping_path)
