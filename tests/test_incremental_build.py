@@ -26,8 +26,13 @@ COMPARED = [
     "marts.mart_case_metrics_by_period",
     "marts.fct_daily_backlog",
     "marts.mart_hall_metrics_by_period",
+    "marts.mart_metric_values",
+    "marts.mart_case_arrivals_daily",
+    "intermediate.int_service_items__classified",
+    "marts.dim_service_item",
+    "marts.mart_item_supply_by_period",
 ]
-BOOKKEEPING = {"_watermark", "_loaded_at", "_as_of_date"}
+BOOKKEEPING = {"_watermark", "_loaded_at", "_as_of_date", "_built_at"}
 
 
 def _dbt_build(warehouse: Path, target: Path, *extra: str) -> None:
@@ -92,15 +97,45 @@ def test_one_day_incremental_equals_full_refresh(built_warehouse: Settings, tmp_
             )
     _dbt_build(warehouse, tmp_path / "target", "--full-refresh")
 
-    # The daily load arrives: the held-back rows, loaded later than everything else.
+    # The daily load arrives: the held-back rows, loaded later than everything else, new
+    # versions of cases stored before — re-exports with a later version time (one more
+    # suspended working day: due dates, alerts and backlog move) that must replace the stored
+    # version, and stale re-exports with an earlier version time that must not —
     with duckdb.connect(str(warehouse)) as connection:
         for table in ("case_logs", "hall_tickets"):
             connection.execute(
+                f"create table main.next_load_{table} as "
+                f"select max(_loaded_at) + interval 1 day as loaded_at from raw.{table}"
+            )
+        for version_shift, extra_days, offset in (
+            ("+ interval 1 minute", 1, 0),
+            ("- interval 1 day", 5, 40),
+        ):
+            connection.execute(
+                "insert into raw.case_logs by name select * replace ("
+                f"updated_at {version_shift} as updated_at, "
+                f"cast(coalesce(suspended_days, 0) + {extra_days} as smallint) as suspended_days, "
+                "(select loaded_at from main.next_load_case_logs) as _loaded_at) "
+                "from raw.case_logs where status = 'in_progress' "
+                f"order by case_id limit 40 offset {offset}"
+            )
+        # and a catalogue snapshot in mid-month (the last one again, half a month earlier):
+        # the cases whose clock started since are recomputed, the catalogue marts rebuilt
+        connection.execute(
+            "insert into raw.service_items by name select * replace ("
+            "snapshot_date - interval 15 day as snapshot_date, "
+            "(select loaded_at from main.next_load_case_logs) as _loaded_at) "
+            "from raw.service_items "
+            "where snapshot_date = (select max(snapshot_date) from raw.service_items)"
+        )
+        for table in ("case_logs", "hall_tickets"):
+            connection.execute(
                 f"insert into raw.{table} by name select * replace "
-                f"((select max(_loaded_at) from raw.{table}) + interval 1 day as _loaded_at) "
+                f"((select loaded_at from main.next_load_{table}) as _loaded_at) "
                 f"from main.held_{table}"
             )
             connection.execute(f"drop table main.held_{table}")
+            connection.execute(f"drop table main.next_load_{table}")
     _dbt_build(warehouse, tmp_path / "target")
     incremental = {relation: _rows(warehouse, relation) for relation in COMPARED}
 

@@ -35,7 +35,9 @@
 {%- endmacro %}
 
 {#- Union of one aggregation per (grain, scope): `relation` must carry the date columns of
-    dim_date (calendar_date, week_start, month_start, year_start) and the scope columns. -#}
+    dim_date (calendar_date, week_start, month_start, year_start) and the scope columns. In an
+    incremental run each grain aggregates only its affected periods (affected_period_ctes):
+    the days of a touched year feed the year rows, not every day, week and month of it. -#}
 {% macro rollup_by_period_scope(relation, combinations, measures, extra_keys=[]) -%}
     {%- set grains = period_grains() -%}
     {%- set scopes = scope_columns() -%}
@@ -51,6 +53,11 @@
         {{ measures }}
     from {{ relation }}
     where {{ scopes[scope] }} is not null
+    {%- if is_incremental() %}
+        and {{ grains[grain] }} in (
+            select period_start from affected_periods where period_grain = '{{ grain }}'
+        )
+    {%- endif %}
     group by {{ grains[grain] }}, {{ scopes[scope] }}{% for key in extra_keys %}, {{ key }}{% endfor %}
     {% if not loop.last %}union all{% endif %}
     {%- endfor %}
@@ -114,4 +121,39 @@ affected_days as (
     and {{ left }}.period_start = {{ right }}.period_start
     and {{ left }}.scope_type = {{ right }}.scope_type
     and {{ left }}.scope_code = {{ right }}.scope_code
+{%- endmacro %}
+
+{#- The rows of `relation` (`columns` of it) with the period starts of their day
+    (`date_column`) and the region ancestors the period scopes roll up to: the input of
+    rollup_by_period_scope. `regions`: 'ancestors' looks up the rows' region_code in
+    dim_region (city, county, township); 'city' adds the code of the city alone (hall rows).
+    `where` filters the rows; in an incremental run only the affected days are kept. -#}
+{% macro dated_parts(relation, date_column, columns=['*'], regions='ancestors', where='true') -%}
+    select
+        {%- for column in columns %}
+        parts.{{ column }},
+        {%- endfor %}
+        calendar_days.calendar_date,
+        calendar_days.week_start,
+        calendar_days.month_start,
+        calendar_days.year_start,
+        {%- if regions == 'ancestors' %}
+        regions.city_code,
+        regions.county_code,
+        regions.township_code
+        {%- else %}
+        city.city_code
+        {%- endif %}
+    from {{ relation }} as parts
+    inner join {{ ref('dim_date') }} as calendar_days
+        on parts.{{ date_column }} = calendar_days.calendar_date
+    {%- if regions == 'ancestors' %}
+    left join {{ ref('dim_region') }} as regions
+        on parts.region_code = regions.region_code
+    {%- else %}
+    cross join (
+        select region_code as city_code from {{ ref('dim_region') }} where admin_level = 'city'
+    ) as city
+    {%- endif %}
+    where {{ where }} {{ in_affected_days('calendar_days.calendar_date') }}
 {%- endmacro %}

@@ -1,7 +1,8 @@
 {#- How many completed cases took each number of working days, per completion day, item,
     channel, department and region: the additive form of the handling-time distribution, from
     which any roll-up reads exact percentiles.
-    Incremental: a run rebuilds whole completion days that received a touched case. -#}
+    Incremental: a run rebuilds whole completion days that received a touched case; every row
+    it writes carries the run's watermark. -#}
 
 {{
     config(
@@ -12,30 +13,29 @@
     )
 }}
 
-with cases as (
-
-    select * from {{ ref('fct_cases') }}
-
-),
+with
 
 {% if is_incremental() %}
 changed_days as (
 
-    select distinct completion_date
-    from cases
-    where _watermark > (select max(_watermark) from {{ this }})
-        and completion_date is not null
+    {{ days_changed_since_last_run(ref('fct_cases'), 'completion_date', '_watermark') }}
 
 ),
 {% endif %}
 
 completed_cases as (
 
-    select * from cases
+    select * from {{ ref('fct_cases') }}
     where is_completed and elapsed_working_days is not null
     {% if is_incremental() %}
         and completion_date in (select completion_date from changed_days)
     {% endif %}
+
+),
+
+run_watermark as (
+
+    select max(_watermark) as _watermark from {{ ref('fct_cases') }}
 
 )
 
@@ -47,6 +47,7 @@ select
     region_code,
     elapsed_working_days,
     cast(count(*) as bigint) as cases,
-    max(_watermark) as _watermark
+    max(run_watermark._watermark) as _watermark
 from completed_cases
+cross join run_watermark
 group by completion_date, item_code, channel, department_code, region_code, elapsed_working_days

@@ -1,11 +1,25 @@
 {#- Every item of every catalogue snapshot, classified for the supply metrics of the metric
     dictionary: in scope (items handled on application), active, online-available (depth >= 2,
     and variant B counting items flagged unsuitable for online), full-online (depth 4 and zero
-    required trips; depth 4 with trips > 0 is a data-quality error counted as not full-online). -#}
+    required trips; depth 4 with trips > 0 is a data-quality error counted as not full-online).
+    Incremental: a run adds the snapshots loaded since the last run (delete + insert by
+    snapshot date); without a new catalogue load it reads nothing. -#}
+
+{{
+    config(
+        materialized='incremental',
+        unique_key='snapshot_date',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail'
+    )
+}}
 
 with item_snapshots as (
 
     select * from {{ ref('stg_catalogue__service_items') }}
+    {% if is_incremental() %}
+    where _loaded_at > {{ stored_watermark(this, '_loaded_at') }}
+    {% endif %}
 
 )
 
@@ -34,5 +48,6 @@ select
     depth_level = 4 and required_trips > 0 as has_depth_trips_conflict,
     required_trips <= 1 as is_one_trip_item,
     required_trips = 0 as is_zero_trip_item,
-    promised_limit_days = 0 as is_instant_item
+    promised_limit_days = 0 as is_instant_item,
+    _loaded_at
 from item_snapshots

@@ -3,7 +3,18 @@
     change. valid_to is exclusive (the first snapshot that no longer shows this version) and
     null for versions still in the latest snapshot. An item missing from a snapshot ends its
     version; it gets a new one if it comes back. The item as valid on date D is the version
-    with valid_from <= D < coalesce(valid_to, D + 1). -#}
+    with valid_from <= D < coalesce(valid_to, D + 1).
+    Incremental: rebuilt whole (delete + insert of every item) when the catalogue received a
+    load since the last run, untouched otherwise. -#}
+
+{{
+    config(
+        materialized='incremental',
+        unique_key='item_code',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail'
+    )
+}}
 
 with item_snapshots as (
 
@@ -86,6 +97,12 @@ latest_snapshot as (
 
     select max(snapshot_number) as snapshot_number from snapshot_sequence
 
+),
+
+catalogue_watermark as (
+
+    select max(_loaded_at) as _watermark from {{ ref('int_service_items__classified') }}
+
 )
 
 select
@@ -114,10 +131,16 @@ select
     versioned.is_online_available,
     versioned.is_full_online,
     versioned.has_depth_trips_conflict,
-    versioned.is_instant_item
+    versioned.is_instant_item,
+    catalogue_watermark._watermark
 from versioned
 inner join versions
     on versioned.item_code = versions.item_code
     and versioned.version_number = versions.version_number
     and versioned.snapshot_number = versions.last_snapshot_number
 cross join latest_snapshot
+cross join catalogue_watermark
+{% if not has_rows_since_last_run(ref('int_service_items__classified'), '_loaded_at') %}
+-- no catalogue load since the last run: the stored versions stand
+where false
+{% endif %}

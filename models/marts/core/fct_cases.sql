@@ -34,28 +34,25 @@ with source_watermark as (
 ),
 
 {% if is_incremental() %}
-previous_run as (
-
-    select max(_watermark) as _watermark from {{ this }}
-
-),
-
-first_new_snapshot as (
-
-    select min(snapshot_date) as snapshot_date
-    from {{ ref('stg_catalogue__service_items') }}
-    where _loaded_at > (select _watermark from previous_run)
-
-),
+{#- read before the run, as literals, so that the scans below skip what was loaded before -#}
+{%- set previous_watermark = stored_watermark(this, '_watermark') -%}
+{%- set first_new_snapshot = none -%}
+{%- if execute -%}
+    {%- set first_new_snapshot = run_query(
+        'select cast(min(snapshot_date) as ' ~ dbt.type_string() ~ ') from '
+        ~ ref('stg_catalogue__service_items') ~ ' where _loaded_at > ' ~ previous_watermark
+    ).columns[0].values()[0] -%}
+{%- endif %}
 {% endif %}
 
 cases as (
 
     select * from {{ ref('int_cases__latest_version') }}
     {% if is_incremental() %}
-    where _loaded_at > (select _watermark from previous_run)
-        or cast(coalesce(accepted_at, submitted_at) as date)
-            >= coalesce((select snapshot_date from first_new_snapshot), date '9999-12-31')
+    where _loaded_at > {{ previous_watermark }}
+        {%- if first_new_snapshot is not none %}
+        or cast(coalesce(accepted_at, submitted_at) as date) >= cast('{{ first_new_snapshot }}' as date)
+        {%- endif %}
     {% endif %}
 
 ),

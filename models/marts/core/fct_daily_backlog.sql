@@ -5,7 +5,8 @@
     and a running sum gives the count at the end of each day.
     Incremental: every event of a case falls on or after its acceptance date, so a run
     recomputes the days from the earliest acceptance among the cases it touched (or the day
-    after the last as-of date), carrying the counts of the day before forward from the table. -#}
+    after the last as-of date), carrying the counts of the day before forward from the table:
+    only the events of those days are summed. -#}
 
 {{
     config(
@@ -16,38 +17,62 @@
     )
 }}
 
+{#- In an incremental run the first recomputed day is read first, as a literal, so that only
+    the cases with an event on or after it are read below (every day when the table is
+    empty). -#}
+{%- set first_recomputed_day = none -%}
+{%- if is_incremental() and execute -%}
+    {%- set first_recomputed_day = run_query(
+        'select cast(least(coalesce((select min(acceptance_date) from ' ~ ref('fct_cases')
+        ~ ' where acceptance_date is not null and _watermark > '
+        ~ stored_watermark(this, '_watermark') ~ "), date '9999-12-31'), cast("
+        ~ dbt.dateadd('day', 1, '(select max(backlog_date) from ' ~ this ~ ')')
+        ~ ' as date)) as ' ~ dbt.type_string() ~ ')'
+    ).columns[0].values()[0] or '1900-01-01' -%}
+{%- endif %}
+
 with cases as (
 
-    select * from {{ ref('fct_cases') }}
+    -- the columns used below only: this is read many times, so DuckDB materializes it
+    select
+        department_code,
+        region_code,
+        acceptance_date,
+        closing_date,
+        yellow_alert_date,
+        red_alert_date
+    from {{ ref('fct_cases') }}
     where acceptance_date is not null
+    {% if is_incremental() %}
+        -- every event of a case falls on or before its closing day: a case closed before
+        -- the first recomputed day has none to recompute
+        and (closing_date is null or closing_date >= cast('{{ first_recomputed_day }}' as date))
+    {% endif %}
 
 ),
 
+-- as of and watermark over every accepted case (each from the model: a CTE read twice would
+-- be materialized)
 as_of as (
 
-    select max(cast(updated_at as date)) as as_of_date from cases
+    select max(cast(updated_at as date)) as as_of_date
+    from {{ ref('fct_cases') }}
+    where acceptance_date is not null
 
 ),
 
 run_watermark as (
 
-    select max(_watermark) as _watermark from cases
+    select max(_watermark) as _watermark
+    from {{ ref('fct_cases') }}
+    where acceptance_date is not null
 
 ),
 
 recompute_from as (
 
     {% if is_incremental() %}
-    select least(
-        coalesce(
-            (
-                select min(acceptance_date) from cases
-                where _watermark > (select max(_watermark) from {{ this }})
-            ),
-            date '9999-12-31'
-        ),
-        cast({{ dbt.dateadd('day', 1, '(select max(backlog_date) from ' ~ this ~ ')') }} as date)
-    ) as first_date
+    select cast('{{ first_recomputed_day }}' as date) as first_date
     {% else %}
     select cast(null as date) as first_date
     {% endif %}
@@ -117,25 +142,31 @@ daily_changes as (
         sum(yellow_change) as yellow_change,
         sum(red_change) as red_change
     from state_changes
+    {% if is_incremental() %}
+    -- only the recomputed days: the counts before them are carried
+    where event_date >= (select first_date from recompute_from)
+    {% endif %}
     group by event_date, department_code, region_code
-
-),
-
-recomputed_changes as (
-
-    select * from daily_changes
-    where (select first_date from recompute_from) is null
-        or event_date >= (select first_date from recompute_from)
 
 ),
 
 series as (
 
+    -- each department × region series runs from its first event to the as-of date; when
+    -- recomputing, the series already counted start (for this run) on the first recomputed
+    -- day, and a series first seen now starts at its first event
     select
         department_code,
         region_code,
-        min(event_date) as first_date
-    from daily_changes
+        min(first_date) as first_date
+    from (
+        select department_code, region_code, event_date as first_date from daily_changes
+        {% if is_incremental() %}
+        union all
+        select department_code, region_code, (select first_date from recompute_from)
+        from carried_counts
+        {% endif %}
+    ) as series_starts
     group by department_code, region_code
 
 ),
@@ -181,7 +212,7 @@ running_counts as (
             rows between unbounded preceding and current row
         ) as red_alert_cases
     from series_days
-    left join recomputed_changes as daily_changes
+    left join daily_changes
         on series_days.backlog_date = daily_changes.event_date
         and series_days.department_code = daily_changes.department_code
         and series_days.region_code = daily_changes.region_code

@@ -1,7 +1,9 @@
 {#- One row per hall queue ticket with waiting and service time in minutes and the flags the
     hall metrics count. Service level counts tickets called within the target wait against
     tickets called plus tickets abandoned; no-shows were called.
-    Incremental: a run adds (or replaces) the tickets loaded since the last run. -#}
+    Incremental: a run adds (or replaces) the tickets loaded since the last run; every row it
+    writes carries the run's _watermark (the latest load among them), so the data tests can
+    check just the rows of the last run (all rows after a full refresh). -#}
 
 {{
     config(
@@ -12,12 +14,24 @@
     )
 }}
 
+{%- set new_tickets_only -%}
+    {%- if is_incremental() %}
+    where _loaded_at > {{ stored_watermark(this, '_loaded_at') }}
+    {%- endif %}
+{%- endset %}
+
 with tickets as (
 
     select * from {{ ref('stg_queue_system__hall_tickets') }}
-    {% if is_incremental() %}
-    where _loaded_at > (select max(_loaded_at) from {{ this }})
-    {% endif %}
+    {{ new_tickets_only }}
+
+),
+
+run_watermark as (
+
+    -- from the source, not from `tickets`: a second reader would make DuckDB materialize it
+    select max(_loaded_at) as _watermark from {{ ref('stg_queue_system__hall_tickets') }}
+    {{ new_tickets_only }}
 
 ),
 
@@ -64,5 +78,6 @@ select
     ticket_outcome <> 'served' as is_unserved,
     coalesce(wait_minutes <= {{ var('hall_target_wait_minutes') }}, false) as is_within_target_wait,
     coalesce(wait_minutes > {{ var('hall_long_wait_minutes') }}, false) as is_long_wait,
-    _loaded_at
+    _loaded_at,
+    (select _watermark from run_watermark) as _watermark
 from timed

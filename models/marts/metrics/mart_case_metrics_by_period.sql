@@ -35,18 +35,18 @@ run_watermark as (
 {% if is_incremental() %}
 previous_run as (
 
-    select max(_watermark) as _watermark, max(_as_of_date) as as_of_date from {{ this }}
+    select max(_as_of_date) as as_of_date from {{ this }}
 
 ),
 
 {{ affected_period_ctes('''
     select completion_date as calendar_date
     from ''' ~ ref('mart_case_metrics_daily') ~ '''
-    where _watermark > (select _watermark from previous_run)
+    where _watermark > ''' ~ stored_watermark(this, '_watermark') ~ '''
     union
     select rectification_due_date
     from ''' ~ ref('fct_cases') ~ '''
-    where _watermark > (select _watermark from previous_run)
+    where _watermark > ''' ~ stored_watermark(this, '_watermark') ~ '''
         and rectification_due_date is not null
     union
     select calendar_date
@@ -66,21 +66,7 @@ regions as (
 
 daily_parts as (
 
-    select
-        metrics.*,
-        calendar_days.calendar_date,
-        calendar_days.week_start,
-        calendar_days.month_start,
-        calendar_days.year_start,
-        regions.city_code,
-        regions.county_code,
-        regions.township_code
-    from {{ ref('mart_case_metrics_daily') }} as metrics
-    inner join calendar_days
-        on metrics.completion_date = calendar_days.calendar_date
-    left join regions
-        on metrics.region_code = regions.region_code
-    where true {{ in_affected_days('calendar_days.calendar_date') }}
+    {{ dated_parts(ref('mart_case_metrics_daily'), 'completion_date') }}
 
 ),
 
@@ -105,21 +91,7 @@ summed_parts as (
 -- nearest-rank percentiles at every grain without sorting millions of cases per group.
 handling_days_histogram as (
 
-    select
-        histogram.*,
-        calendar_days.calendar_date,
-        calendar_days.week_start,
-        calendar_days.month_start,
-        calendar_days.year_start,
-        regions.city_code,
-        regions.county_code,
-        regions.township_code
-    from {{ ref('int_case_handling_days_histogram') }} as histogram
-    inner join calendar_days
-        on histogram.completion_date = calendar_days.calendar_date
-    left join regions
-        on histogram.region_code = regions.region_code
-    where true {{ in_affected_days('calendar_days.calendar_date') }}
+    {{ dated_parts(ref('int_case_handling_days_histogram'), 'completion_date') }}
 
 ),
 
@@ -163,25 +135,10 @@ handling_time as (
 
 bad_ratings_due as (
 
-    select
-        cases.is_rectified_on_time,
-        cases.item_code,
-        cases.channel,
-        cases.department_code,
-        calendar_days.calendar_date,
-        calendar_days.week_start,
-        calendar_days.month_start,
-        calendar_days.year_start,
-        regions.city_code,
-        regions.county_code,
-        regions.township_code
-    from {{ ref('fct_cases') }} as cases
-    inner join calendar_days
-        on cases.rectification_due_date = calendar_days.calendar_date
-    left join regions
-        on cases.region_code = regions.region_code
-    where cases.rectification_due_date is not null
-        {{ in_affected_days('calendar_days.calendar_date') }}
+    {{ dated_parts(
+        ref('fct_cases'), 'rectification_due_date',
+        columns=['is_rectified_on_time', 'item_code', 'channel', 'department_code']
+    ) }}
 
 ),
 

@@ -14,26 +14,19 @@
     )
 }}
 
-with cases as (
-
-    select * from {{ ref('fct_cases') }}
-
-),
+with
 
 {% if is_incremental() %}
 changed_days as (
 
-    select distinct completion_date
-    from cases
-    where _watermark > (select max(_watermark) from {{ this }})
-        and completion_date is not null
+    {{ days_changed_since_last_run(ref('fct_cases'), 'completion_date', '_watermark') }}
 
 ),
 {% endif %}
 
 completed_cases as (
 
-    select * from cases
+    select * from {{ ref('fct_cases') }}
     where is_completed
     {% if is_incremental() %}
         and completion_date in (select completion_date from changed_days)
@@ -43,7 +36,7 @@ completed_cases as (
 
 run_watermark as (
 
-    select max(_watermark) as _watermark from cases
+    select max(_watermark) as _watermark from {{ ref('fct_cases') }}
 
 )
 

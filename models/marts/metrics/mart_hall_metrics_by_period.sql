@@ -22,52 +22,23 @@
     ('month', 'hall'), ('month', 'city'), ('year', 'hall'), ('year', 'city')
 ] -%}
 
-with calendar_days as (
-
-    select * from {{ ref('dim_date') }}
-
-),
-
-run_watermark as (
+with run_watermark as (
 
     select max(_loaded_at) as _loaded_at from {{ ref('mart_hall_metrics_hourly') }}
 
 ),
 
 {% if is_incremental() %}
-previous_run as (
-
-    select max(_loaded_at) as _loaded_at from {{ this }}
-
-),
-
 {{ affected_period_ctes('''
     select distinct ticket_date as calendar_date
     from ''' ~ ref('mart_hall_metrics_hourly') ~ '''
-    where _loaded_at > (select _loaded_at from previous_run)
+    where _loaded_at > ''' ~ stored_watermark(this, '_loaded_at') ~ '''
 ''') }}
 {% endif %}
 
-city as (
-
-    select region_code as city_code from {{ ref('dim_region') }} where admin_level = 'city'
-
-),
-
 hourly_parts as (
 
-    select
-        hourly.*,
-        calendar_days.calendar_date,
-        calendar_days.week_start,
-        calendar_days.month_start,
-        calendar_days.year_start,
-        city.city_code
-    from {{ ref('mart_hall_metrics_hourly') }} as hourly
-    inner join calendar_days
-        on hourly.ticket_date = calendar_days.calendar_date
-    cross join city
-    where true {{ in_affected_days('calendar_days.calendar_date') }}
+    {{ dated_parts(ref('mart_hall_metrics_hourly'), 'ticket_date', regions='city') }}
 
 ),
 
@@ -103,17 +74,7 @@ hall_days as (
 
 hall_day_parts as (
 
-    select
-        hall_days.*,
-        calendar_days.calendar_date,
-        calendar_days.week_start,
-        calendar_days.month_start,
-        calendar_days.year_start,
-        city.city_code
-    from hall_days
-    inner join calendar_days
-        on hall_days.ticket_date = calendar_days.calendar_date
-    cross join city
+    {{ dated_parts('hall_days', 'ticket_date', regions='city') }}
 
 ),
 
@@ -126,19 +87,10 @@ occupancy as (
 
 called_tickets as (
 
-    select
-        tickets.wait_minutes,
-        tickets.hall_code,
-        calendar_days.calendar_date,
-        calendar_days.week_start,
-        calendar_days.month_start,
-        calendar_days.year_start,
-        city.city_code
-    from {{ ref('fct_hall_tickets') }} as tickets
-    inner join calendar_days
-        on tickets.ticket_date = calendar_days.calendar_date
-    cross join city
-    where tickets.is_called {{ in_affected_days('tickets.ticket_date') }}
+    {{ dated_parts(
+        ref('fct_hall_tickets'), 'ticket_date', columns=['wait_minutes', 'hall_code'],
+        regions='city', where='parts.is_called'
+    ) }}
 
 ),
 

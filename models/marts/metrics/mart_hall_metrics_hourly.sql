@@ -22,9 +22,7 @@ with all_tickets as (
 {% if is_incremental() %}
 changed_days as (
 
-    select distinct ticket_date
-    from all_tickets
-    where _loaded_at > (select max(_loaded_at) from {{ this }})
+    {{ days_changed_since_last_run(ref('fct_hall_tickets'), 'ticket_date', '_loaded_at') }}
 
 ),
 {% endif %}

@@ -3,7 +3,18 @@
     implementing region (the targets are set per level: e.g. 50% of city/county items by
     2018): the catalogue as valid on the period's last day (the latest snapshot for the
     current period). Scope: active items handled on application (var in_scope_item_types).
-    Roll up by summing the parts. -#}
+    Roll up by summing the parts.
+    Incremental: rebuilt whole (delete + insert of every period) when the catalogue received a
+    load since the last run, untouched otherwise. -#}
+
+{{
+    config(
+        materialized='incremental',
+        unique_key=['period_grain', 'period_start'],
+        incremental_strategy='delete+insert',
+        on_schema_change='fail'
+    )
+}}
 
 {%- set combinations = [
     ('week', 'city'), ('week', 'county'), ('week', 'department'), ('week', 'admin_level'),
@@ -17,8 +28,9 @@ with catalogue_span as (
 
     select
         min(snapshot_date) as first_snapshot_date,
-        max(snapshot_date) as last_snapshot_date
-    from {{ ref('stg_catalogue__service_items') }}
+        max(snapshot_date) as last_snapshot_date,
+        max(_loaded_at) as _watermark
+    from {{ ref('int_service_items__classified') }}
 
 ),
 
@@ -138,5 +150,10 @@ select
     cast(depth_4_items as bigint) as depth_4_items,
     cast(limit_days_saved as bigint) as limit_days_saved,
     cast(legal_limit_days_total as bigint) as legal_limit_days_total,
-    {{ safe_ratio('limit_days_saved', 'legal_limit_days_total') }} as time_limit_compression
+    {{ safe_ratio('limit_days_saved', 'legal_limit_days_total') }} as time_limit_compression,
+    (select _watermark from catalogue_span) as _watermark
 from item_counts
+{% if not has_rows_since_last_run(ref('int_service_items__classified'), '_loaded_at') %}
+-- no catalogue load since the last run: the stored periods stand
+where false
+{% endif %}

@@ -1,6 +1,19 @@
 {#- All rate metrics of the dictionary in one long table — one row per metric, period and
     scope with numerator, denominator and value — for targets, rankings, the cockpit and the
-    weekly bulletin. Names and direction come from the metrics seed. -#}
+    weekly bulletin. Names and direction come from the metrics seed.
+    Incremental: a run rewrites, metric by metric, the periods whose rows the period marts
+    rewrote since this model last stored their watermark (delete + insert by metric and
+    period). _watermark is the source row's watermark, _built_at the start of the run that
+    wrote the row. -#}
+
+{{
+    config(
+        materialized='incremental',
+        unique_key=['metric_code', 'period_grain', 'period_start'],
+        incremental_strategy='delete+insert',
+        on_schema_change='fail'
+    )
+}}
 
 {%- set metric_sources = [
     ('online_available_rate', 'mart_item_supply_by_period', 'online_available_items', 'active_items'),
@@ -27,17 +40,50 @@
     ('window_occupancy', 'mart_hall_metrics_by_period', 'window_minutes_serving', 'window_minutes_staffed'),
 ] -%}
 
-with metric_parts as (
+{#- the bookkeeping column of each mart that marks the rows its runs rewrote -#}
+{%- set mart_watermarks = {
+    'mart_item_supply_by_period': '_watermark',
+    'mart_case_metrics_by_period': '_watermark',
+    'mart_hall_metrics_by_period': '_loaded_at',
+} -%}
+
+with
+
+{% if is_incremental() %}
+{%- for mart, watermark in mart_watermarks.items() %}
+{%- set mart_metric_codes = [] -%}
+{%- for metric_code, source_mart, numerator, denominator in metric_sources if source_mart == mart -%}
+    {%- do mart_metric_codes.append(metric_code) -%}
+{%- endfor %}
+{{ mart }}_changed_periods as (
+
+    select distinct period_grain, period_start
+    from {{ ref(mart) }}
+    where {{ watermark }} > {{ stored_watermark(this, '_watermark', 'metric_code in ' ~ sql_string_list(mart_metric_codes)) }}
+
+),
+{% endfor %}
+{% endif %}
+
+metric_parts as (
     {%- for metric_code, mart, numerator, denominator in metric_sources %}
     select
         '{{ metric_code }}' as metric_code,
-        period_grain,
-        period_start,
-        scope_type,
-        scope_code,
+        source_rows.period_grain,
+        source_rows.period_start,
+        source_rows.scope_type,
+        source_rows.scope_code,
         cast({{ numerator }} as double) as numerator,
-        cast({{ denominator }} as double) as denominator
-    from {{ ref(mart) }}
+        cast({{ denominator }} as double) as denominator,
+        source_rows.{{ mart_watermarks[mart] }} as _watermark
+    from {{ ref(mart) }} as source_rows
+    {%- if is_incremental() %}
+    where exists (
+        select 1 from {{ mart }}_changed_periods as changed
+        where changed.period_grain = source_rows.period_grain
+            and changed.period_start = source_rows.period_start
+    )
+    {%- endif %}
     {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 )
@@ -54,7 +100,9 @@ select
     metric_parts.scope_code,
     metric_parts.numerator,
     metric_parts.denominator,
-    {{ safe_ratio('metric_parts.numerator', 'metric_parts.denominator') }} as metric_value
+    {{ safe_ratio('metric_parts.numerator', 'metric_parts.denominator') }} as metric_value,
+    metric_parts._watermark,
+    {{ run_started_timestamp() }} as _built_at
 from metric_parts
 inner join {{ ref('metrics') }} as metrics
     on metric_parts.metric_code = metrics.metric_code

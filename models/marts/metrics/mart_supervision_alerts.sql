@@ -10,7 +10,8 @@ with cases as (
 
 as_of as (
 
-    select max(cast(updated_at as date)) as as_of_date from cases
+    -- from the model, not from `cases`: a second reader would make DuckDB materialize all of it
+    select max(cast(updated_at as date)) as as_of_date from {{ ref('fct_cases') }}
 
 ),
 

@@ -46,8 +46,15 @@ monthly_values as (
         metric_value,
         cast(extract(year from period_start) as integer) * 12
         + cast(extract(month from period_start) as integer) as month_number
-    from {{ ref('mart_metric_values') }}
+    from {{ ref('mart_metric_values') }} as metric_values
     where period_grain = 'month' and metric_value is not null
+        -- only the metrics and scope types some target is set for (the rest of the table,
+        -- items and departments above all, is most of it)
+        and exists (
+            select 1 from targets
+            where targets.metric_code = metric_values.metric_code
+                and targets.admin_level = metric_values.scope_type
+        )
 
 ),
 
