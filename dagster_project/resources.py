@@ -10,10 +10,9 @@ from dagster import ConfigurableResource
 
 from dagster_project.settings import Settings
 
-# The same variables as the dbt profile's: a province-scale load stays inside the limit and
-# spills to the temp directory (DuckDB's default: beside the warehouse file, `<file>.tmp`).
+# The dbt profile's variable: a province-scale load stays inside the limit and spills to
+# DuckDB's temp directory (its default: beside the warehouse file, `<file>.tmp`).
 MEMORY_LIMIT_ENV = "GOVWH_DUCKDB_MEMORY_LIMIT"
-TEMP_DIRECTORY_ENV = "GOVWH_DUCKDB_TEMP_DIRECTORY"
 
 
 class DuckDBWarehouse(ConfigurableResource):
@@ -34,8 +33,6 @@ class DuckDBWarehouse(ConfigurableResource):
         connection = duckdb.connect(str(self.file), read_only=read_only)
         memory_limit = os.environ.get(MEMORY_LIMIT_ENV) or self.memory_limit
         connection.execute(f"set memory_limit = '{memory_limit}'")
-        if not read_only and os.environ.get(TEMP_DIRECTORY_ENV):
-            connection.execute(f"set temp_directory = '{os.environ[TEMP_DIRECTORY_ENV]}'")
         connection.execute(f"set threads = {int(self.threads)}")
         connection.execute("set timezone = 'Asia/Shanghai'")
         return connection
