@@ -190,7 +190,17 @@ def create_typed(
     file_index: int,
 ) -> TypedColumns:
     """Materialize `table` from STAGE (one pass over a text file: parsed once, read by the
-    rules and by the insert); `_file` is the file's index in its batch."""
+    rules and by the insert); `_file` is the file's index in its batch. A `_raw_<column>`
+    keeps its text only where the value did not parse (else null, nearly free to store):
+    all the rules need of it is whether it is null, and the text of a bad value."""
     typed = typed_select(staged, mapping, resolved, pii, (f"{file_index} as _file", "_row_number"))
-    connection.execute(f"create or replace temp table {table} as select {typed.sql} from {STAGE}")
+    failed_only = ", ".join(
+        f'case when "{column}" is null then "_raw_{column}" end as "_raw_{column}"'
+        for column in typed.with_text
+    )
+    replace = f" replace ({failed_only})" if failed_only else ""
+    connection.execute(
+        f"create or replace temp table {table} as "
+        f"select *{replace} from (select {typed.sql} from {STAGE})"
+    )
     return typed
