@@ -11,6 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from dagster_project.assets.dbt import dbt_build_args
 from dagster_project.settings import DBT_PROFILES_DIR, DBT_PROJECT_DIR, Settings
 
 pytestmark = pytest.mark.slow
@@ -136,7 +137,8 @@ def test_one_day_incremental_equals_full_refresh(built_warehouse: Settings, tmp_
             )
             connection.execute(f"drop table main.held_{table}")
             connection.execute(f"drop table main.next_load_{table}")
-    _dbt_build(warehouse, tmp_path / "target")
+    # the daily run as the product runs it (two threads once the facts exist)
+    _dbt_build(warehouse, tmp_path / "target", *dbt_build_args(warehouse)[1:])
     incremental = {relation: _rows(warehouse, relation) for relation in COMPARED}
 
     _dbt_build(warehouse, tmp_path / "target", "--full-refresh")

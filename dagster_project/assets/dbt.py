@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import duckdb
 from dagster import AssetExecutionContext, AssetKey
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
@@ -117,4 +118,28 @@ def govwh_dbt_models(
 ) -> Iterator[Any]:
     """dbt build: seeds, models and their data tests (reported as asset checks)."""
     with _warehouse_env(warehouse.file):
-        yield from dbt.cli(["build"], context=context).stream()
+        yield from dbt.cli(dbt_build_args(warehouse.file), context=context).stream()
+
+
+def dbt_build_args(warehouse_file: Path) -> list[str]:
+    """`dbt build`, with two threads once the big incremental facts exist.
+
+    A daily run is ~200 small nodes whose cost is dbt's own per-node overhead: two threads
+    overlap them (measured at city scale: dbt's time 49 s → 30 s on a busy machine). The first
+    build, or a full refresh, keeps the profile's single thread so that two large models never
+    share the memory limit side by side.
+    """
+    if _facts_exist(warehouse_file):
+        return ["build", "--threads", "2"]
+    return ["build"]
+
+
+def _facts_exist(warehouse_file: Path) -> bool:
+    if not warehouse_file.exists():
+        return False
+    with duckdb.connect(str(warehouse_file), read_only=True) as connection:
+        found = connection.execute(
+            "select count(*) from information_schema.tables"
+            " where table_schema = 'marts' and table_name = 'fct_cases'"
+        ).fetchone()
+    return bool(found and found[0])
