@@ -26,7 +26,12 @@ from forecasting.panel import Panel, build_panel
 from forecasting.registry import model_card, registry_rows, save_model
 from forecasting.simulation import SimulationSettings
 from forecasting.staffing import HallProfile, ServiceTarget, staffing_plan
-from forecasting.warehouse import MartInputs, read_marts, write_forecast_tables
+from forecasting.warehouse import (
+    MartInputs,
+    read_backtest_metrics,
+    read_marts,
+    write_forecast_tables,
+)
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,10 @@ class RunConfig:
         )
     )
     backtest: BacktestConfig | None = field(default_factory=BacktestConfig)
+    # The rolling-origin backtest refits the model at every origin (most of a run's time): it
+    # runs when the stored one is this many days older than the data, so the daily run only
+    # refits and forecasts, and the retraining check reads the latest weekly backtest.
+    backtest_every_days: int = 7
     target: ServiceTarget = field(default_factory=ServiceTarget)
     simulation: SimulationSettings = field(default_factory=SimulationSettings)
     backlog: BacklogSettings = field(default_factory=BacklogSettings)
@@ -56,6 +65,7 @@ class ForecastRunSummary:
     check: CheckResult | None
     seconds: dict[str, float]
     model_files: list[str]
+    backtest_as_of: date | None = None  # the data date of the backtest behind ``check``
 
     @property
     def passed(self) -> bool:
@@ -222,7 +232,12 @@ def run_forecasts(
     check: CheckResult | None = None
     metrics_card: dict[str, object] = {}
     hall_card: dict[str, object] = {}
-    if config.backtest is not None:
+    stored = None if config.backtest is None else read_backtest_metrics(warehouse_path)
+    backtest_as_of = _latest_as_of(stored)
+    if config.backtest is not None and not _backtest_is_current(
+        backtest_as_of, inputs.as_of, config.backtest_every_days
+    ):
+        backtest_as_of = inputs.as_of
         metrics = _backtest(panel, config.arrivals, config.backtest).with_columns(
             target=pl.lit("case_arrivals"), model_version=pl.lit(arrival_model.version)
         )
@@ -237,6 +252,9 @@ def run_forecasts(
             as_of=pl.lit(inputs.as_of)
         )
         lap("backtest_hall_traffic")
+    elif stored is not None:
+        check = check_against_baseline(stored, required_improvement=config.required_improvement)
+        metrics_card = {**check.as_dict(), "backtest_as_of": str(backtest_as_of)}
 
     created = datetime.now()
     cards = [
@@ -266,7 +284,19 @@ def run_forecasts(
         check=check,
         seconds=seconds,
         model_files=files,
+        backtest_as_of=backtest_as_of,
     )
+
+
+def _latest_as_of(metrics: pl.DataFrame | None) -> date | None:
+    if metrics is None or metrics.is_empty() or "as_of" not in metrics.columns:
+        return None
+    return metrics["as_of"].max()
+
+
+def _backtest_is_current(backtest_as_of: date | None, as_of: date, every_days: int) -> bool:
+    """A backtest younger than ``every_days`` of data (and not from a later date) still holds."""
+    return backtest_as_of is not None and 0 <= (as_of - backtest_as_of).days < every_days
 
 
 def _backtest(panel: Panel, model: ModelConfig, backtest: BacktestConfig) -> pl.DataFrame:

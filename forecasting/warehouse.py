@@ -86,6 +86,21 @@ def read_marts(
     return MartInputs(calendar, arrivals, hall_hourly, hall_tickets, halls, cases, as_of)
 
 
+def read_backtest_metrics(warehouse_path: Path) -> pl.DataFrame | None:
+    """The stored rolling-origin backtest (``forecast.backtest_metrics``), if any."""
+    if not warehouse_path.exists():
+        return None
+    with duckdb.connect(str(warehouse_path), read_only=True) as con:
+        found = con.execute(
+            "select count(*) from information_schema.tables "
+            "where table_schema = ? and table_name = 'backtest_metrics'",
+            [FORECAST_SCHEMA],
+        ).fetchall()
+        if not found[0][0]:
+            return None
+        return _frame(con, f"select * from {FORECAST_SCHEMA}.backtest_metrics")
+
+
 def write_forecast_tables(warehouse_path: Path, tables: dict[str, pl.DataFrame]) -> None:
     """Replace (or, for the registry, append to) the tables in one transaction."""
     with duckdb.connect(str(warehouse_path)) as con:

@@ -131,14 +131,21 @@ def test_run_forecasts_writes_every_table(tmp_path: Path) -> None:
     assert plan["meets_target"].mean() >= 0.95
     assert (plan["windows_needed"] > 0).any()
     assert set(backlog["department_code"]) == {"AMR", "PSB"}
-    # a second run keeps the registry's history and replaces the rest
-    run_forecasts(warehouse, config=RunConfig(**{**config.__dict__, "backtest": None}))
+    assert summary.backtest_as_of == END and "backtest" in summary.seconds
+    # a second run keeps the registry's history and replaces the rest; the backtest of the
+    # same week still holds, so the run only refits, and the check reads the stored one
+    again = run_forecasts(warehouse, config=config)
+    assert "backtest" not in again.seconds and again.backtest_as_of == END
+    assert again.check == summary.check
     with duckdb.connect(str(warehouse), read_only=True) as con:
         assert con.execute("select count(*) from forecast.model_registry").fetchall()[0][0] == 4
         assert (
             con.execute("select count(*) from forecast.case_arrivals").fetchall()[0][0]
             == arrivals.height
         )
+    # a run on other data than the stored backtest's (here: a week earlier) backtests again
+    earlier = run_forecasts(warehouse, as_of=END - timedelta(days=7), config=config)
+    assert "backtest" in earlier.seconds and earlier.backtest_as_of == END - timedelta(days=7)
 
 
 @pytest.mark.slow

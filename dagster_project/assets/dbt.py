@@ -141,5 +141,5 @@ def _facts_exist(warehouse_file: Path) -> bool:
         found = connection.execute(
             "select count(*) from information_schema.tables"
             " where table_schema = 'marts' and table_name = 'fct_cases'"
-        ).fetchone()
-    return bool(found and found[0])
+        ).fetchall()
+    return bool(found[0][0])

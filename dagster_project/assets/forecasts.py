@@ -79,6 +79,7 @@ def forecasts(warehouse: DuckDBWarehouse) -> Iterator[MaterializeResult | AssetC
                 "as_of": MetadataValue.text(summary.as_of.isoformat()),
                 "model_versions": MetadataValue.json(summary.model_versions),
                 "seconds": MetadataValue.json(summary.seconds),
+                "backtest_as_of": MetadataValue.text(str(summary.backtest_as_of)),
             },
         )
     check = summary.check
