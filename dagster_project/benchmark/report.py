@@ -227,10 +227,11 @@ def markdown(run: BenchmarkRun, *, when: dt.datetime, notes: str = "") -> str:
         "forecasts: rows written. Peak RSS: the stage's process tree (the Dagster process and "
         "dbt's together).",
     ]
-    forecast = run.stage("forecasts")
-    if forecast and forecast.detail.get("parts_seconds"):
-        parts = ", ".join(f"{k} {v:.1f} s" for k, v in forecast.detail["parts_seconds"].items())
-        lines += ["", f"The forecast run's own split of its time: {parts}."]
+    for name, which in (("forecasts_weekly", "weekly"), ("forecasts", "daily")):
+        forecast = run.stage(name)
+        if forecast and forecast.detail.get("parts_seconds"):
+            parts = ", ".join(f"{k} {v:.1f} s" for k, v in forecast.detail["parts_seconds"].items())
+            lines += ["", f"The {which} forecast run's own split of its time: {parts}."]
     queries = run.stage("queries")
     if queries:
         lines += [

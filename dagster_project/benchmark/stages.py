@@ -146,8 +146,8 @@ def incremental(paths: BenchPaths, config: dict[str, Any]) -> StageOutput:
 
 
 def forecasts(paths: BenchPaths, config: dict[str, Any]) -> StageOutput:
-    """The forecast asset of the daily forecast job (train, forecast, backtest, staffing,
-    backlog), as `govwh forecast` runs it."""
+    """The forecast asset of the daily forecast job (train, forecast, staffing, backlog; the
+    backtest when the stored one is a week old), as `govwh forecast` runs it."""
     from dagster_project.assets.forecasts import FORECAST_KEYS
     from dagster_project.jobs import FORECAST_JOB
 
@@ -259,6 +259,7 @@ STAGES: dict[str, Callable[[BenchPaths, dict[str, Any]], StageOutput]] = {
     "load": load,
     "dbt_full": dbt_full,
     "incremental": incremental,
+    "forecasts_weekly": forecasts,
     "forecasts": forecasts,
     "serving": serving,
     "queries": queries,
