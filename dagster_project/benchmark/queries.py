@@ -1,6 +1,5 @@
 """The queries behind the dashboards' charts (headline cards, trends, rankings, heatmaps),
-run by the benchmark on the serving copy. The same list as bench/bench_warehouse.py's, kept
-here so that the product's package does not import a script."""
+run by `govwh bench` and bench/bench_warehouse.py on the serving copy."""
 
 from __future__ import annotations
 
