@@ -52,7 +52,8 @@ def _is_demo(path: Path) -> bool:
 
 def _show_result(console: Console, result: LoadResult) -> None:
     table = Table(title=f"{result.source} → {result.table}", title_justify="left")
-    for column in ("file", "status", "mapping"):
+    table.add_column("file", overflow="fold")  # the file's name whole: it is what to look for
+    for column in ("status", "mapping"):
         table.add_column(column)
     for column in ("read", "loaded", "rejected", "flagged"):
         table.add_column(column, justify="right")

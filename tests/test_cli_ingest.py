@@ -1,0 +1,121 @@
+"""`govwh load` and `govwh rejects` as a user runs them: a vendor's export loaded by hand,
+its bad rows listed, the same export loaded again changing nothing, and real data refused
+without the personal-data key."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+from test_ingestion import ZH_MAPPING, case_rows, write_csv
+from typer.testing import CliRunner
+
+from dagster_project.cli import app
+from dagster_project.landing.pseudonymise import PII_KEY_ENV
+from dagster_project.settings import Settings
+
+
+def _invoke(*args: str):
+    return CliRunner().invoke(app, list(args), catch_exceptions=False)
+
+
+def _raw_count(settings: Settings) -> int:
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as connection:
+        return connection.execute("select count(*) from raw.case_logs").fetchall()[0][0]
+
+
+@pytest.fixture
+def environment(
+    isolated_settings: Settings,
+    tmp_path: Path,
+    point_environment_at: Callable[[Settings, Path], None],
+    monkeypatch: pytest.MonkeyPatch,
+) -> Settings:
+    point_environment_at(isolated_settings, tmp_path / "dagster_home")
+    monkeypatch.setenv(PII_KEY_ENV, "a-test-secret")
+    monkeypatch.setenv("COLUMNS", "200")  # a wide terminal: rich wraps cells to its width
+    return isolated_settings
+
+
+def _export(folder: Path) -> Path:
+    """Five case versions; row 3 accepted before it was submitted, row 5 with rating 9."""
+    rows = case_rows(5)
+    submitted = rows["submitted_at"]
+    rows = rows.with_columns(
+        accepted_at=pl.when(pl.int_range(pl.len()) == 2)
+        .then(submitted - dt.timedelta(hours=1))
+        .otherwise(pl.col("accepted_at")),
+        rating=pl.when(pl.int_range(pl.len()) == 4).then(9).otherwise(pl.col("rating")),
+    )
+    return write_csv(folder / "export_2018_07.csv", rows)
+
+
+def test_load_lists_rejects_and_loads_each_file_once(environment: Settings, tmp_path: Path) -> None:
+    export = _export(tmp_path / "vendor")
+
+    first = _invoke("load", str(export), "--source", "case_logs")
+
+    assert first.exit_code == 0, first.output
+    assert "export_2018_07.csv" in first.output and "loaded" in first.output
+    assert "2 rows rejected" in first.output
+    assert _raw_count(environment) == 3
+
+    rejects = _invoke("rejects")
+    assert rejects.exit_code == 0, rejects.output
+    # the file, the row number and the reason of each rejected row
+    assert "export_2018_07.csv" in rejects.output
+    assert "accepted_before_submitted" in rejects.output
+    assert "rating" in rejects.output
+
+    again = _invoke("load", str(export), "--source", "case_logs")
+    assert again.exit_code == 0, again.output
+    assert "already loaded" in again.output
+    assert _raw_count(environment) == 3
+
+
+def test_load_through_a_mapping_names_a_missing_column(
+    environment: Settings, tmp_path: Path
+) -> None:
+    # a vendor's export without the trips column, read through the Chinese-headers mapping
+    export = write_csv(tmp_path / "vendor" / "cases.csv", case_rows(2).drop("trips"))
+
+    result = _invoke("load", str(export), "--source", "case_logs", "--mapping", str(ZH_MAPPING))
+
+    assert result.exit_code == 1
+    assert "failed" in result.output
+    assert "trips" in result.output and "跑动次数" in result.output and "govwh_zh" in result.output
+    assert _raw_count_or_none(environment) in (None, 0)
+
+
+def test_load_refuses_real_data_without_the_key(
+    isolated_settings: Settings,
+    tmp_path: Path,
+    point_environment_at: Callable[[Settings, Path], None],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    point_environment_at(isolated_settings, tmp_path / "dagster_home")
+    monkeypatch.delenv(PII_KEY_ENV, raising=False)
+    export = write_csv(tmp_path / "vendor" / "cases.csv", case_rows(2))
+
+    result = _invoke("load", str(export), "--source", "case_logs")
+
+    assert result.exit_code == 1
+    assert PII_KEY_ENV in result.output
+    assert not isolated_settings.warehouse_path.exists() or _raw_count_or_none(
+        isolated_settings
+    ) in (None, 0)
+
+
+def _raw_count_or_none(settings: Settings) -> int | None:
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as connection:
+        exists = connection.execute(
+            "select count(*) from duckdb_tables() "
+            "where schema_name = 'raw' and table_name = 'case_logs'"
+        ).fetchall()[0][0]
+        if not exists:
+            return None
+        return connection.execute("select count(*) from raw.case_logs").fetchall()[0][0]
