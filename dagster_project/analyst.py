@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 
-from dagster_project.settings import DBT_PROFILES_DIR, DBT_PROJECT_DIR, Settings
+from dagster_project.settings import DBT_PROFILES_DIR, DBT_PROJECT_DIR, Settings, dbt_executable
 
 
 class ServingCopyMissingError(FileNotFoundError):
@@ -66,7 +66,7 @@ def interactive_shell(
 
 def _dbt(*args: str) -> list[str]:
     return [
-        str(Path(sys.executable).parent / "dbt"),
+        dbt_executable(),
         *args,
         "--project-dir",
         str(DBT_PROJECT_DIR),

@@ -8,6 +8,8 @@ any working directory.
 from __future__ import annotations
 
 import os
+import shutil
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,3 +54,11 @@ class Settings:
 DBT_PROJECT_DIR = REPO_ROOT
 DBT_PROFILES_DIR = REPO_ROOT / "dbt"
 CALENDAR_SEED = REPO_ROOT / "seeds" / "calendar.csv"
+
+
+def dbt_executable() -> str:
+    """The dbt beside this interpreter: `.venv/bin/govwh` runs without the venv on PATH."""
+    beside_python = Path(sys.executable).parent / "dbt"
+    if beside_python.exists():
+        return str(beside_python)
+    return shutil.which("dbt") or "dbt"

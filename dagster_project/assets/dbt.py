@@ -4,8 +4,6 @@ No `from __future__ import annotations` here: Dagster inspects the `context` ann
 """
 
 import os
-import shutil
-import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,18 +14,16 @@ from dagster import AssetExecutionContext, AssetKey
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from dagster_project.resources import DuckDBWarehouse
-from dagster_project.settings import DBT_PROFILES_DIR, DBT_PROJECT_DIR, WAREHOUSE_ENV, Settings
+from dagster_project.settings import (
+    DBT_PROFILES_DIR,
+    DBT_PROJECT_DIR,
+    WAREHOUSE_ENV,
+    Settings,
+    dbt_executable,
+)
 
 # Files whose change makes the parsed manifest stale (relative to the project directory).
 _PROJECT_INPUTS = ("dbt_project.yml", "packages.yml", "dependencies.yml", "models", "seeds", "dbt")
-
-
-def dbt_executable() -> str:
-    """The dbt beside this interpreter: `.venv/bin/govwh` runs without the venv on PATH."""
-    beside_python = Path(sys.executable).parent / "dbt"
-    if beside_python.exists():
-        return str(beside_python)
-    return shutil.which("dbt") or "dbt"
 
 
 def _manifest_is_stale(project: DbtProject) -> bool:

@@ -195,11 +195,10 @@ def parse_project(env: dict[str, str], target_path: Path) -> None:
     """`dbt parse` with the stages' environment, before any stage: dbt parses partially only
     when the profile (which names the warehouse file) is the one of its last parse, and a
     scheduled run in production finds it so. Not timed."""
-    from dagster_project.settings import DBT_PROFILES_DIR, DBT_PROJECT_DIR
+    from dagster_project.settings import DBT_PROFILES_DIR, DBT_PROJECT_DIR, dbt_executable
 
-    dbt = Path(sys.executable).parent / "dbt"
     command = [
-        str(dbt if dbt.exists() else "dbt"),
+        dbt_executable(),
         "parse",
         "--quiet",
         "--project-dir",
