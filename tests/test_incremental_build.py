@@ -18,7 +18,6 @@ pytestmark = pytest.mark.slow
 
 # Incremental models and the marts computed from them.
 COMPARED = [
-    "intermediate.int_cases__latest_version",
     "marts.fct_cases",
     "marts.fct_hall_tickets",
     "marts.mart_case_metrics_daily",

@@ -8,8 +8,16 @@
       next working day when accepted on a day off);
     - on time when completed on or before the deadline, which for acceptance on a working day
       is exactly elapsed <= promised limit.
-    Incremental: a run recomputes the cases that received a new version, and every case whose
-    clock started on or after a newly loaded catalogue snapshot (its limits may have changed).
+    The latest version of a case wins: the latest updated_at, then the latest load (older
+    versions stay in raw as history). Only cases delivered more than once are ranked: most
+    cases arrive once, and ranking every version would cost a sort of the whole case log.
+    Incremental: a run ranks only the versions loaded since the last run; a case's best new
+    version replaces the stored row unless the stored one ranks before it (every stored version
+    was loaded before every new one, so only a later version time keeps it, or a missing one
+    on the new version: nulls rank last). Every stored case whose clock started on or after a
+    newly loaded catalogue snapshot is recomputed from its stored row (its limits may have
+    changed). The version selection lives here rather than in an intermediate table: writing
+    and re-reading every case's latest version was a third of the full build.
     _watermark (the latest source load the row reflects) lets downstream marts find the rows
     a run touched without comparing clocks. -#}
 
@@ -22,16 +30,19 @@
     )
 }}
 
-with source_watermark as (
+{#- the version columns the fact carries (the applicant key is kept; the name and phone hashes
+    stay in raw and staging) -#}
+{%- set case_columns = [
+    'case_id', 'item_code', 'department_code', 'region_code', 'applicant_type', 'applicant_id',
+    'channel', 'is_assisted_online', 'hall_code', 'submitted_at', 'accepted_at', 'completed_at',
+    'withdrawn_at', 'case_status', 'decision', 'suspended_working_days', 'trips',
+    'result_delivery', 'rating', 'rated_at', 'is_default_rating', 'rectified_at', 'updated_at',
+    '_loaded_at'
+] -%}
 
-    select max(_loaded_at) as _watermark
-    from (
-        select _loaded_at from {{ ref('int_cases__latest_version') }}
-        union all
-        select _loaded_at from {{ ref('stg_catalogue__service_items') }}
-    ) as loads
-
-),
+{%- set version_order -%}
+    updated_at desc, _loaded_at desc, _source_file desc
+{%- endset %}
 
 {% if is_incremental() %}
 {#- read before the run, as literals, so that the scans below skip what was loaded before -#}
@@ -45,17 +56,107 @@ with source_watermark as (
 {%- endif %}
 {% endif %}
 
-cases as (
+with source_watermark as (
 
-    select * from {{ ref('int_cases__latest_version') }}
-    {% if is_incremental() %}
-    where _loaded_at > {{ previous_watermark }}
-        {%- if first_new_snapshot is not none %}
-        or cast(coalesce(accepted_at, submitted_at) as date) >= cast('{{ first_new_snapshot }}' as date)
-        {%- endif %}
-    {% endif %}
+    select max(_loaded_at) as _watermark
+    from (
+        select _loaded_at from {{ ref('stg_case_platform__case_logs') }}
+        union all
+        select _loaded_at from {{ ref('stg_catalogue__service_items') }}
+    ) as loads
 
 ),
+
+{% if is_incremental() %}
+new_versions as (
+
+    select {{ case_columns | join(', ') }}, _source_file
+    from {{ ref('stg_case_platform__case_logs') }}
+    where _loaded_at > {{ previous_watermark }}
+
+),
+
+ranked_new_versions as (
+
+    select
+        new_versions.*,
+        row_number() over (partition by case_id order by {{ version_order }}) as version_rank
+    from new_versions
+
+),
+
+-- the version time of the stored rows of these cases (only that: whole rows would cost more
+-- to read than everything else here)
+stored_versions as (
+
+    select case_id, updated_at
+    from {{ this }}
+    where case_id in (select case_id from new_versions)
+
+),
+
+newer_versions as (
+
+    select {% for column in case_columns %}ranked_new_versions.{{ column }}{{ ', ' if not loop.last }}{% endfor %}
+    from ranked_new_versions
+    left join stored_versions
+        on ranked_new_versions.case_id = stored_versions.case_id
+    where ranked_new_versions.version_rank = 1
+        and not coalesce(
+            stored_versions.updated_at > ranked_new_versions.updated_at
+            or (
+                ranked_new_versions.updated_at is null
+                and stored_versions.updated_at is not null
+            ),
+            false
+        )
+
+),
+
+cases as (
+
+    select * from newer_versions
+    {%- if first_new_snapshot is not none %}
+    union all
+    select {{ case_columns | join(', ') }}
+    from {{ this }}
+    where cast(coalesce(accepted_at, submitted_at) as date) >= cast('{{ first_new_snapshot }}' as date)
+        and case_id not in (select case_id from newer_versions)
+    {%- endif %}
+
+),
+{% else %}
+cases_delivered_more_than_once as (
+
+    select case_id
+    from {{ ref('stg_case_platform__case_logs') }}
+    group by case_id
+    having count(*) > 1
+
+),
+
+ranked_repeated_versions as (
+
+    select
+        {{ case_columns | join(', ') }},
+        row_number() over (partition by case_id order by {{ version_order }}) as version_rank
+    from {{ ref('stg_case_platform__case_logs') }}
+    where case_id in (select case_id from cases_delivered_more_than_once)
+
+),
+
+cases as (
+
+    select {{ case_columns | join(', ') }}
+    from {{ ref('stg_case_platform__case_logs') }}
+    where case_id not in (select case_id from cases_delivered_more_than_once)
+    union all
+    select {{ case_columns | join(', ') }}
+    from ranked_repeated_versions
+    where version_rank = 1
+
+),
+{% endif %}
 
 snapshot_for_date as (
 
