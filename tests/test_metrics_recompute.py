@@ -308,6 +308,44 @@ def test_hall_service_level_and_abandonment_match_tickets(small_city: Settings) 
     assert actual.to_dicts() == expected.to_dicts()
 
 
+def test_hall_wait_mean_and_percentiles_match_tickets(small_city: Settings) -> None:
+    """Waits of called tickets: mean, and p50 / p90 as exact percentiles interpolated
+    linearly (what the dashboards and the bulletin show), per hall and month."""
+    called = (
+        _read_source(small_city.landing_dir, "hall_tickets")
+        .filter(pl.col("called_at").is_not_null())
+        .with_columns(
+            ((pl.col("called_at") - pl.col("ticket_taken_at")).dt.total_seconds() / 60).alias(
+                "wait"
+            ),
+            pl.col("ticket_taken_at").dt.date().dt.month_start().alias("month"),
+        )
+    )
+    expected = (
+        called.group_by("hall_code", "month")
+        .agg(
+            pl.col("wait").mean().alias("mean"),
+            pl.col("wait").quantile(0.5, interpolation="linear").alias("p50"),
+            pl.col("wait").quantile(0.9, interpolation="linear").alias("p90"),
+        )
+        .sort("hall_code", "month")
+    )
+    actual = _mart(
+        small_city,
+        """
+        select scope_code as hall_code, period_start as month, wait_minutes_mean as mean,
+               wait_minutes_p50 as p50, wait_minutes_p90 as p90
+        from marts.mart_hall_metrics_by_period
+        where period_grain = 'month' and scope_type = 'hall' and tickets_called > 0
+        order by hall_code, month
+        """,
+    )
+    assert actual.height == expected.height > 0
+    assert actual.select("hall_code", "month").equals(expected.select("hall_code", "month"))
+    for column in ("mean", "p50", "p90"):
+        assert actual[column].to_list() == pytest.approx(expected[column].to_list(), abs=1e-9)
+
+
 def test_headline_metrics_are_ratios_of_sums(small_city: Settings) -> None:
     from dagster_project.headline import headline_metrics
 

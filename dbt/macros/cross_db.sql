@@ -36,7 +36,8 @@
     ({%- for value in values -%}'{{ value }}'{%- if not loop.last -%}, {% endif -%}{%- endfor -%})
 {%- endmacro %}
 
-{#- Continuous percentile of an aggregate group. -#}
+{#- Exact continuous percentile of an aggregate group (linear interpolation between the two
+    nearest values, the same on both engines). -#}
 {% macro percentile(expression, fraction) -%}
     {{ return(adapter.dispatch('percentile', 'govwh')(expression, fraction)) }}
 {%- endmacro %}
@@ -66,20 +67,6 @@
 {#- Hour of day 0..23 of a timestamp. -#}
 {% macro hour_of_day(timestamp_expr) -%}
     cast(extract(hour from {{ timestamp_expr }}) as integer)
-{%- endmacro %}
-
-{#- Approximate percentile (streaming sketch): for large facts where an exact sort per group
-    would dominate the build. -#}
-{% macro approx_percentile(expression, fraction) -%}
-    {{ return(adapter.dispatch('approx_percentile', 'govwh')(expression, fraction)) }}
-{%- endmacro %}
-
-{% macro default__approx_percentile(expression, fraction) -%}
-    approx_quantile({{ expression }}, {{ fraction }})
-{%- endmacro %}
-
-{% macro spark__approx_percentile(expression, fraction) -%}
-    percentile_approx({{ expression }}, {{ fraction }})
 {%- endmacro %}
 
 {% macro year_start(date_expr) -%}

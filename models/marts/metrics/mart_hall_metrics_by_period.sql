@@ -1,5 +1,6 @@
 {#- Hall metrics by hall (and all halls of the city) for day / week / month / year: waits
-    (mean, p50, p90, share over the long-wait threshold), service level (called within the
+    (mean, p50, p90 — exact, interpolated; cheaper than sketches for the many small groups of
+    a hall's day — share over the long-wait threshold), service level (called within the
     target wait over called + abandoned), abandoned-ticket rate (never served over issued) and
     window occupancy, each with numerator and denominator. Occupancy: the queue system does
     not export rosters, so a window counts as staffed on a day from the hall's first call to
@@ -96,8 +97,8 @@ called_tickets as (
 
 wait_percentiles as (
     {{ rollup_by_period_scope('called_tickets', combinations, "
-        " ~ approx_percentile('wait_minutes', 0.5) ~ " as wait_minutes_p50,
-        " ~ approx_percentile('wait_minutes', 0.9) ~ " as wait_minutes_p90
+        " ~ percentile('wait_minutes', 0.5) ~ " as wait_minutes_p50,
+        " ~ percentile('wait_minutes', 0.9) ~ " as wait_minutes_p90
     ") }}
 )
 
