@@ -33,6 +33,7 @@ from dagster_project.benchmark.queries import DASHBOARD_QUERIES  # noqa: E402
 from dagster_project.landing.loader import landing_files, load_files  # noqa: E402
 from dagster_project.landing.pseudonymise import PseudonymisationKey  # noqa: E402
 from dagster_project.landing.schemas import SOURCES  # noqa: E402
+from dagster_project.settings import DAILY_DBT_BUILD_FLAGS  # noqa: E402
 
 
 def _dbt_environment(warehouse: Path) -> dict[str, str]:
@@ -159,8 +160,8 @@ def main() -> None:
                 held += connection.sql(f"select count(*) from main.held_{table}").fetchall()[0][0]
                 connection.execute(f"drop table main.held_{table}")
         load = os.getloadavg()[0]
-        # as the product's daily run (dagster_project.assets.dbt.dbt_build_args): two threads
-        seconds, cpu, peak = _dbt(warehouse, target, args.profiles_dir, "--threads", "2")
+        # as the product's daily run (dagster_project.assets.dbt.dbt_build_args)
+        seconds, cpu, peak = _dbt(warehouse, target, args.profiles_dir, *DAILY_DBT_BUILD_FLAGS)
         timings.append(seconds)
         cpu_times.append(cpu)
         print(f"one-day incremental build (load {load:.1f}): {seconds:.1f} s, {cpu:.1f} CPU s; "
