@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from dagster_project.runner import DAGSTER_HOME_ENV, BuildResult, open_instance, run_build
@@ -72,3 +73,32 @@ def point_environment_at(monkeypatch: pytest.MonkeyPatch) -> Callable[[Settings,
             monkeypatch.setenv(name, value)
 
     return point
+
+
+def relation_rows(warehouse: Path, relation: str, ignored: frozenset[str]) -> list[tuple]:
+    """The rows of `relation` ("schema.table") without the `ignored` columns (bookkeeping such
+    as load times), sorted, doubles rounded to 1e-6: sums of floats depend on the order
+    DuckDB's threads add them in."""
+    schema, table = relation.split(".")
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        columns = [
+            name
+            for (name,) in connection.execute(
+                "select column_name from information_schema.columns "
+                "where table_schema = ? and table_name = ? order by ordinal_position",
+                [schema, table],
+            ).fetchall()
+            if name not in ignored
+        ]
+        select = ", ".join(f'"{c}"' for c in columns)
+        rows = connection.execute(f"select {select} from {relation}").fetchall()
+    return sorted(
+        (tuple(round(v, 6) if isinstance(v, float) else v for v in row) for row in rows),
+        key=repr,
+    )
+
+
+@pytest.fixture
+def rows_of() -> Callable[[Path, str, frozenset[str]], list[tuple]]:
+    """`relation_rows`: compare two builds of a relation."""
+    return relation_rows

@@ -6,14 +6,19 @@ import datetime as dt
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import polars as pl
 import pytest
 
-from dagster_project.settings import CALENDAR_SEED, DBT_PROFILES_DIR, DBT_PROJECT_DIR, Settings
+from dagster_project.settings import (
+    CALENDAR_SEED,
+    DBT_PROFILES_DIR,
+    DBT_PROJECT_DIR,
+    Settings,
+    dbt_executable,
+)
 from dagster_project.working_calendar import CalendarRangeError, build_calendar
 
 
@@ -75,7 +80,7 @@ def test_dbt_fails_on_a_case_outside_the_calendar(
         )
     result = subprocess.run(
         [
-            str(Path(sys.executable).parent / "dbt"),
+            dbt_executable(),
             "test",
             "--select",
             "assert_case_dates_within_calendar",

@@ -5,13 +5,11 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
-from pathlib import Path
 
 import duckdb
 import pytest
 
-from dagster_project.settings import DBT_PROFILES_DIR, DBT_PROJECT_DIR, Settings
+from dagster_project.settings import DBT_PROFILES_DIR, DBT_PROJECT_DIR, Settings, dbt_executable
 
 
 @pytest.fixture(scope="module")
@@ -19,7 +17,7 @@ def manifest(tmp_path_factory: pytest.TempPathFactory) -> dict:
     target = tmp_path_factory.mktemp("dbt_target")
     subprocess.run(
         [
-            str(Path(sys.executable).parent / "dbt"),
+            dbt_executable(),
             "parse",
             "--project-dir",
             str(DBT_PROJECT_DIR),

@@ -5,14 +5,14 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from dagster_project.assets.dbt import dbt_build_args
-from dagster_project.settings import DBT_PROFILES_DIR, DBT_PROJECT_DIR, Settings
+from dagster_project.settings import DBT_PROFILES_DIR, DBT_PROJECT_DIR, Settings, dbt_executable
 
 pytestmark = pytest.mark.slow
 
@@ -32,13 +32,13 @@ COMPARED = [
     "marts.dim_service_item",
     "marts.mart_item_supply_by_period",
 ]
-BOOKKEEPING = {"_watermark", "_loaded_at", "_as_of_date", "_built_at"}
+BOOKKEEPING = frozenset({"_watermark", "_loaded_at", "_as_of_date", "_built_at"})
 
 
 def _dbt_build(warehouse: Path, target: Path, *extra: str) -> None:
     result = subprocess.run(
         [
-            str(Path(sys.executable).parent / "dbt"),
+            dbt_executable(),
             "build",
             "--project-dir",
             str(DBT_PROJECT_DIR),
@@ -58,27 +58,11 @@ def _dbt_build(warehouse: Path, target: Path, *extra: str) -> None:
     assert result.returncode == 0, result.stdout[-4000:]
 
 
-def _rows(warehouse: Path, relation: str) -> list[tuple]:
-    with duckdb.connect(str(warehouse), read_only=True) as connection:
-        columns = [
-            c
-            for (c,) in connection.execute(
-                "select column_name from information_schema.columns "
-                "where table_schema = ? and table_name = ? order by ordinal_position",
-                relation.split("."),
-            ).fetchall()
-            if c not in BOOKKEEPING
-        ]
-        select = ", ".join(f'"{c}"' for c in columns)
-        rows = connection.execute(f"select {select} from {relation}").fetchall()
-    # sums of floats depend on the order DuckDB's threads add them in: compare to 1e-6
-    return sorted(
-        (tuple(round(v, 6) if isinstance(v, float) else v for v in row) for row in rows),
-        key=repr,
-    )
-
-
-def test_one_day_incremental_equals_full_refresh(built_warehouse: Settings, tmp_path: Path) -> None:
+def test_one_day_incremental_equals_full_refresh(
+    built_warehouse: Settings,
+    tmp_path: Path,
+    rows_of: Callable[[Path, str, frozenset[str]], list[tuple]],
+) -> None:
     warehouse = tmp_path / "incremental.duckdb"
     shutil.copy(built_warehouse.warehouse_path, warehouse)
     with duckdb.connect(str(warehouse)) as connection:
@@ -138,11 +122,11 @@ def test_one_day_incremental_equals_full_refresh(built_warehouse: Settings, tmp_
             connection.execute(f"drop table main.next_load_{table}")
     # the daily run as the product runs it (two threads once the facts exist)
     _dbt_build(warehouse, tmp_path / "target", *dbt_build_args(warehouse)[1:])
-    incremental = {relation: _rows(warehouse, relation) for relation in COMPARED}
+    incremental = {relation: rows_of(warehouse, relation, BOOKKEEPING) for relation in COMPARED}
 
     _dbt_build(warehouse, tmp_path / "target", "--full-refresh")
     for relation in COMPARED:
-        full = _rows(warehouse, relation)
+        full = rows_of(warehouse, relation, BOOKKEEPING)
         only_incremental = sorted(set(incremental[relation]) - set(full), key=repr)[:5]
         only_full = sorted(set(full) - set(incremental[relation]), key=repr)[:5]
         assert incremental[relation] == full, (relation, only_incremental, only_full)

@@ -14,14 +14,13 @@ import math
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import polars as pl
 import pytest
 
-from dagster_project.settings import DBT_PROFILES_DIR, DBT_PROJECT_DIR, Settings
+from dagster_project.settings import DBT_PROFILES_DIR, DBT_PROJECT_DIR, Settings, dbt_executable
 
 pytestmark = pytest.mark.slow
 
@@ -42,7 +41,7 @@ TIME_ZONE = "Asia/Shanghai"
 def _dbt(spark_dir: Path, raw_dir: Path, target_path: Path, *arguments: str) -> None:
     result = subprocess.run(
         [
-            str(Path(sys.executable).parent / "dbt"),
+            dbt_executable(),
             *arguments,
             "--target",
             "spark",
