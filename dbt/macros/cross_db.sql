@@ -36,20 +36,6 @@
     ({%- for value in values -%}'{{ value }}'{%- if not loop.last -%}, {% endif -%}{%- endfor -%})
 {%- endmacro %}
 
-{#- Exact continuous percentile of an aggregate group (linear interpolation between the two
-    nearest values, the same on both engines). -#}
-{% macro percentile(expression, fraction) -%}
-    {{ return(adapter.dispatch('percentile', 'govwh')(expression, fraction)) }}
-{%- endmacro %}
-
-{% macro default__percentile(expression, fraction) -%}
-    quantile_cont({{ expression }}, {{ fraction }})
-{%- endmacro %}
-
-{% macro spark__percentile(expression, fraction) -%}
-    percentile({{ expression }}, {{ fraction }})
-{%- endmacro %}
-
 {#- Minutes between two timestamps, fractional, from whole seconds (a double on every engine:
     Spark would otherwise divide as a decimal rounded to six places). -#}
 {% macro minutes_between(start_expr, end_expr) -%}

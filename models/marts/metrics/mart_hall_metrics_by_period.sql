@@ -1,6 +1,6 @@
 {#- Hall metrics by hall (and all halls of the city) for day / week / month / year: waits
-    (mean, p50, p90 — exact, interpolated; cheaper than sketches for the many small groups of
-    a hall's day — share over the long-wait threshold), service level (called within the
+    (mean, p50, p90 — exact, interpolated linearly, read from the distribution of waits in
+    whole seconds — share over the long-wait threshold), service level (called within the
     target wait over called + abandoned), abandoned-ticket rate (never served over issued) and
     window occupancy, each with numerator and denominator. Occupancy: the queue system does
     not export rosters, so a window counts as staffed on a day from the hall's first call to
@@ -86,20 +86,92 @@ occupancy as (
     ") }}
 ),
 
-called_tickets as (
+-- Wait percentiles, exact, interpolated linearly, read from the distribution of waits:
+-- called tickets per hall, day and wait in whole seconds (waits are measured in whole seconds,
+-- so nothing is lost), summed to each period and scope. A percentile aggregate over the
+-- tickets instead holds every wait of every group of every grain at once: beyond 9 GB at
+-- province scale, where sums of counts roll up in bounded memory (DuckDB spills them).
+wait_histogram as (
 
-    {{ dated_parts(
-        ref('fct_hall_tickets'), 'ticket_date', columns=['wait_minutes', 'hall_code'],
-        regions='city', where='parts.is_called'
+    select
+        hall_code,
+        ticket_date,
+        cast(round(wait_minutes * 60) as integer) as wait_seconds,
+        count(*) as tickets
+    from {{ ref('fct_hall_tickets') }}
+    where is_called {{ in_affected_days('ticket_date') }}
+    group by hall_code, ticket_date, cast(round(wait_minutes * 60) as integer)
+
+),
+
+wait_histogram_parts as (
+
+    {{ dated_parts('wait_histogram', 'ticket_date', regions='city') }}
+
+),
+
+waits_by_scope as (
+    {{ rollup_by_period_scope(
+        'wait_histogram_parts', combinations, 'sum(tickets) as tickets',
+        extra_keys=['wait_seconds']
     ) }}
+),
+
+waits_cumulative as (
+
+    select
+        waits_by_scope.*,
+        sum(tickets) over (
+            partition by period_grain, period_start, scope_type, scope_code
+            order by wait_seconds
+            rows between unbounded preceding and current row
+        ) as tickets_up_to,
+        sum(tickets) over (partition by period_grain, period_start, scope_type, scope_code)
+            as tickets_in_scope
+    from waits_by_scope
+
+),
+
+-- continuous percentiles as quantile_cont / percentile compute them: position h = (n - 1) q,
+-- counted from 0, between the waits at positions floor(h) and ceil(h); the wait at position k
+-- is the first whose cumulative count exceeds k
+{%- set wait_fractions = {'p50': 0.5, 'p90': 0.9} %}
+
+wait_percentile_bounds as (
+
+    select
+        period_grain,
+        period_start,
+        scope_type,
+        scope_code,
+        {%- for name, fraction in wait_fractions.items() %}
+        max((tickets_in_scope - 1) * {{ fraction }}) as {{ name }}_position,
+        min(case when tickets_up_to > floor((tickets_in_scope - 1) * {{ fraction }}) then wait_seconds end)
+            as {{ name }}_lower_seconds,
+        min(case when tickets_up_to > ceil((tickets_in_scope - 1) * {{ fraction }}) then wait_seconds end)
+            as {{ name }}_upper_seconds{{ ',' if not loop.last }}
+        {%- endfor %}
+    from waits_cumulative
+    group by period_grain, period_start, scope_type, scope_code
 
 ),
 
 wait_percentiles as (
-    {{ rollup_by_period_scope('called_tickets', combinations, "
-        " ~ percentile('wait_minutes', 0.5) ~ " as wait_minutes_p50,
-        " ~ percentile('wait_minutes', 0.9) ~ " as wait_minutes_p90
-    ") }}
+
+    select
+        period_grain,
+        period_start,
+        scope_type,
+        scope_code,
+        {%- for name in wait_fractions %}
+        (
+            {{ name }}_lower_seconds
+            + ({{ name }}_position - floor({{ name }}_position))
+            * ({{ name }}_upper_seconds - {{ name }}_lower_seconds)
+        ) / 60.0 as wait_minutes_{{ name }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from wait_percentile_bounds
+
 )
 
 select
