@@ -3,9 +3,13 @@ build loads and the one day that arrives afterwards.
 
 The split is done on the files, so that the incremental stage is the real daily run: new
 files land and the ingestion assets load them (skipping the files loaded before by their
-checksum). The last day's case versions (by `updated_at`) and hall tickets (by
-`ticket_taken_at`) are cut out of the files that hold them into one file per source in the
-`day` folder; every other file is linked into the landing folder as it is.
+checksum). The last day is the last day of hall traffic (the end of the city's period); its
+case versions (by `updated_at`) and hall tickets (by `ticket_taken_at`) — and any version
+updated later, which a real export of that day would also carry — are cut out of the files
+that hold them into one file per source in the `day` folder; every other file is linked into
+the landing folder as it is. (The latest `updated_at` is no good as the last day: at province
+scale a dozen cases are completed on the day after the period, and that day alone would be
+an incremental run of 12 rows.)
 """
 
 from __future__ import annotations
@@ -60,7 +64,8 @@ def _last_day(files: list[Path], column: str) -> dt.date:
 
 
 def split_last_day(data: Path, landing: Path, day: Path) -> DaySplit:
-    """Fill `landing` with the city of `data` less its last day, and `day` with that day."""
+    """Fill `landing` with the city of `data` less its last day (and anything later), and
+    `day` with that day."""
     for folder in (landing, day):
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True)
@@ -69,7 +74,7 @@ def split_last_day(data: Path, landing: Path, day: Path) -> DaySplit:
     for path in _parquet_files(data / SERVICE_ITEMS.name):
         (landing / SERVICE_ITEMS.name / path.name).symlink_to(path)
 
-    last_day = _last_day(_parquet_files(data / CASE_LOGS.name), DAY_COLUMNS[CASE_LOGS.name])
+    last_day = _last_day(_parquet_files(data / HALL_TICKETS.name), DAY_COLUMNS[HALL_TICKETS.name])
     day_rows: dict[str, int] = {}
     rewritten = 0
     for source, column in DAY_COLUMNS.items():
@@ -78,7 +83,7 @@ def split_last_day(data: Path, landing: Path, day: Path) -> DaySplit:
         parts = []
         for path in _parquet_files(data / source):
             frame = pl.scan_parquet(path)
-            on_day = pl.col(column).cast(pl.Date) == last_day
+            on_day = pl.col(column).cast(pl.Date) >= last_day
             held = frame.filter(on_day).collect()
             if held.is_empty():
                 (landing / source / path.name).symlink_to(path)
