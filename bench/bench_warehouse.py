@@ -46,6 +46,9 @@ def _dbt_environment(warehouse: Path) -> dict[str, str]:
 
 def _dbt(warehouse: Path, target: Path, profiles: Path, *args: str) -> tuple[float, float, float]:
     """Run dbt build; wall seconds, the child's CPU seconds and its peak memory in GB."""
+    # the warehouse copies made just before (GBs) are written back to disk first, so that the
+    # kernel's writeback does not run during, and count in, the build
+    os.sync()
     started = time.perf_counter()
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     before, cpu_before = usage.ru_maxrss, usage.ru_utime + usage.ru_stime
