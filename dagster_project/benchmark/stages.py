@@ -208,14 +208,21 @@ def queries(paths: BenchPaths, config: dict[str, Any]) -> StageOutput:
     )
 
 
+def _connect_as_dbt(warehouse: Path, config: dict[str, Any]) -> duckdb.DuckDBPyConnection:
+    """A connection with the dbt profile's settings that bear on speed: the run's memory
+    limit, insertion order not preserved."""
+    connection = duckdb.connect(str(warehouse))
+    connection.execute(f"set memory_limit = '{config['memory_limit']}'")
+    connection.execute("set preserve_insertion_order = false")
+    return connection
+
+
 def reference(paths: BenchPaths, config: dict[str, Any]) -> StageOutput:
     """bench/reference_headline_marts.sql on a copy of the loaded raw data, with the dbt
     profile's DuckDB settings (memory limit, threads)."""
     from dagster_project.benchmark.reference import reference_rows, run_reference
 
-    with duckdb.connect(str(paths.reference)) as connection:
-        connection.execute(f"set memory_limit = '{config['memory_limit']}'")
-        connection.execute("set preserve_insertion_order = false")  # as the dbt profile
+    with _connect_as_dbt(paths.reference, config) as connection:
         rows = {
             t: int(connection.execute(f"select count(*) from {t}").fetchall()[0][0])
             for t in RAW_TABLES
@@ -263,9 +270,7 @@ HEADLINE_FACTS = ("marts.fct_cases", "marts.fct_hall_tickets")
 def _copy_facts(warehouse: Path, config: dict[str, Any]) -> float:
     """Seconds to write a bare copy of the facts the dbt build just made (`create table as
     select *`, then a checkpoint): what materializing them costs at least, with no logic."""
-    with duckdb.connect(str(warehouse)) as connection:
-        connection.execute(f"set memory_limit = '{config['memory_limit']}'")
-        connection.execute("set preserve_insertion_order = false")  # as the dbt profile
+    with _connect_as_dbt(warehouse, config) as connection:
         began = time.perf_counter()
         for number, fact in enumerate(HEADLINE_FACTS):
             connection.execute(f"create table main.fact_copy_{number} as select * from {fact}")
