@@ -47,7 +47,7 @@ test: $(STAMP) system-packages
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check dagster_project tests
+	$(BIN)/ruff format --check govwh dagster_project bench tests
 
 # The Dagster UI on http://127.0.0.1:3000, with the run history `govwh build` writes to.
 dev: $(STAMP)

@@ -17,13 +17,13 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-import duckdb
 import numpy as np
 import polars as pl
 
 from forecasting.run import RunConfig, hall_profiles, run_forecasts
 from forecasting.simulation import simulate_hall_hour
 from forecasting.warehouse import read_marts
+from govwh.warehouse.connection import connect
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -38,11 +38,9 @@ def main() -> None:
         shutil.copyfile(args.warehouse, path)
         config = RunConfig()
         started = time.perf_counter()
-        summary = run_forecasts(
-            path, config=config, halls_csv=ROOT / "seeds" / "halls.csv", model_dir=Path(tmp)
-        )
+        summary = run_forecasts(path, config=config, model_dir=Path(tmp))
         total = time.perf_counter() - started
-        with duckdb.connect(str(path), read_only=True) as con:
+        with connect(path, read_only=True) as con:
             metrics = con.sql("select * from forecast.backtest_metrics").pl()
             plan = con.sql("select * from forecast.staffing_plan").pl()
             counts = con.sql(

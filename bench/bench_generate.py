@@ -24,7 +24,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 CHILD = (
     "import sys; from pathlib import Path; "
-    "from dagster_project.demo import generate_demo_city; "
+    "from govwh.demo import generate_demo_city; "
     "generate_demo_city(Path(sys.argv[1]), seed=int(sys.argv[2]), scale=sys.argv[3])"
 )
 

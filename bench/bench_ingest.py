@@ -26,11 +26,11 @@ from pathlib import Path
 
 import duckdb
 
-from dagster_project.demo import generate_demo_city
-from dagster_project.landing.loader import landing_files, load_files
-from dagster_project.landing.pseudonymise import PseudonymisationKey
-from dagster_project.landing.schemas import CASE_LOGS, SERVICE_ITEMS
-from dagster_project.resources import DuckDBWarehouse
+from govwh.demo import generate_demo_city
+from govwh.ingestion.loader import landing_files, load_files
+from govwh.ingestion.pseudonymise import PseudonymisationKey
+from govwh.ingestion.schemas import CASE_LOGS, SERVICE_ITEMS
+from govwh.warehouse.connection import connect
 
 
 def _cpu_seconds() -> float:
@@ -44,8 +44,7 @@ def bench_format(root: Path, scale: str, fmt: str, keep: Path | None, run: int) 
         generate_demo_city(landing, scale=scale, fmt=fmt)
     key = PseudonymisationKey.from_secret("bench")
     database = root / f"bench_{fmt}_{run}.duckdb"
-    warehouse = DuckDBWarehouse(path=str(database))
-    with warehouse.connect() as connection:
+    with connect(database) as connection:
         load_files(connection, SERVICE_ITEMS, landing_files(landing, SERVICE_ITEMS), key)
         files = landing_files(landing, CASE_LOGS)
         began, cpu = time.perf_counter(), _cpu_seconds()

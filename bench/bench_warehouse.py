@@ -24,16 +24,15 @@ import sys
 import time
 from pathlib import Path
 
-import duckdb
-
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from dagster_project.benchmark.queries import DASHBOARD_QUERIES  # noqa: E402
-from dagster_project.landing.loader import landing_files, load_files  # noqa: E402
-from dagster_project.landing.pseudonymise import PseudonymisationKey  # noqa: E402
-from dagster_project.landing.schemas import SOURCES  # noqa: E402
-from dagster_project.settings import DAILY_DBT_BUILD_FLAGS  # noqa: E402
+from bench.queries import DASHBOARD_QUERIES  # noqa: E402
+from govwh.ingestion.loader import landing_files, load_files  # noqa: E402
+from govwh.ingestion.pseudonymise import PseudonymisationKey  # noqa: E402
+from govwh.ingestion.schemas import SOURCES  # noqa: E402
+from govwh.settings import DAILY_DBT_BUILD_FLAGS  # noqa: E402
+from govwh.warehouse.connection import connect  # noqa: E402
 
 
 def _dbt_environment(warehouse: Path) -> dict[str, str]:
@@ -84,7 +83,7 @@ def _slowest_nodes(target: Path, count: int = 8) -> str:
 
 
 def _rows(warehouse: Path, table: str) -> int:
-    with duckdb.connect(str(warehouse), read_only=True) as connection:
+    with connect(warehouse, read_only=True) as connection:
         return int(connection.sql(f"select count(*) from {table}").fetchall()[0][0])
 
 
@@ -113,7 +112,7 @@ def main() -> None:
     else:
         started = time.perf_counter()
         key = PseudonymisationKey.from_secret("benchmark")
-        with duckdb.connect(str(warehouse)) as connection:
+        with connect(warehouse) as connection:
             loaded = sum(
                 # the catalogue first: case versions are checked against it
                 load_files(connection, source, landing_files(args.landing, source), key).rows
@@ -133,7 +132,7 @@ def main() -> None:
     lines.append(f"| dbt build, full refresh | {seconds:.1f} s | {rate} | {peak:.1f} GB |")
 
     # One day arrives: hold back the last day's case versions and tickets, build, add them.
-    with duckdb.connect(str(warehouse)) as connection:
+    with connect(warehouse) as connection:
         last_day = connection.sql(
             "select max(cast(updated_at as date)) from raw.case_logs"
         ).fetchall()[0][0]
@@ -152,7 +151,7 @@ def main() -> None:
     timings, cpu_times, peak, held = [], [], 0.0, 0
     for _ in range(args.incremental_runs):
         shutil.copyfile(before_the_day, warehouse)
-        with duckdb.connect(str(warehouse)) as connection:
+        with connect(warehouse) as connection:
             held = 0
             for table in ("case_logs", "hall_tickets"):
                 connection.execute(
@@ -163,7 +162,7 @@ def main() -> None:
                 held += connection.sql(f"select count(*) from main.held_{table}").fetchall()[0][0]
                 connection.execute(f"drop table main.held_{table}")
         load = os.getloadavg()[0]
-        # as the product's daily run (dagster_project.assets.dbt.dbt_build_args)
+        # as the product's daily run (dagster_project.warehouse.assets.dbt_build_args)
         seconds, cpu, peak = _dbt(warehouse, target, args.profiles_dir, *DAILY_DBT_BUILD_FLAGS)
         timings.append(seconds)
         cpu_times.append(cpu)
@@ -179,7 +178,7 @@ def main() -> None:
 
     serving = args.work / "serving.duckdb"
     shutil.copyfile(warehouse, serving)
-    with duckdb.connect(str(serving), read_only=True) as connection:
+    with connect(serving, read_only=True) as connection:
         for name, sql in DASHBOARD_QUERIES.items():
             connection.sql(sql).fetchall()  # warm the cache once, as a running dashboard is
             timings = []

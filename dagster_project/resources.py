@@ -1,18 +1,14 @@
-"""Dagster resources, configured from the environment (see settings.py)."""
+"""Dagster resources, configured from the environment (govwh.settings)."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import duckdb
 from dagster import ConfigurableResource
 
-from dagster_project.settings import Settings
-
-# The dbt profile's variable: a province-scale load stays inside the limit and spills to
-# DuckDB's temp directory (its default: beside the warehouse file, `<file>.tmp`).
-MEMORY_LIMIT_ENV = "GOVWH_DUCKDB_MEMORY_LIMIT"
+from govwh.settings import Settings
+from govwh.warehouse.connection import connect
 
 
 class DuckDBWarehouse(ConfigurableResource):
@@ -20,22 +16,13 @@ class DuckDBWarehouse(ConfigurableResource):
     process at a time, and dbt runs in its own process between our assets."""
 
     path: str
-    memory_limit: str = "4GB"
-    threads: int = 2
 
     @property
     def file(self) -> Path:
         return Path(self.path)
 
     def connect(self, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-        if not read_only:
-            self.file.parent.mkdir(parents=True, exist_ok=True)
-        connection = duckdb.connect(str(self.file), read_only=read_only)
-        memory_limit = os.environ.get(MEMORY_LIMIT_ENV) or self.memory_limit
-        connection.execute(f"set memory_limit = '{memory_limit}'")
-        connection.execute(f"set threads = {int(self.threads)}")
-        connection.execute("set timezone = 'Asia/Shanghai'")
-        return connection
+        return connect(self.file, read_only=read_only)
 
 
 class LandingFolder(ConfigurableResource):
@@ -58,9 +45,19 @@ class ServingCopy(ConfigurableResource):
         return Path(self.path)
 
 
+class ReportFolders(ConfigurableResource):
+    """Where the reports are written: the supervision outbox and the weekly bulletins."""
+
+    outbox: str
+    bulletins: str
+
+
 def resources_from_settings(settings: Settings) -> dict[str, ConfigurableResource]:
     return {
         "warehouse": DuckDBWarehouse(path=str(settings.warehouse_path)),
         "landing": LandingFolder(path=str(settings.landing_dir)),
         "serving": ServingCopy(path=str(settings.serving_path)),
+        "reports": ReportFolders(
+            outbox=str(settings.outbox_dir), bulletins=str(settings.bulletin_dir)
+        ),
     }

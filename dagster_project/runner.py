@@ -1,40 +1,50 @@
-"""Run the build job in this process, against the persistent Dagster instance.
+"""The one job runner: run a job in this process against the persistent Dagster instance.
 
-`govwh build` and the tests use this: the run is recorded in $DAGSTER_HOME, so `dagster dev`
-shows it, and every step, materialization and check is reported to a callback as it happens.
+`python -m dagster_project.runner run <job> [--asset schema/table ...] [--run-config JSON]`
+is how the CLI and the benchmark run jobs (govwh.jobs.run_job starts it): the run is recorded
+in $DAGSTER_HOME, so `dagster dev` shows it, and every step, materialization and check is
+printed as it happens, one JSON object per line (govwh.jobs.JobEvent), then the result.
+`python -m dagster_project.runner last-run <job>` prints the job's latest recorded run.
+Tests call `run_job` in-process.
 """
 
 from __future__ import annotations
 
-import os
+import argparse
+import contextlib
+import json
+import sys
+import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from dagster import DagsterEvent, DagsterInstance, EventLogEntry
+from dagster import (
+    AssetKey,
+    AssetSelection,
+    DagsterEvent,
+    DagsterInstance,
+    EventLogEntry,
+    JobDefinition,
+    RunsFilter,
+)
 
 from dagster_project.definitions import build_definitions
-from dagster_project.jobs import BUILD_WAREHOUSE_JOB, build_warehouse_job
-from dagster_project.settings import REPO_ROOT, Settings
+from govwh.jobs import (
+    BUILD_WAREHOUSE_JOB,
+    EventKind,
+    JobEvent,
+    JobResult,
+    StepFailure,
+)
+from govwh.settings import Settings, dagster_home
 
 if TYPE_CHECKING:
     from dagster_shared.error import SerializableErrorInfo
 
-DAGSTER_HOME_ENV = "DAGSTER_HOME"
-DEFAULT_DAGSTER_HOME = REPO_ROOT / ".dagster_home"
-
 # Only errors reach the console logger: progress is shown from the events themselves.
 _QUIET_CONSOLE = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
-
-
-def dagster_home() -> Path:
-    """Where Dagster keeps its run history ($DAGSTER_HOME, else <repo>/.dagster_home)."""
-    value = os.environ.get(DAGSTER_HOME_ENV)
-    return Path(value).expanduser().resolve() if value else DEFAULT_DAGSTER_HOME
-
 
 # Local run history only; no usage statistics leave the machine.
 _INSTANCE_CONFIG = "telemetry:\n  enabled: false\n"
@@ -50,52 +60,6 @@ def open_instance(home: Path | None = None) -> DagsterInstance:
     return DagsterInstance.from_config(str(home))
 
 
-class EventKind(Enum):
-    STEP_STARTED = "step started"
-    STEP_SUCCEEDED = "step succeeded"
-    STEP_FAILED = "step failed"
-    RUN_FAILED = "run failed"
-    MATERIALIZED = "materialized"
-    CHECKED = "checked"
-
-
-@dataclass(frozen=True)
-class BuildEvent:
-    """One thing that happened in the build, in the terms the CLI shows."""
-
-    kind: EventKind
-    step: str | None
-    asset: str | None = None  # "schema/table" for materializations and checks
-    check: str | None = None
-    passed: bool | None = None  # for checks
-    rows: int | None = None  # for materializations that report a row count
-    message: str | None = None  # for failures
-
-
-@dataclass(frozen=True)
-class StepFailure:
-    step: str
-    message: str
-
-
-@dataclass(frozen=True)
-class BuildResult:
-    run_id: str
-    success: bool
-    failures: list[StepFailure] = field(default_factory=list)
-    failed_checks: list[str] = field(default_factory=list)
-    materialized: int = 0
-    checks_evaluated: int = 0
-
-
-@dataclass(frozen=True)
-class BuildPlan:
-    """What the job will produce, for a progress bar."""
-
-    assets: int
-    checks: int
-
-
 def error_message(error: SerializableErrorInfo | None) -> str:
     """The innermost cause: the loader's or dbt's own words, not Dagster's wrapper."""
     if error is None:
@@ -105,31 +69,37 @@ def error_message(error: SerializableErrorInfo | None) -> str:
     return error.message.strip()
 
 
-def _translate(event: DagsterEvent) -> BuildEvent | None:
+def _translate(event: DagsterEvent) -> JobEvent | None:
     step = event.step_key
     if event.is_step_start:
-        return BuildEvent(EventKind.STEP_STARTED, step)
+        return JobEvent(EventKind.STEP_STARTED, step)
     if event.is_step_success:
-        return BuildEvent(EventKind.STEP_SUCCEEDED, step)
+        return JobEvent(EventKind.STEP_SUCCEEDED, step)
     if event.is_step_failure:
         message = error_message(event.step_failure_data.error)
-        return BuildEvent(EventKind.STEP_FAILED, step, message=message)
+        return JobEvent(EventKind.STEP_FAILED, step, message=message)
     if event.is_run_failure:
-        return BuildEvent(
-            EventKind.RUN_FAILED, None, message=error_message(event.event_specific_data.error)
+        return JobEvent(
+            EventKind.RUN_FAILED,
+            step,
+            message=error_message(event.event_specific_data.error)
+            if event.event_specific_data is not None
+            else event.message,
         )
     if event.is_step_materialization:
         materialization = event.step_materialization_data.materialization
         rows = materialization.metadata.get("dagster/row_count")
-        return BuildEvent(
+        parts = materialization.metadata.get("seconds")
+        return JobEvent(
             EventKind.MATERIALIZED,
             step,
             asset=materialization.asset_key.to_user_string(),
             rows=int(rows.value) if rows is not None else None,
+            parts_seconds=parts.value if parts is not None else None,
         )
     if event.event_type_value == "ASSET_CHECK_EVALUATION":
         evaluation = event.event_specific_data
-        return BuildEvent(
+        return JobEvent(
             EventKind.CHECKED,
             step,
             asset=evaluation.asset_key.to_user_string(),
@@ -139,24 +109,46 @@ def _translate(event: DagsterEvent) -> BuildEvent | None:
     return None
 
 
-def build_plan(settings: Settings) -> BuildPlan:
-    """What the build job will materialize and check (the reports have jobs of their own)."""
-    asset_graph = build_definitions(settings).resolve_asset_graph()
-    selection = build_warehouse_job.selection
-    return BuildPlan(
-        assets=len(selection.resolve(asset_graph)),
-        checks=len(selection.resolve_checks(asset_graph)),
+def _plan(job: JobDefinition, selection: list[AssetKey] | None) -> JobEvent:
+    layer = (job.get_subset(asset_selection=set(selection)) if selection else job).asset_layer
+    return JobEvent(
+        EventKind.PLAN,
+        assets=len(layer.selected_asset_keys),
+        checks=len(layer.asset_graph.asset_check_keys),
     )
 
 
-def run_build(
+def job_plan(
+    settings: Settings, job_name: str = BUILD_WAREHOUSE_JOB, assets: list[str] | None = None
+) -> JobEvent:
+    """What a run of `job_name` will materialize and check (a PLAN event)."""
+    job = build_definitions(settings).resolve_job_def(job_name)
+    return _plan(job, [AssetKey.from_user_string(a) for a in assets] if assets else None)
+
+
+def run_job(
     settings: Settings,
+    job_name: str = BUILD_WAREHOUSE_JOB,
     *,
     instance: DagsterInstance,
-    on_event: Callable[[BuildEvent], None] | None = None,
-) -> BuildResult:
-    """Materialize every asset of `settings`' environment; never raises on a failed step."""
-    job = build_definitions(settings).resolve_job_def(BUILD_WAREHOUSE_JOB)
+    assets: list[str] | None = None,
+    asset_groups: list[str] | None = None,
+    run_config: dict[str, Any] | None = None,
+    on_event: Callable[[JobEvent], None] | None = None,
+) -> JobResult:
+    """Run `job_name` (only `assets`, "schema/table" keys, and the assets of `asset_groups`,
+    when given) for the environment of
+    `settings`; never raises on a failed step. The first event is the plan (how many assets
+    and checks the run produces)."""
+    definitions = build_definitions(settings)
+    job = definitions.resolve_job_def(job_name)
+    selection = [AssetKey.from_user_string(asset) for asset in assets or []]
+    if asset_groups:
+        graph = definitions.resolve_asset_graph()
+        selection += sorted(AssetSelection.groups(*asset_groups).resolve(graph))
+    selection = selection or None
+    if on_event is not None:
+        on_event(_plan(job, selection))
     run_id = str(uuid.uuid4())
     failures: list[StepFailure] = []
     failed_checks: list[str] = []
@@ -185,9 +177,86 @@ def run_build(
 
     # Events reach the listener as the instance stores them, i.e. while the step runs.
     instance.add_event_listener(run_id, listen)
+    began = time.perf_counter()
     result = job.execute_in_process(
-        run_config=_QUIET_CONSOLE, instance=instance, run_id=run_id, raise_on_error=False
+        run_config={**_QUIET_CONSOLE, **(run_config or {})},
+        instance=instance,
+        run_id=run_id,
+        asset_selection=selection,
+        raise_on_error=False,
     )
-    return BuildResult(
-        run_id, result.success, failures, failed_checks, materialized, checks_evaluated
+    return JobResult(
+        run_id,
+        result.success,
+        failures,
+        failed_checks,
+        materialized,
+        checks_evaluated,
+        seconds=time.perf_counter() - began,
     )
+
+
+def last_run(job_name: str, home: Path) -> dict[str, Any] | None:
+    """The latest run of `job_name` recorded at `home` (no instance is created there)."""
+    if not (home / "dagster.yaml").exists() and not home.is_dir():
+        return None
+    instance = DagsterInstance.from_config(str(home))
+    try:
+        records = instance.get_run_records(filters=RunsFilter(job_name=job_name), limit=1)
+    finally:
+        instance.dispose()
+    if not records:
+        return None
+    record = records[0]
+    return {
+        "run_id": record.dagster_run.run_id,
+        "job_name": record.dagster_run.job_name,
+        "status": record.dagster_run.status.value,
+        "start_time": record.start_time,
+        "end_time": record.end_time,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m dagster_project.runner")
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="run a job, printing its events as JSON lines")
+    run.add_argument("job")
+    run.add_argument("--asset", action="append", default=[], help="schema/table (repeatable)")
+    run.add_argument("--asset-group", action="append", default=[], help="asset group (repeatable)")
+    run.add_argument("--run-config", default="", help="Dagster run config as JSON")
+    latest = commands.add_parser("last-run", help="print the job's latest recorded run (JSON)")
+    latest.add_argument("job")
+    arguments = parser.parse_args(argv)
+
+    if arguments.command == "last-run":
+        summary = last_run(arguments.job, dagster_home())
+        if summary is not None:
+            print(json.dumps(summary))
+        return 0
+
+    # Our events own stdout; whatever else is printed (dagster-dbt echoes dbt's log) goes
+    # to stderr, which the caller sends to a log file.
+    events = sys.stdout
+
+    def emit(event: JobEvent) -> None:
+        events.write(event.to_json() + "\n")
+        events.flush()
+
+    with contextlib.redirect_stdout(sys.stderr):
+        result = run_job(
+            Settings.from_env(),
+            arguments.job,
+            instance=open_instance(),
+            assets=arguments.asset or None,
+            asset_groups=arguments.asset_group or None,
+            run_config=json.loads(arguments.run_config) if arguments.run_config else None,
+            on_event=emit,
+        )
+    events.write(result.to_json() + "\n")
+    events.flush()
+    return 0 if result.success else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

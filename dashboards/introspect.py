@@ -12,6 +12,8 @@ from pathlib import Path
 
 import duckdb
 
+from govwh.warehouse.connection import connect
+
 
 @dataclass(frozen=True)
 class Column:
@@ -52,7 +54,7 @@ class ServingCopy:
 def open_serving_copy(path: Path) -> Iterator[ServingCopy]:
     if not path.exists():
         raise FileNotFoundError(f"no serving copy at {path}: build the warehouse first")
-    connection = duckdb.connect(str(path), read_only=True)
+    connection = connect(path, read_only=True)
     try:
         yield ServingCopy(connection)
     finally:

@@ -30,6 +30,7 @@ class PublishResult:
     chart_ids: dict[str, int] = field(default_factory=dict)
     dataset_ids: dict[str, int] = field(default_factory=dict)
     county_datasets: set[str] = field(default_factory=set)
+    serving_path: Path | None = None  # the warehouse copy the dashboards read
 
 
 def make_bundle(serving_path: Path, assets_dir: Path = ASSETS_DIR) -> Bundle:
@@ -58,4 +59,5 @@ def publish(api: SupersetApi, serving_path: Path, assets_dir: Path = ASSETS_DIR)
         chart_ids={key: charts[uuid] for key, uuid in bundle.chart_uuids.items()},
         dataset_ids={key: datasets[uuid] for key, uuid in bundle.dataset_uuids.items()},
         county_datasets=bundle.county_datasets,
+        serving_path=serving_path,
     )

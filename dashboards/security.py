@@ -7,14 +7,13 @@ column. All roles get Gamma's permissions plus access to the warehouse database 
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from dashboards.api import SupersetApi
 from dashboards.publish import PublishResult
-from dashboards.settings import REGIONS_SEED
+from govwh.warehouse.connection import connect
 
 LEADERSHIP_ROLE = "govwh_leadership"
 DISTRICT_ROLE_PREFIX = "govwh_district_"
@@ -32,13 +31,14 @@ class District:
         return f"{DISTRICT_ROLE_PREFIX}{self.code}"
 
 
-def districts_from_seed(seed: Path = REGIONS_SEED) -> list[District]:
-    with seed.open(encoding="utf-8") as handle:
-        return [
-            District(row["region_code"], row["region_name"])
-            for row in csv.DictReader(handle)
-            if row["admin_level"] == "county"
-        ]
+def districts_from_warehouse(warehouse: Path) -> list[District]:
+    """The city's counties and districts (marts.dim_region), one role each."""
+    with connect(warehouse, read_only=True) as connection:
+        rows = connection.execute(
+            "select region_code, region_name from marts.dim_region"
+            " where admin_level = 'county' order by region_code"
+        ).fetchall()
+    return [District(code, name) for code, name in rows]
 
 
 def _role_ids(api: SupersetApi) -> dict[str, int]:
@@ -76,7 +76,10 @@ def _ensure_rls(api: SupersetApi, name: str, payload: dict[str, Any]) -> None:
 def apply_security(
     api: SupersetApi, published: PublishResult, districts: list[District] | None = None
 ) -> list[District]:
-    districts = districts_from_seed() if districts is None else districts
+    if districts is None:
+        if published.serving_path is None:
+            raise ValueError("districts are read from the serving copy the dashboards came from")
+        districts = districts_from_warehouse(published.serving_path)
     roles = _role_ids(api)
     permissions = _viewer_permissions(api, roles)
     table_ids = sorted(published.dataset_ids[key] for key in published.county_datasets)

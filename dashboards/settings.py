@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from dagster_project.settings import REPO_ROOT, Settings
+from govwh.settings import REPO_ROOT, Settings
 
 PORT_ENV = "GOVWH_SUPERSET_PORT"
 HOME_ENV = "GOVWH_SUPERSET_HOME"
@@ -27,7 +27,6 @@ DEMO_PASSWORD_FILE = "admin_password.txt"
 PACKAGE_DIR = Path(__file__).resolve().parent
 CONSTRAINTS_FILE = PACKAGE_DIR / "superset" / "constraints.txt"
 ASSETS_DIR = PACKAGE_DIR / "assets"
-REGIONS_SEED = REPO_ROOT / "seeds" / "regions.csv"
 
 
 class MissingPasswordError(RuntimeError):

@@ -1,5 +1,5 @@
 """Load forecasts for planners: case arrivals, hall traffic, staffing and backlog.
 
 Pure numpy / polars / scikit-learn / duckdb; the Dagster assets live in
-``dagster_project/assets/forecasts.py`` and only call into this package.
+``dagster_project/forecasting/assets.py`` and only call into this package.
 """

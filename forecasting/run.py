@@ -107,27 +107,26 @@ def hall_profiles(tickets: pl.DataFrame, target: ServiceTarget) -> dict[str, Hal
     return out
 
 
-def windows_normal(
-    halls: pl.DataFrame, halls_csv: Path | None
-) -> tuple[pl.DataFrame, OpeningHours]:
-    """(hall_code, hour, windows_normal) with the lunch-time windows where the seed has them."""
+def windows_normal(halls: pl.DataFrame) -> tuple[pl.DataFrame, OpeningHours]:
+    """(hall_code, hour, windows_normal) with the lunch-time windows, from marts.dim_hall
+    (opening hours and windows per hall; the city's halls share one timetable: the first
+    hall's hours, else the default)."""
     hours = OpeningHours()
-    if halls_csv is not None and halls_csv.exists():
-        seed = pl.read_csv(halls_csv)
-        if {"open_time", "close_time"} <= set(seed.columns):
-            first = seed.row(0, named=True)
-            hours = OpeningHours(
-                time.fromisoformat(first["open_time"]),
-                time.fromisoformat(first["close_time"]),
-                time.fromisoformat(first.get("lunch_start") or "12:00"),
-                time.fromisoformat(first.get("lunch_end") or "13:30"),
-            )
-        lunch_col = "windows_lunch" if "windows_lunch" in seed.columns else "windows_normal"
-        base = seed.select("hall_code", "windows_normal", pl.col(lunch_col).alias("windows_lunch"))
-    else:
-        base = halls.select("hall_code", "windows_normal").with_columns(
-            windows_lunch=pl.col("windows_normal")
+    timed = halls.drop_nulls(["open_time", "close_time"]) if "open_time" in halls.columns else None
+    if timed is not None and timed.height:
+        first = timed.row(0, named=True)
+        hours = OpeningHours(
+            time.fromisoformat(first["open_time"]),
+            time.fromisoformat(first["close_time"]),
+            time.fromisoformat(first.get("lunch_start") or "12:00"),
+            time.fromisoformat(first.get("lunch_end") or "13:30"),
         )
+    lunch = pl.col("windows_lunch") if "windows_lunch" in halls.columns else pl.lit(None)
+    base = halls.select(
+        "hall_code",
+        "windows_normal",
+        pl.coalesce(lunch, pl.col("windows_normal")).alias("windows_lunch"),
+    )
     slots = hour_slots(hours)
     table = base.join(slots, how="cross").with_columns(
         windows_normal=pl.when(pl.col("lunch_minutes") * 2 >= pl.col("interval_minutes"))
@@ -142,7 +141,6 @@ def run_forecasts(
     *,
     as_of: date | None = None,
     config: RunConfig | None = None,
-    halls_csv: Path | None = None,
     model_dir: Path | None = None,
     write: bool = True,
 ) -> ForecastRunSummary:
@@ -186,7 +184,7 @@ def run_forecasts(
 
     # staffing on working days
     workdays = inputs.calendar.filter(pl.col("is_workday"))["calendar_date"]
-    normal, hours = windows_normal(inputs.halls, halls_csv)
+    normal, hours = windows_normal(inputs.halls)
     slots = hour_slots(hours).select("hour", "interval_minutes")
     load = (
         hall_traffic.filter(pl.col("date").is_in(workdays.implode()))

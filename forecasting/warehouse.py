@@ -10,8 +10,22 @@ import duckdb
 import polars as pl
 
 from forecasting.calendar import normalise_calendar
+from govwh.warehouse.connection import connect
 
 FORECAST_SCHEMA = "forecast"
+# The tables the forecast run writes, with what each holds (the Dagster assets' descriptions).
+FORECAST_TABLES = {
+    "case_arrivals": "Daily case arrivals per department (and CITY) and channel group, next 8 "
+    "weeks, with 80 %/95 % intervals.",
+    "hall_traffic": "Tickets per hall and opening hour, next 2 weeks, with intervals.",
+    "staffing_plan": "Windows and staff needed per hall, day and hour (Erlang C/A, verified "
+    "by simulation) against the windows normally open.",
+    "backlog_projection": "Open and expected overdue cases per department, next 20 working "
+    "days, with the red-alert risk flag.",
+    "backtest_metrics": "Rolling-origin MASE / WAPE / interval coverage of the arrival model "
+    "and its baselines, per series, day type and horizon week.",
+    "model_registry": "Every fitted model: version, training window, card with metrics.",
+}
 APPEND_TABLES = frozenset({"model_registry"})  # history kept; every other table is replaced
 
 
@@ -21,7 +35,7 @@ class MartInputs:
     arrivals: pl.DataFrame  # series_id, date, y, group, department_code, channel_group
     hall_hourly: pl.DataFrame  # hall_code, date, hour, tickets
     hall_tickets: pl.DataFrame  # hall_code, service_minutes, wait_minutes, is_abandoned
-    halls: pl.DataFrame  # hall_code, admin_level, windows_normal
+    halls: pl.DataFrame  # dim_hall: hall_code, admin_level, windows (normal, lunch), hours
     cases: pl.DataFrame  # department_code, acceptance_date, end_date, due_date, submission_date
     as_of: date
 
@@ -34,7 +48,7 @@ def read_marts(
     warehouse_path: Path, as_of: date | None = None, ticket_weeks: int = 8
 ) -> MartInputs:
     """Everything the forecasts need, up to ``as_of`` (default: the last submission day)."""
-    with duckdb.connect(str(warehouse_path), read_only=True) as con:
+    with connect(warehouse_path, read_only=True) as con:
         last = con.execute(
             "select max(submission_date) from marts.mart_case_arrivals_daily"
         ).fetchall()[0][0]
@@ -72,7 +86,11 @@ def read_marts(
                from marts.fct_hall_tickets where ticket_date > ? and ticket_date <= ?""",
             [since, as_of],
         )
-        halls = _frame(con, "select hall_code, admin_level, windows_normal from marts.dim_hall")
+        halls = _frame(
+            con,
+            "select hall_code, admin_level, windows_normal, windows_lunch,"
+            " open_time, close_time, lunch_start, lunch_end from marts.dim_hall",
+        )
         cases = _frame(
             con,
             """select department_code, submission_date, acceptance_date,
@@ -90,7 +108,7 @@ def read_backtest_metrics(warehouse_path: Path) -> pl.DataFrame | None:
     """The stored rolling-origin backtest (``forecast.backtest_metrics``), if any."""
     if not warehouse_path.exists():
         return None
-    with duckdb.connect(str(warehouse_path), read_only=True) as con:
+    with connect(warehouse_path, read_only=True) as con:
         found = con.execute(
             "select count(*) from information_schema.tables "
             "where table_schema = ? and table_name = 'backtest_metrics'",
@@ -103,7 +121,7 @@ def read_backtest_metrics(warehouse_path: Path) -> pl.DataFrame | None:
 
 def write_forecast_tables(warehouse_path: Path, tables: dict[str, pl.DataFrame]) -> None:
     """Replace (or, for the registry, append to) the tables in one transaction."""
-    with duckdb.connect(str(warehouse_path)) as con:
+    with connect(warehouse_path) as con:
         con.execute("begin transaction")
         try:
             con.execute(f"create schema if not exists {FORECAST_SCHEMA}")

@@ -8,8 +8,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dagster_project.runner import DAGSTER_HOME_ENV, BuildResult, open_instance, run_build
-from dagster_project.settings import LANDING_ENV, SERVING_ENV, WAREHOUSE_ENV, Settings
+from dagster_project.runner import open_instance, run_job
+from govwh.jobs import JobResult
+from govwh.settings import DAGSTER_HOME_ENV, LANDING_ENV, SERVING_ENV, WAREHOUSE_ENV, Settings
 
 
 def environment_of(settings: Settings, dagster_home: Path) -> dict[str, str]:
@@ -32,13 +33,13 @@ def settings_in(folder: Path, landing_dir: Path | None = None) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def tiny_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Settings, BuildResult]]:
+def tiny_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Settings, JobResult]]:
     """Generate the tiny city, point the environment at it and materialize every asset.
 
     The env vars stay set for the session (and are restored after it), so that code reading
     Settings.from_env() and dbt's profile both see the test warehouse.
     """
-    from dagster_project.demo import generate_demo_city
+    from govwh.demo import generate_demo_city
 
     root = tmp_path_factory.mktemp("tiny_city")
     settings = settings_in(root)
@@ -47,13 +48,13 @@ def tiny_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Setti
     with pytest.MonkeyPatch.context() as environment:
         for name, value in environment_of(settings, dagster_home).items():
             environment.setenv(name, value)
-        result = run_build(settings, instance=open_instance(dagster_home))
+        result = run_job(settings, instance=open_instance(dagster_home))
         assert result.success, result.failures
         yield settings, result
 
 
 @pytest.fixture(scope="session")
-def built_warehouse(tiny_build: tuple[Settings, BuildResult]) -> Settings:
+def built_warehouse(tiny_build: tuple[Settings, JobResult]) -> Settings:
     """Paths of the built tiny warehouse (raw → dbt build → serving copy)."""
     return tiny_build[0]
 

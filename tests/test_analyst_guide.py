@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dagster_project.settings import REPO_ROOT, Settings
+from govwh.settings import REPO_ROOT, Settings
 
 GUIDE = REPO_ROOT / "docs" / "analyst-guide.md"
 EXAMPLE = re.compile(r"### (?P<title>[^\n]+)\n+```sql\n(?P<sql>.*?)```", re.DOTALL)

@@ -12,14 +12,14 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dagster_project.benchmark.harness import PIPELINE_STAGES, REFERENCE_STAGES, STAGE_LABELS
-from dagster_project.benchmark.reference import (
+from bench.harness import PIPELINE_STAGES, REFERENCE_STAGES, STAGE_LABELS
+from bench.reference import (
     REFERENCE_MARTS,
     compare_with_marts,
     run_reference,
 )
-from dagster_project.benchmark.report import SECTION_HEADING, write_block
-from dagster_project.settings import REPO_ROOT, Settings
+from bench.report import SECTION_HEADING, write_block
+from govwh.settings import REPO_ROOT, Settings
 
 
 @pytest.mark.slow

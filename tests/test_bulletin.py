@@ -13,9 +13,9 @@ import duckdb
 import polars as pl
 import pytest
 
-from dagster_project.bulletin import StaleDataError, build_weekly_bulletin, parse_iso_week
-from dagster_project.bulletin.weeks import IsoWeek
-from dagster_project.settings import REPO_ROOT, Settings
+from govwh.reports.bulletin import StaleDataError, build_weekly_bulletin, parse_iso_week
+from govwh.reports.bulletin.weeks import IsoWeek
+from govwh.settings import REPO_ROOT, Settings
 
 SCREENSHOT = REPO_ROOT / "docs" / "screenshots" / "bulletin_first_page.png"
 

@@ -12,14 +12,14 @@ import duckdb
 import polars as pl
 import pytest
 
-from dagster_project.settings import (
+from govwh.calendar import CalendarRangeError, build_calendar
+from govwh.settings import (
     CALENDAR_SEED,
     DBT_PROFILES_DIR,
     DBT_PROJECT_DIR,
     Settings,
     dbt_executable,
 )
-from dagster_project.working_calendar import CalendarRangeError, build_calendar
 
 
 def test_seed_is_what_the_package_says() -> None:

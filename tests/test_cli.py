@@ -12,9 +12,9 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from dagster_project.cli import app
-from dagster_project.settings import Settings
-from dagster_project.status import table_rows
+from govwh.cli import app
+from govwh.settings import Settings
+from govwh.warehouse.status import table_rows
 
 
 def _invoke(*args: str):

@@ -14,9 +14,9 @@ import pytest
 from test_ingestion import ZH_MAPPING, case_rows, write_csv
 from typer.testing import CliRunner
 
-from dagster_project.cli import app
-from dagster_project.landing.pseudonymise import PII_KEY_ENV
-from dagster_project.settings import Settings
+from govwh.cli import app
+from govwh.ingestion.pseudonymise import PII_KEY_ENV
+from govwh.settings import Settings
 
 
 def _invoke(*args: str):

@@ -10,9 +10,9 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from dagster_project.bulletin.weeks import IsoWeek
-from dagster_project.cli import app
-from dagster_project.settings import Settings
+from govwh.cli import app
+from govwh.reports.bulletin.weeks import IsoWeek
+from govwh.settings import Settings
 
 pytestmark = pytest.mark.slow
 runner = CliRunner()

@@ -10,9 +10,10 @@ import duckdb
 import polars as pl
 import pytest
 
-from dagster_project.runner import BuildResult, build_plan, dagster_home, open_instance, run_build
-from dagster_project.settings import Settings
-from dagster_project.status import last_build_run, table_rows
+from dagster_project.runner import job_plan, open_instance, run_job
+from govwh.jobs import JobResult
+from govwh.settings import Settings, dagster_home
+from govwh.warehouse.status import last_build_run, table_rows
 
 pytestmark = pytest.mark.slow
 
@@ -23,10 +24,10 @@ def _row_counts(warehouse: Path) -> dict[str, int | None]:
 
 
 def test_every_step_succeeds_and_every_check_passes(
-    tiny_build: tuple[Settings, BuildResult],
+    tiny_build: tuple[Settings, JobResult],
 ) -> None:
     settings, result = tiny_build
-    plan = build_plan(settings)
+    plan = job_plan(settings)
     assert result.success
     assert result.failures == []
     assert result.failed_checks == []
@@ -74,7 +75,7 @@ def test_building_again_leaves_identical_row_counts(
     shutil.copy(built_warehouse.warehouse_path, again.warehouse_path)
     before = _row_counts(again.warehouse_path)
 
-    result = run_build(again, instance=open_instance(tmp_path / "dagster_home"))
+    result = run_job(again, instance=open_instance(tmp_path / "dagster_home"))
 
     assert result.success, result.failures
     assert _row_counts(again.warehouse_path) == before
@@ -98,7 +99,7 @@ def test_duplicate_keys_never_reach_dbt(
     )
     point_environment_at(settings, tmp_path / "dagster_home")
 
-    result = run_build(settings, instance=open_instance(tmp_path / "dagster_home"))
+    result = run_job(settings, instance=open_instance(tmp_path / "dagster_home"))
 
     assert result.success, result.failures
     with duckdb.connect(str(settings.warehouse_path), read_only=True) as connection:

@@ -7,13 +7,13 @@ from pathlib import Path
 
 from dagster import AssetKey, DagsterInstance, SkipReason, build_sensor_context
 
-from dagster_project.assets.dbt import GovwhDbtTranslator, govwh_dbt_project
 from dagster_project.definitions import build_definitions
-from dagster_project.jobs import BUILD_WAREHOUSE_JOB
-from dagster_project.landing.schemas import SOURCES
+from dagster_project.ingestion.sensors import landing_fingerprint, landing_folder_sensor
 from dagster_project.resources import LandingFolder
-from dagster_project.sensors import landing_fingerprint, landing_folder_sensor
-from dagster_project.settings import Settings
+from dagster_project.warehouse.assets import GovwhDbtTranslator, govwh_dbt_project
+from dagster_project.warehouse.jobs import BUILD_WAREHOUSE_JOB
+from govwh.ingestion.schemas import SOURCES
+from govwh.settings import Settings
 
 
 def _manifest() -> dict:

@@ -13,12 +13,12 @@ import duckdb
 import polars as pl
 import pytest
 
-from dagster_project.assets.serving import publish_serving_copy
-from dagster_project.landing.loader import LandingFilesMissingError, landing_files, load_files
-from dagster_project.landing.pseudonymise import PseudonymisationKey, hmac_python
-from dagster_project.landing.rules import CODE_FORMATS, VOCABULARIES
-from dagster_project.landing.schemas import CASE_LOGS, HALL_TICKETS, SourceSchema
 from dagster_project.resources import DuckDBWarehouse
+from dagster_project.serving.assets import publish_serving_copy
+from govwh.ingestion.loader import LandingFilesMissingError, landing_files, load_files
+from govwh.ingestion.pseudonymise import PseudonymisationKey, hmac_python
+from govwh.ingestion.rules import CODE_FORMATS, VOCABULARIES
+from govwh.ingestion.schemas import CASE_LOGS, HALL_TICKETS, SourceSchema
 
 SECRET = "test-secret"
 

@@ -7,6 +7,7 @@ import json
 import zipfile
 from pathlib import Path
 
+import duckdb
 import pytest
 import yaml
 
@@ -15,9 +16,10 @@ from dashboards.catalog import load_catalog
 from dashboards.introspect import Column
 from dashboards.layout import build_position
 from dashboards.query_context import build_query_context
-from dashboards.security import districts_from_seed
+from dashboards.security import districts_from_warehouse
 from dashboards.settings import ASSETS_DIR, MissingPasswordError, SupersetSettings
 from dashboards.templates import template_context
+from govwh.settings import REPO_ROOT
 
 SERVING = Path("/nowhere/serving/govwh.duckdb")
 DASHBOARDS = {"cockpit", "targets", "halls", "planning", "supervision"}
@@ -154,7 +156,17 @@ def test_superset_listens_on_loopback_only() -> None:
     assert settings.url == "http://127.0.0.1:18088"
 
 
-def test_one_district_role_per_county_of_the_seed() -> None:
-    districts = districts_from_seed()
-    assert len(districts) >= 5
+def test_one_district_role_per_county_of_the_warehouse(tmp_path: Path) -> None:
+    warehouse = tmp_path / "serving.duckdb"
+    with duckdb.connect(str(warehouse)) as connection:
+        connection.execute("create schema marts")
+        connection.execute(
+            "create table marts.dim_region as select * from read_csv(?, all_varchar = true)",
+            [str(REPO_ROOT / "seeds" / "regions.csv")],
+        )
+        counties = connection.execute(
+            "select count(*) from marts.dim_region where admin_level = 'county'"
+        ).fetchone()[0]
+    districts = districts_from_warehouse(warehouse)
+    assert len(districts) == counties >= 5
     assert all(len(d.code) == 6 and d.role == f"govwh_district_{d.code}" for d in districts)

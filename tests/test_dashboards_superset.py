@@ -12,14 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from dagster_project.settings import REPO_ROOT, Settings
 from dashboards import server
 from dashboards.api import SupersetApi
 from dashboards.browser import check_dashboards
 from dashboards.publish import PublishResult, publish
-from dashboards.security import apply_security, districts_from_seed, ensure_user
+from dashboards.security import apply_security, districts_from_warehouse, ensure_user
 from dashboards.settings import SupersetSettings
 from dashboards.venv import ensure_venv
+from govwh.settings import REPO_ROOT, Settings
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]
 
@@ -91,7 +91,7 @@ def test_publishing_twice_keeps_the_same_assets(
     assert again.chart_ids == published.chart_ids
     assert again.dashboard_ids == published.dashboard_ids
     rules = admin.get("rowlevelsecurity/", q="(page_size:100)")["count"]
-    assert rules == len(districts_from_seed())
+    assert rules == len(districts_from_warehouse(published.serving_path))
 
 
 def _county_codes(api: SupersetApi, dataset_id: int) -> set[str]:
@@ -112,7 +112,9 @@ def test_a_district_user_sees_only_its_district(
 ) -> None:
     dataset_id = published.dataset_ids["backlog_daily"]
     everyone = _county_codes(admin, dataset_id)
-    district = next(d for d in districts_from_seed() if d.code in everyone)
+    district = next(
+        d for d in districts_from_warehouse(published.serving_path) if d.code in everyone
+    )
     assert len(everyone) > 1
     password = secrets.token_urlsafe(16)
     ensure_user(admin, f"district_{district.code}", password, [district.role])

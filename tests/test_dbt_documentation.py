@@ -9,7 +9,7 @@ import subprocess
 import duckdb
 import pytest
 
-from dagster_project.settings import DBT_PROFILES_DIR, DBT_PROJECT_DIR, Settings, dbt_executable
+from govwh.settings import DBT_PROFILES_DIR, DBT_PROJECT_DIR, Settings, dbt_executable
 
 
 @pytest.fixture(scope="module")

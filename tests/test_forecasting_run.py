@@ -59,7 +59,16 @@ def _marts(path: Path) -> None:
         }
     )
     dim_hall = pl.DataFrame(
-        {"hall_code": ["H1", "H2"], "admin_level": ["city", "county"], "windows_normal": [20, 6]}
+        {
+            "hall_code": ["H1", "H2"],
+            "admin_level": ["city", "county"],
+            "windows_normal": [20, 6],
+            "windows_lunch": [10, 3],
+            "open_time": ["09:00", "09:00"],
+            "close_time": ["17:30", "17:30"],
+            "lunch_start": ["12:00", "12:00"],
+            "lunch_end": ["13:30", "13:30"],
+        }
     )
     acc = [END - timedelta(days=int(d)) for d in rng.integers(1, 300, 2000)]
     cases = pl.DataFrame(
@@ -104,7 +113,7 @@ def test_run_forecasts_writes_every_table(tmp_path: Path) -> None:
         backtest=BacktestConfig(span_days=91, origin_step=28, refit_days=400),
         simulation=SimulationSettings(target_customers=300),
     )
-    summary = run_forecasts(warehouse, config=config, halls_csv=None, model_dir=tmp_path / "models")
+    summary = run_forecasts(warehouse, config=config, model_dir=tmp_path / "models")
     assert summary.as_of == END
     assert summary.check is not None and summary.check.passed, summary.check
     assert len(summary.model_files) == 2 and all(Path(f).exists() for f in summary.model_files)
@@ -152,7 +161,7 @@ def test_run_forecasts_writes_every_table(tmp_path: Path) -> None:
 def test_dagster_forecast_assets_materialize(tmp_path: Path, monkeypatch) -> None:
     from dagster import materialize
 
-    import dagster_project.assets.forecasts as assets
+    import dagster_project.forecasting.assets as assets
     from dagster_project.resources import DuckDBWarehouse
     from forecasting import run as run_module
 

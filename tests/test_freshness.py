@@ -10,9 +10,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from dagster_project.freshness import stale_sources
-from dagster_project.runner import open_instance, run_build
-from dagster_project.settings import Settings
+from dagster_project.runner import open_instance, run_job
+from govwh.freshness import stale_sources
+from govwh.settings import Settings
 
 D = dt.date
 
@@ -57,7 +57,7 @@ def test_a_missing_day_of_tickets_fails_the_run_before_dbt(
     tickets.filter(pl.col("ticket_taken_at").dt.date() < last_day).write_parquet(last_file)
     point_environment_at(isolated_settings, tmp_path / "dagster_home")
 
-    result = run_build(isolated_settings, instance=open_instance(tmp_path / "dagster_home"))
+    result = run_job(isolated_settings, instance=open_instance(tmp_path / "dagster_home"))
 
     assert not result.success
     assert "raw/case_logs: sources_are_fresh" in result.failed_checks

@@ -10,9 +10,9 @@ import numpy as np
 import polars as pl
 import pytest
 
-from dagster_project.demo import generate_demo_city
-from dagster_project.demo.identity import is_valid_id_card, is_valid_uscc
-from dagster_project.landing.schemas import (
+from govwh.demo import generate_demo_city
+from govwh.demo.identity import is_valid_id_card, is_valid_uscc
+from govwh.ingestion.schemas import (
     CASE_STATUSES,
     CHANNELS,
     SOURCES,
@@ -221,9 +221,7 @@ def test_id_card_check_digit_reference() -> None:
 def test_csv_and_xlsx_exports_with_chinese_headers(tmp_path: Path) -> None:
     import yaml
 
-    translations = yaml.safe_load(
-        Path("dagster_project/demo/headers_zh.yaml").read_text(encoding="utf-8")
-    )
+    translations = yaml.safe_load(Path("govwh/demo/headers_zh.yaml").read_text(encoding="utf-8"))
     period = {"start": dt.date(2018, 3, 1), "end": dt.date(2018, 3, 31)}
     csv_dir = tmp_path / "csv"
     summary = generate_demo_city(

@@ -11,11 +11,11 @@ import numpy as np
 import polars as pl
 import pytest
 
-from dagster_project.demo import generate_demo_city
-from dagster_project.demo.catalogue import build_items, catalogue_snapshot
-from dagster_project.demo.city import City
-from dagster_project.demo.params import CALIBRATION_DATE, scale_params
-from dagster_project.demo.queue import simulate_queues
+from govwh.demo import generate_demo_city
+from govwh.demo.catalogue import build_items, catalogue_snapshot
+from govwh.demo.city import City
+from govwh.demo.params import CALIBRATION_DATE, scale_params
+from govwh.demo.queue import simulate_queues
 
 ONLINE = ("online_web", "mobile_app", "self_service")
 IN_SCOPE = pl.col("item_type") != "public_service"

@@ -13,8 +13,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dagster_project.assets.dbt import dbt_build_args
-from dagster_project.settings import DBT_PROFILES_DIR, DBT_PROJECT_DIR, Settings, dbt_executable
+from govwh.settings import DBT_PROFILES_DIR, DBT_PROJECT_DIR, Settings, dbt_executable
+from govwh.warehouse.dbt import dbt_build_args
 
 pytestmark = pytest.mark.slow
 

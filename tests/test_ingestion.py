@@ -16,11 +16,11 @@ import duckdb
 import polars as pl
 import pytest
 
-from dagster_project.checks import conservation_sql
-from dagster_project.landing.loader import LoadResult, load_files
-from dagster_project.landing.mapping import MAPPINGS_DIR
-from dagster_project.landing.pseudonymise import PseudonymisationKey, hmac_python
-from dagster_project.landing.schemas import CASE_LOGS, SERVICE_ITEMS, SOURCES, SourceSchema
+from dagster_project.ingestion.checks import conservation_sql
+from govwh.ingestion.loader import LoadResult, load_files
+from govwh.ingestion.mapping import MAPPINGS_DIR
+from govwh.ingestion.pseudonymise import PseudonymisationKey, hmac_python
+from govwh.ingestion.schemas import CASE_LOGS, SERVICE_ITEMS, SOURCES, SourceSchema
 
 SECRET = "test-secret"
 KEY = PseudonymisationKey.from_secret(SECRET)
@@ -243,7 +243,7 @@ def test_duplicates_in_a_file_and_across_files(tmp_path: Path) -> None:
 def test_unknown_item_codes_are_loaded_and_flagged(tmp_path: Path) -> None:
     database = tmp_path / "w.duckdb"
     with duckdb.connect(str(database)) as connection:
-        from dagster_project.landing.loader import ensure_raw_table
+        from govwh.ingestion.loader import ensure_raw_table
 
         ensure_raw_table(connection, SERVICE_ITEMS)
         connection.execute(
@@ -336,7 +336,7 @@ def test_gb18030_with_chinese_headers_loads_through_the_zh_mapping(
     tmp_path: Path, declared: str
 ) -> None:
     database = tmp_path / "w.duckdb"
-    from dagster_project.demo.export import to_chinese
+    from govwh.demo.export import to_chinese
 
     frame = to_chinese(canonical(case_rows(3)), CASE_LOGS)
     path = write_csv(tmp_path / "cases.csv", frame, encoding="gb18030")

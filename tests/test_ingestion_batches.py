@@ -16,9 +16,9 @@ import duckdb
 import polars as pl
 from test_ingestion import KEY, SECRET, assert_conserved, case_rows, query, write_csv
 
-from dagster_project.landing.loader import LoadResult, load_files
-from dagster_project.landing.pseudonymise import hmac_python
-from dagster_project.landing.schemas import CASE_LOGS
+from govwh.ingestion.loader import LoadResult, load_files
+from govwh.ingestion.pseudonymise import hmac_python
+from govwh.ingestion.schemas import CASE_LOGS
 
 
 def _parquet(path: Path, frame: pl.DataFrame) -> Path:

@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 from test_ingestion import assert_conserved, case_rows, load, write_csv
 
-from dagster_project.landing.schemas import CASE_LOGS
+from govwh.ingestion.schemas import CASE_LOGS
 
 # The child loads the files with the manifest write patched to stop inside the transaction,
 # after the last file's manifest row: the raw rows and the quarantine rows are inserted, the
@@ -25,10 +25,10 @@ CHILD = textwrap.dedent(
     import sys, time
     from pathlib import Path
     import duckdb
-    from dagster_project.landing import ops
-    from dagster_project.landing.loader import load_files
-    from dagster_project.landing.pseudonymise import PseudonymisationKey
-    from dagster_project.landing.schemas import CASE_LOGS
+    from govwh.ingestion import ops
+    from govwh.ingestion.loader import load_files
+    from govwh.ingestion.pseudonymise import PseudonymisationKey
+    from govwh.ingestion.schemas import CASE_LOGS
 
     database, marker, *paths = sys.argv[1:]
     record = ops.record

@@ -19,9 +19,9 @@ from test_ingestion import (
     write_csv,
 )
 
-from dagster_project.demo.export import HEADERS_FILE
-from dagster_project.landing.mapping import builtin_mappings, load_mapping
-from dagster_project.landing.schemas import SERVICE_ITEMS, SOURCES
+from govwh.demo.export import HEADERS_FILE
+from govwh.ingestion.mapping import builtin_mappings, load_mapping
+from govwh.ingestion.schemas import SERVICE_ITEMS, SOURCES
 
 
 def test_the_zh_mapping_reads_the_generators_headers_backwards() -> None:
@@ -133,8 +133,8 @@ def test_xlsx_with_a_title_row_and_a_named_sheet(tmp_path: Path) -> None:
     database = tmp_path / "w.duckdb"
     import xlsxwriter
 
-    from dagster_project.demo.export import to_chinese
-    from dagster_project.landing.schemas import CASE_LOGS
+    from govwh.demo.export import to_chinese
+    from govwh.ingestion.schemas import CASE_LOGS
 
     frame = to_chinese(canonical(case_rows(3)), CASE_LOGS)
     path = tmp_path / "cases.xlsx"

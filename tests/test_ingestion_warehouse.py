@@ -10,8 +10,8 @@ import duckdb
 import polars as pl
 import pytest
 
-from dagster_project.runner import open_instance, run_build
-from dagster_project.settings import Settings
+from dagster_project.runner import open_instance, run_job
+from govwh.settings import Settings
 
 pytestmark = pytest.mark.slow
 
@@ -84,7 +84,7 @@ def test_every_export_format_gives_the_same_marts(
     encoding: str,
     headers: str,
 ) -> None:
-    from dagster_project.demo import generate_demo_city
+    from govwh.demo import generate_demo_city
 
     settings = Settings(
         warehouse_path=tmp_path / "govwh.duckdb",
@@ -97,7 +97,7 @@ def test_every_export_format_gives_the_same_marts(
     )
     point_environment_at(settings, tmp_path / "dagster_home")
 
-    result = run_build(settings, instance=open_instance(tmp_path / "dagster_home"))
+    result = run_job(settings, instance=open_instance(tmp_path / "dagster_home"))
 
     assert result.success, result.failures
     for relation in MARTS:

@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 
 from dagster_project.definitions import build_definitions
-from dagster_project.settings import Settings
+from govwh.settings import Settings
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "job_asset_selections.json"
 

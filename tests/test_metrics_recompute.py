@@ -18,7 +18,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from dagster_project.settings import LANDING_ENV, SERVING_ENV, WAREHOUSE_ENV, Settings
+from govwh.settings import LANDING_ENV, SERVING_ENV, WAREHOUSE_ENV, Settings
 
 pytestmark = pytest.mark.slow
 
@@ -29,8 +29,9 @@ ONLINE_CHANNELS = ["online_web", "mobile_app", "self_service"]
 @pytest.fixture(scope="module")
 def small_city(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     """The `small` demo city built through the real Dagster job (about a minute)."""
-    from dagster_project.demo import generate_demo_city
-    from dagster_project.runner import DAGSTER_HOME_ENV, open_instance, run_build
+    from dagster_project.runner import open_instance, run_job
+    from govwh.demo import generate_demo_city
+    from govwh.settings import DAGSTER_HOME_ENV
 
     root = tmp_path_factory.mktemp("small_city")
     settings = Settings(
@@ -44,7 +45,7 @@ def small_city(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
         environment.setenv(LANDING_ENV, str(settings.landing_dir))
         environment.setenv(SERVING_ENV, str(settings.serving_path))
         environment.setenv(DAGSTER_HOME_ENV, str(root / "dagster_home"))
-        result = run_build(settings, instance=open_instance(root / "dagster_home"))
+        result = run_job(settings, instance=open_instance(root / "dagster_home"))
         assert result.success, result.failures
         yield settings
 
@@ -347,7 +348,7 @@ def test_hall_wait_mean_and_percentiles_match_tickets(small_city: Settings) -> N
 
 
 def test_headline_metrics_are_ratios_of_sums(small_city: Settings) -> None:
-    from dagster_project.headline import headline_metrics
+    from govwh.reports.headline import headline_metrics
 
     metrics = {m.name_en: m for m in headline_metrics(small_city.warehouse_path)}
     assert set(metrics) == {"online-available rate", "on-time completion rate", "one-trip rate"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from dagster_project.landing.pseudonymise import (
+from govwh.ingestion.pseudonymise import (
     MissingPiiKeyError,
     PseudonymisationKey,
     hmac_python,

@@ -20,7 +20,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from dagster_project.settings import DBT_PROFILES_DIR, DBT_PROJECT_DIR, Settings, dbt_executable
+from govwh.settings import DBT_PROFILES_DIR, DBT_PROJECT_DIR, Settings, dbt_executable
 
 pytestmark = pytest.mark.slow
 

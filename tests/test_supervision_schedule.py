@@ -8,10 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from dagster import RunRequest, SkipReason, build_schedule_context
 
-from dagster_project.supervision.definitions import (
-    daily_supervision_schedule,
-    weekly_bulletin_schedule,
-)
+from dagster_project.reports.assets import weekly_bulletin_schedule
+from dagster_project.supervision.assets import daily_supervision_schedule
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

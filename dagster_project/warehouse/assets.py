@@ -1,0 +1,117 @@
+"""The dbt project as Dagster assets: every seed, model and test of `dbt build`.
+
+No `from __future__ import annotations` here: Dagster inspects the `context` annotation.
+"""
+
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from dagster import AssetExecutionContext, AssetKey
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+
+from dagster_project.resources import DuckDBWarehouse
+from govwh.warehouse.dbt import dbt_build_args
+from govwh.settings import (
+    DBT_PROFILES_DIR,
+    DBT_PROJECT_DIR,
+    WAREHOUSE_ENV,
+    Settings,
+    dbt_executable,
+)
+
+# Files whose change makes the parsed manifest stale (relative to the project directory).
+_PROJECT_INPUTS = ("dbt_project.yml", "packages.yml", "dependencies.yml", "models", "seeds", "dbt")
+
+
+def _manifest_is_stale(project: DbtProject) -> bool:
+    """The manifest is missing or older than a file of the dbt project."""
+    if not project.manifest_path.exists():
+        return True
+    parsed_at = project.manifest_path.stat().st_mtime
+    for name in _PROJECT_INPUTS:
+        path = Path(project.project_dir) / name
+        if not path.exists():
+            continue
+        files = [path] if path.is_file() else path.rglob("*")
+        if any(f.is_file() and f.stat().st_mtime > parsed_at for f in files):
+            return True
+    return False
+
+
+@contextmanager
+def _warehouse_env(warehouse_path: Path) -> Iterator[None]:
+    """GOVWH_WAREHOUSE for a dbt subprocess, which inherits this process's environment.
+
+    dagster-dbt builds the subprocess environment from os.environ only, so the variable is set
+    for the duration of the invocation and restored after.
+    """
+    previous = os.environ.get(WAREHOUSE_ENV)
+    os.environ[WAREHOUSE_ENV] = str(warehouse_path)
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop(WAREHOUSE_ENV, None)
+        else:
+            os.environ[WAREHOUSE_ENV] = previous
+
+
+def load_dbt_project() -> DbtProject:
+    """The project, with its manifest parsed now if missing or older than the project files.
+
+    `govwh build` must work from a fresh clone, and the manifest is not committed: parsing on
+    load (a few seconds, only when something changed) replaces a manual `dbt parse`. It parses
+    with the warehouse path the build will use, so that dbt build can parse partially.
+    """
+    project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROFILES_DIR)
+    if _manifest_is_stale(project):
+        with _warehouse_env(Settings.from_env().warehouse_path):
+            DbtCliResource(project_dir=project, dbt_executable=dbt_executable()).cli(
+                ["parse", "--quiet"], target_path=project.target_path
+            ).wait()
+    return project
+
+
+class GovwhDbtTranslator(DagsterDbtTranslator):
+    """Asset keys name the warehouse relation (schema/table); groups follow the dbt layer."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> AssetKey:
+        if dbt_resource_props["resource_type"] in ("model", "seed", "snapshot"):
+            return AssetKey([dbt_resource_props["schema"], dbt_resource_props["alias"]])
+        return super().get_asset_key(dbt_resource_props)
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        if dbt_resource_props["resource_type"] == "seed":
+            return "seeds"
+        # fqn = [project, layer folder, ..., model name]: staging, intermediate or marts
+        fqn = dbt_resource_props.get("fqn", [])
+        return fqn[1] if len(fqn) > 2 else "dbt"
+
+
+govwh_dbt_project = load_dbt_project()
+
+
+def dbt_cli_resource() -> DbtCliResource:
+    return DbtCliResource(
+        project_dir=govwh_dbt_project,
+        profiles_dir=str(DBT_PROFILES_DIR),
+        dbt_executable=dbt_executable(),
+        # plain text: dbt's messages end up in error reports and log files, not a terminal
+        global_config_flags=["--no-use-colors"],
+    )
+
+
+@dbt_assets(
+    manifest=govwh_dbt_project.manifest_path,
+    dagster_dbt_translator=GovwhDbtTranslator(),
+    project=govwh_dbt_project,
+)
+def govwh_dbt_models(
+    context: AssetExecutionContext, dbt: DbtCliResource, warehouse: DuckDBWarehouse
+) -> Iterator[Any]:
+    """dbt build: seeds, models and their data tests (reported as asset checks)."""
+    with _warehouse_env(warehouse.file):
+        yield from dbt.cli(dbt_build_args(warehouse.file), context=context).stream()

@@ -1,0 +1,157 @@
+"""`govwh bulletin`, `govwh supervise`, `govwh sql`, `govwh docs`: reports and read-only access."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from govwh.analyst import (
+    ServingCopyMissingError,
+    generate_docs,
+    interactive_shell,
+    run_query,
+    serve_docs,
+)
+from govwh.jobs import FORECAST_JOB, RunnerError, run_job
+from govwh.reports.bulletin import StaleDataError, build_weekly_bulletin, parse_iso_week
+from govwh.reports.outbox import write_alert_outbox
+from govwh.settings import Settings, dagster_home
+from govwh.warehouse.connection import connect
+
+
+def _console() -> Console:
+    return Console(file=sys.stdout, soft_wrap=True)
+
+
+def _require_warehouse(settings: Settings) -> None:
+    if not settings.warehouse_path.exists():
+        hint = "run `govwh demo` or `govwh build`"
+        _console().print(f"[red]no warehouse at {settings.warehouse_path}[/red]: {hint}")
+        raise typer.Exit(1)
+
+
+def bulletin(
+    week: Annotated[str, typer.Option(help="ISO week, e.g. 2019-W23.")],
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Folder for the HTML and PDF [default: $GOVWH_BULLETIN_DIR]."),
+    ] = None,
+    pdf: Annotated[bool, typer.Option(help="Also print a PDF with Chromium.")] = True,
+) -> None:
+    """每周通报: write the weekly bulletin of WEEK as HTML (and PDF) from the marts."""
+    console = _console()
+    settings = Settings.from_env()
+    _require_warehouse(settings)
+    try:
+        result = build_weekly_bulletin(
+            settings.warehouse_path, parse_iso_week(week), out or settings.bulletin_dir, pdf=pdf
+        )
+    except (ValueError, StaleDataError) as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(1) from error
+    console.print(f"bulletin {result.week.label} (data as of {result.data.freshness.as_of}):")
+    console.print(f"  {result.html_path}")
+    if result.pdf_path:
+        console.print(f"  {result.pdf_path}")
+
+
+def supervise(
+    outbox: Annotated[
+        Path | None,
+        typer.Option(help="Outbox folder [default: $GOVWH_OUTBOX_DIR, data/outbox]."),
+    ] = None,
+    file_format: Annotated[str, typer.Option("--format", help="xlsx or csv.")] = "xlsx",
+) -> None:
+    """电子监察: write today's new red/yellow alerts per department into the outbox."""
+    console = _console()
+    settings = Settings.from_env()
+    _require_warehouse(settings)
+    result = write_alert_outbox(
+        settings.warehouse_path, outbox or settings.outbox_dir, file_format=file_format
+    )
+    console.print(
+        f"{result.alerts_new} new of {result.alerts_total} open alerts as of {result.as_of_date}: "
+        f"{len(result.department_files)} department files and {result.summary_file.name} "
+        f"in {result.folder}"
+    )
+
+
+def _show(columns: list[str], rows: list[tuple], limit: int = 200) -> None:
+    table = Table(*columns)
+    for row in rows[:limit]:
+        table.add_row(*("" if value is None else str(value) for value in row))
+    console = _console()
+    console.print(table)
+    if len(rows) > limit:
+        console.print(f"… {len(rows) - limit} more rows")
+
+
+def sql(
+    query: Annotated[str | None, typer.Argument(help="SQL to run; none = interactive.")] = None,
+) -> None:
+    """Query the serving copy read-only (nothing you run can change the warehouse)."""
+    settings = Settings.from_env()
+    try:
+        if query:
+            _show(*run_query(settings, query))
+        else:
+            interactive_shell(settings, _show)
+    except ServingCopyMissingError as error:
+        _console().print(f"[red]{error}[/red]")
+        raise typer.Exit(1) from error
+
+
+def docs(
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8080,
+    serve: Annotated[bool, typer.Option(help="Serve the site after generating it.")] = True,
+) -> None:
+    """Generate the dbt documentation site (data dictionary, lineage) and serve it."""
+    settings = Settings.from_env()
+    try:
+        index = generate_docs(settings)
+    except ServingCopyMissingError as error:
+        _console().print(f"[red]{error}[/red]")
+        raise typer.Exit(1) from error
+    _console().print(f"dbt docs generated: {index}")
+    if serve:
+        _console().print(f"serving on http://127.0.0.1:{port} (Ctrl-C to stop)")
+        serve_docs(settings, port)
+
+
+def forecast() -> None:
+    """Train, backtest and forecast arrivals, hall traffic, staffing and backlog."""
+    console = _console()
+    settings = Settings.from_env()
+    _require_warehouse(settings)
+    log_path = dagster_home() / "logs" / f"forecast-{dt.datetime.now():%Y%m%d-%H%M%S}.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with console.status("forecasting: training, backtesting, staffing, backlog …"):
+        try:
+            result = run_job(settings, FORECAST_JOB, log_path=log_path)
+        except RunnerError as error:
+            console.print(f"[red]{error}[/red]")
+            raise typer.Exit(1) from error
+    if not result.success:
+        for failure in result.failures:
+            console.print(f"[red]{failure.step}: {failure.message}[/red]", highlight=False)
+        console.print(f"log: {log_path}")
+        raise typer.Exit(1)
+    with connect(settings.warehouse_path, read_only=True) as connection:
+        tables = connection.sql(
+            "select table_name, estimated_size from duckdb_tables() "
+            "where schema_name = 'forecast' order by 1"
+        ).fetchall()
+    for name, rows in tables:
+        console.print(f"  forecast.{name}: {rows:,} rows")
+    console.print(f"serving copy republished: {settings.serving_path}")
+
+
+def register(app: typer.Typer) -> None:
+    for command in (forecast, bulletin, supervise, sql, docs):
+        app.command()(command)

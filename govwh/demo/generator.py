@@ -1,0 +1,147 @@
+"""Generate the demo city month by month and stream it into the landing folder."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from govwh.demo.calendar_arrays import day_number
+from govwh.demo.cases import build_model, finish_cases, generate_cases
+from govwh.demo.catalogue import build_items, catalogue_snapshot, snapshot_dates
+from govwh.demo.city import SEEDS_DIR, City
+from govwh.demo.export import check_format, write_frame
+from govwh.demo.params import scale_params
+from govwh.demo.tickets import month_tickets
+from govwh.ingestion.schemas import CASE_LOGS, HALL_TICKETS, SERVICE_ITEMS
+
+GENERATOR_VERSION = "3"
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class GenerationSummary:
+    landing_dir: Path
+    seed: int
+    scale: str
+    start: dt.date
+    end: dt.date
+    rows: dict[str, int] = field(default_factory=dict)
+    files: dict[str, int] = field(default_factory=dict)
+    paths: dict[str, list[str]] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def _months(start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]]:
+    months = []
+    first = start.replace(day=1)
+    while first <= end:
+        following = (first + dt.timedelta(days=32)).replace(day=1)
+        months.append((max(first, start), min(following - dt.timedelta(days=1), end)))
+        first = following
+    return months
+
+
+def _record(summary: GenerationSummary, source: str, paths: list[Path], rows: int) -> None:
+    summary.rows[source] += rows
+    summary.files[source] += len(paths)
+    summary.paths[source].extend(str(p) for p in paths)
+
+
+def generate_demo_city(
+    landing_dir: Path,
+    *,
+    seed: int = 42,
+    scale: str = "small",
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    fmt: str = "parquet",
+    encoding: str = "utf-8",
+    headers: str = "en",
+    progress: Progress | None = None,
+    seeds_dir: Path = SEEDS_DIR,
+) -> GenerationSummary:
+    """Write the three sources of a generated city; deterministic for seed and scale."""
+    params = scale_params(scale).with_period(start, end)
+    if params.start > params.end:
+        raise ValueError(f"start {params.start} is after end {params.end}")
+    check_format(fmt, encoding, headers, scale)
+    began = time.perf_counter()
+    landing_dir = Path(landing_dir)
+    summary = GenerationSummary(landing_dir, seed, scale, params.start, params.end)
+    for source in (SERVICE_ITEMS, CASE_LOGS, HALL_TICKETS):
+        folder = landing_dir / source.name
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        summary.rows[source.name], summary.files[source.name] = 0, 0
+        summary.paths[source.name] = []
+    (landing_dir / "_generation.json").unlink(missing_ok=True)
+    write = {"fmt": fmt, "encoding": encoding, "headers": headers}
+
+    city = City.from_seeds(seeds_dir)
+    items = build_items(np.random.default_rng([seed, 0]), params, city)
+    snapshots = snapshot_dates(params.start, params.end)
+    for number, snapshot in enumerate(snapshots, start=1):
+        frame = catalogue_snapshot(items, snapshot)
+        paths = write_frame(
+            frame,
+            SERVICE_ITEMS,
+            landing_dir / "service_items" / f"service_items_{snapshot}",
+            **write,
+        )
+        _record(summary, "service_items", paths, frame.height)
+        if progress:
+            progress("service_items", number, len(snapshots))
+
+    model = build_model(
+        seed, params, city, items, np.array([day_number(s) for s in snapshots], dtype=np.int64)
+    )
+    carried: pl.DataFrame | None = None
+    next_case = 0
+    months = _months(params.start, params.end)
+    for number, (month_start, month_end) in enumerate(months, start=1):
+        first, last = day_number(month_start), day_number(month_end)
+        month = generate_cases(model, first, last, next_case)
+        next_case += month.cases.height
+        visits = month.visits if carried is None else pl.concat([carried, month.visits])
+        carried = visits.filter(pl.col("visit_day") > last)
+        tickets, filings = month_tickets(
+            model, visits.filter(pl.col("visit_day") <= last), first, last
+        )
+        filed = pl.DataFrame(
+            {"case_number": month.cases["case_number"].to_numpy()[month.filing_case]}
+        ).join(filings, on="case_number", how="left", maintain_order="left")
+        cases = finish_cases(
+            model, month, filed["filing_start"].to_numpy(), filed["filing_end"].to_numpy()
+        )
+        label = f"{month_start:%Y-%m}"
+        for source, frame in ((CASE_LOGS, cases), (HALL_TICKETS, tickets)):
+            if frame.height:
+                paths = write_frame(
+                    frame, source, landing_dir / source.name / f"{source.name}_{label}", **write
+                )
+                _record(summary, source.name, paths, frame.height)
+        if progress:
+            progress("months", number, len(months))
+
+    summary.seconds = round(time.perf_counter() - began, 2)
+    marker = {
+        **{
+            k: str(v) if isinstance(v, (Path, dt.date)) else v
+            for k, v in asdict(summary).items()
+            if k != "paths"
+        },
+        "generator_version": GENERATOR_VERSION,
+        "format": fmt,
+        "encoding": encoding,
+        "headers": headers,
+    }
+    (landing_dir / "_generation.json").write_text(json.dumps(marker, indent=2, ensure_ascii=False))
+    return summary

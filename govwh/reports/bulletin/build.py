@@ -1,0 +1,127 @@
+"""Build the weekly bulletin: read the marts, render HTML with inline charts, print a PDF."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import jinja2
+import polars as pl
+
+from govwh.reports.bulletin.charts import ranking_chart, trend_chart
+from govwh.reports.bulletin.data import RANKED, BulletinData, read_bulletin_data
+from govwh.reports.bulletin.pdf import print_to_pdf
+from govwh.reports.bulletin.weeks import IsoWeek
+from govwh.warehouse.connection import connect
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+class StaleDataError(RuntimeError):
+    """The warehouse does not cover the week yet: no bulletin is built on stale data."""
+
+
+@dataclass(frozen=True)
+class BulletinResult:
+    week: IsoWeek
+    html_path: Path
+    pdf_path: Path | None
+    data: BulletinData
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1%}"
+
+
+def _points(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:+.1f} pt"
+
+
+def _count(value: float | None) -> str:
+    return "—" if value is None else f"{int(value):,}"
+
+
+def _rank_change(value: int | None) -> str:
+    if value is None:
+        return "新 new"
+    return "→" if value == 0 else (f"↑{value}" if value > 0 else f"↓{-value}")
+
+
+def _headline_rows(headline: pl.DataFrame) -> list[dict]:
+    rows = []
+    for row in headline.iter_rows(named=True):
+        value, previous, target = row["value"], row["previous_value"], row["target_value"]
+        change = None if value is None or previous is None else value - previous
+        better = 1 if row["higher_is_better"] else -1
+        row["change"] = change
+        row["change_class"] = "" if not change else ("up" if change * better > 0 else "down")
+        met = None if value is None or target is None else (value - target) * better >= 0
+        row["target_class"] = "" if met is None else ("status-met" if met else "status-miss")
+        rows.append(row)
+    return rows
+
+
+def _environment() -> jinja2.Environment:
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(Path(__file__).parent),
+        autoescape=jinja2.select_autoescape(["html", "j2"]),
+        undefined=jinja2.StrictUndefined,
+    )
+    environment.filters.update(pct=_pct, points=_points, count=_count, rank_change=_rank_change)
+    return environment
+
+
+def render_html(data: BulletinData, generated_at: dt.datetime) -> str:
+    departments = data.department_ranking
+    districts = data.district_ranking
+    return (
+        _environment()
+        .get_template("template.html.j2")
+        .render(
+            title=f"互联网+政务服务 每周通报 {data.week.label}",
+            week=data.week,
+            as_of=data.freshness.as_of,
+            generated_at=generated_at.strftime("%Y-%m-%d %H:%M"),
+            headline=_headline_rows(data.headline),
+            trend_svg=trend_chart(data.trend) if data.trend.height else "",
+            top_n=RANKED,
+            departments_top=departments.head(RANKED).to_dicts(),
+            departments_bottom=departments.tail(RANKED).reverse().to_dicts(),
+            districts_top=districts.head(RANKED).to_dicts(),
+            districts_bottom=districts.tail(RANKED).reverse().to_dicts(),
+            department_svg=ranking_chart(departments, "部门综合得分 Department scores")
+            if departments.height
+            else "",
+            overdue_total=int(data.overdue_by_department["overdue_cases"].sum()),
+            overdue_by_department=data.overdue_by_department.to_dicts(),
+            overdue_cases=data.overdue_cases.to_dicts(),
+            depth_upgrades=data.depth_upgrades.to_dicts(),
+            bad_reviews=data.bad_reviews.row(0, named=True),
+            bad_reviews_by_department=data.bad_reviews_by_department.to_dicts(),
+        )
+    )
+
+
+def build_weekly_bulletin(
+    warehouse_path: Path,
+    week: IsoWeek,
+    out_dir: Path,
+    *,
+    pdf: bool = True,
+    now: dt.datetime | None = None,
+) -> BulletinResult:
+    """Write bulletin_<week>.html (and .pdf) into out_dir; refuse when the data is stale."""
+    with connect(warehouse_path, read_only=True) as connection:
+        data = read_bulletin_data(connection, week)
+    if stale := data.freshness.stale_sources():
+        raise StaleDataError(
+            f"no bulletin for {week.label}: the data does not cover the week "
+            f"(needs data through {data.freshness.last_workday_of_week}): " + "; ".join(stale)
+        )
+    out_dir.mkdir(parents=True, exist_ok=True)
+    html_path = out_dir / f"bulletin_{week.label}.html"
+    html_path.write_text(render_html(data, now or dt.datetime.now(SHANGHAI)), encoding="utf-8")
+    pdf_path = print_to_pdf(html_path, out_dir / f"bulletin_{week.label}.pdf") if pdf else None
+    return BulletinResult(week, html_path, pdf_path, data)
