@@ -22,6 +22,7 @@ from dagster_project.benchmark.report import SECTION_HEADING, write_block
 from dagster_project.settings import REPO_ROOT, Settings
 
 
+@pytest.mark.slow
 def test_reference_equals_the_marts(built_warehouse: Settings, tmp_path: Path) -> None:
     """Row for row, on the tiny build: the reference cannot drift from the marts silently."""
     copy = tmp_path / "govwh.duckdb"

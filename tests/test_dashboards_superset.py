@@ -4,6 +4,7 @@ in headless Chromium. Installs Superset's virtualenv on first use (minutes), reu
 
 from __future__ import annotations
 
+import os
 import secrets
 import time
 from collections.abc import Iterator
@@ -123,15 +124,19 @@ def test_a_district_user_sees_only_its_district(
 
 
 def test_every_dashboard_renders_in_chromium_without_errors(
-    superset: tuple[SupersetSettings, str], published: PublishResult
+    superset: tuple[SupersetSettings, str], published: PublishResult, tmp_path: Path
 ) -> None:
     settings, password = superset
     slugs = [f"govwh-{key}" for key in published.dashboard_ids]
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    checks = check_dashboards(settings, settings.admin_user, password, slugs, SCREENSHOTS)
+    # the committed screenshots in docs/ are refreshed on request only: a test run leaves the
+    # tracked tree as it found it
+    refresh = os.environ.get("GOVWH_UPDATE_SCREENSHOTS") == "1"
+    screenshots = SCREENSHOTS if refresh else tmp_path / "screenshots"
+    screenshots.mkdir(parents=True, exist_ok=True)
+    checks = check_dashboards(settings, settings.admin_user, password, slugs, screenshots)
     assert [check.slug for check in checks] == slugs
     for check in checks:
         assert check.charts > 0, check
         assert not check.errors, (check.slug, check.errors)
         assert check.screenshot.exists() and check.screenshot.stat().st_size < 400_000
-        assert Path(check.screenshot).parent == SCREENSHOTS
+        assert Path(check.screenshot).parent == screenshots

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import os
 import shutil
 import subprocess
@@ -121,7 +123,12 @@ def test_one_day_incremental_equals_full_refresh(
             connection.execute(f"drop table main.held_{table}")
             connection.execute(f"drop table main.next_load_{table}")
     # the daily run as the product runs it (two threads once the facts exist)
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        before_daily_run = connection.execute(
+            "select max(_built_at) from marts.mart_metric_values"
+        ).fetchone()[0]
     _dbt_build(warehouse, tmp_path / "target", *dbt_build_args(warehouse)[1:])
+    _assert_incremental_path_ran(tmp_path / "target", warehouse, before_daily_run)
     incremental = {relation: rows_of(warehouse, relation, BOOKKEEPING) for relation in COMPARED}
 
     _dbt_build(warehouse, tmp_path / "target", "--full-refresh")
@@ -130,3 +137,31 @@ def test_one_day_incremental_equals_full_refresh(
         only_incremental = sorted(set(incremental[relation]) - set(full), key=repr)[:5]
         only_full = sorted(set(full) - set(incremental[relation]), key=repr)[:5]
         assert incremental[relation] == full, (relation, only_incremental, only_full)
+
+
+def _assert_incremental_path_ran(target: Path, warehouse: Path, before: dt.datetime) -> None:
+    """The daily run took each incremental model's incremental branch, not a silent rebuild.
+
+    A model's incremental branch is the only place it reads itself ({{ this }}): its compiled
+    SQL names its own relation only there. And the long table kept rows of periods that
+    nothing touched (their _built_at is older than this run).
+    """
+    manifest = json.loads((target / "manifest.json").read_text())
+    run_results = json.loads((target / "run_results.json").read_text())
+    incremental_runs = {
+        result["unique_id"]: result["compiled_code"]
+        for result in run_results["results"]
+        if manifest["nodes"].get(result["unique_id"], {}).get("config", {}).get("materialized")
+        == "incremental"
+    }
+    assert len(incremental_runs) >= 8, sorted(incremental_runs)
+    for unique_id, compiled in incremental_runs.items():
+        relation = manifest["nodes"][unique_id]["relation_name"]
+        assert relation in compiled, f"{unique_id} ran without its incremental branch"
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        kept, rewritten = connection.execute(
+            "select count(*) filter (where _built_at <= ?), count(*) filter (where _built_at > ?)"
+            " from marts.mart_metric_values",
+            [before, before],
+        ).fetchone()
+    assert kept > 0 and rewritten > 0, (kept, rewritten)
