@@ -1,8 +1,12 @@
 {#- Weekly ranking of one scope type (department or county) by a composite score: the
-    weighted mean of the headline rates in the ranking_weights seed (a "lower is better" rate
-    enters as 1 - rate; weights re-normalised over the metrics a unit has data for). Rank 1 is
-    best; rank_change > 0 means the unit climbed since the previous week. -#}
+    weighted mean of the rates with a ranking_weight in the metric registry (dim_metric; a
+    "lower is better" rate enters as 1 - rate; weights re-normalised over the metrics a unit
+    has data for). Rank 1 is best; rank_change > 0 means the unit climbed since the previous week. -#}
 {% macro weekly_ranking(scope_type) -%}
+{%- set ranked_metrics = [] -%}
+{%- for metric in metric_registry() if metric.ranking_weight is not none -%}
+    {%- do ranked_metrics.append(metric.metric_code) -%}
+{%- endfor %}
 
 with weekly_values as (
 
@@ -14,10 +18,11 @@ with weekly_values as (
             when metric_values.higher_is_better then metric_values.metric_value
             else 1 - metric_values.metric_value
         end as oriented_value,
-        weights.weight
+        weights.ranking_weight as weight
     from {{ ref('mart_metric_values') }} as metric_values
-    inner join {{ ref('ranking_weights') }} as weights
+    inner join {{ ref('dim_metric') }} as weights
         on metric_values.metric_code = weights.metric_code
+        and weights.ranking_weight is not null
     where metric_values.period_grain = 'week'
         and metric_values.scope_type = '{{ scope_type }}'
         and metric_values.metric_value is not null
@@ -30,14 +35,11 @@ scores as (
         week_start,
         scope_code,
         sum(oriented_value * weight) / sum(weight) as composite_score,
-        count(*) as metrics_scored,
-        max(case when metric_code = 'on_time_rate' then oriented_value end) as on_time_rate,
-        max(case when metric_code = 'online_case_share' then oriented_value end) as online_case_share,
-        max(case when metric_code = 'one_trip_rate' then oriented_value end) as one_trip_rate,
-        max(case when metric_code = 'zero_trip_rate' then oriented_value end) as zero_trip_rate,
-        max(case when metric_code = 'satisfaction_rate' then oriented_value end) as satisfaction_rate,
-        max(case when metric_code = 'rectification_on_time_rate' then oriented_value end)
-            as rectification_on_time_rate
+        count(*) as metrics_scored{{ ',' if ranked_metrics }}
+        {%- for metric_code in ranked_metrics %}
+        max(case when metric_code = '{{ metric_code }}' then oriented_value end)
+            as {{ metric_code }}{{ ',' if not loop.last }}
+        {%- endfor %}
     from weekly_values
     group by week_start, scope_code
 
@@ -70,12 +72,9 @@ select
     scope_code,
     composite_score,
     metrics_scored,
-    on_time_rate,
-    online_case_share,
-    one_trip_rate,
-    zero_trip_rate,
-    satisfaction_rate,
-    rectification_on_time_rate,
+    {%- for metric_code in ranked_metrics %}
+    {{ metric_code }},
+    {%- endfor %}
     cast(score_rank as integer) as score_rank,
     cast(units_ranked as integer) as units_ranked,
     -- only a ranking of the week before counts as "previous"

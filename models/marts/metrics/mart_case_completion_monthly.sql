@@ -1,38 +1,27 @@
-{#- 按时办结率 and 最多跑一次实现率 — on-time completion and one-trip rates by department and
-    completion month. Demand metrics dated by completion: completed cases (approved or
-    refused decisions; refusals to accept and withdrawals excluded) are the denominator. -#}
+{#- 按时办结率 and 最多跑一次实现率 by department and completion month — kept for the queries
+    written against it; a thin view over mart_case_metrics_by_period (the department rows of
+    month grain), so its rates are the registry's. New queries: mart_metric_values. -#}
 
-with completed_cases as (
+{{ config(materialized='view') }}
 
-    select * from {{ ref('fct_cases') }}
-    where is_completed
+with department_months as (
 
-),
-
-cases_by_department_month as (
-
-    select
-        completion_month as month_start,
-        department_code,
-        cast(count(*) as bigint) as completed_cases,
-        cast(sum(case when is_on_time then 1 else 0 end) as bigint) as on_time_cases,
-        cast(sum(case when is_one_trip then 1 else 0 end) as bigint) as one_trip_cases
-    from completed_cases
-    group by completion_month, department_code
+    select * from {{ ref('mart_case_metrics_by_period') }}
+    where period_grain = 'month'
+        and scope_type = 'department'
+        and completed_cases > 0
 
 )
 
 select
-    cases_by_department_month.month_start,
-    cases_by_department_month.department_code,
+    department_months.period_start as month_start,
+    department_months.scope_code as department_code,
     departments.department_name,
-    cases_by_department_month.completed_cases,
-    cases_by_department_month.on_time_cases,
-    {{ safe_ratio('cases_by_department_month.on_time_cases', 'cases_by_department_month.completed_cases') }}
-        as on_time_rate,
-    cases_by_department_month.one_trip_cases,
-    {{ safe_ratio('cases_by_department_month.one_trip_cases', 'cases_by_department_month.completed_cases') }}
-        as one_trip_rate
-from cases_by_department_month
+    department_months.completed_cases,
+    department_months.on_time_cases,
+    department_months.on_time_rate,
+    department_months.one_trip_cases,
+    department_months.one_trip_rate
+from department_months
 left join {{ ref('dim_department') }} as departments
-    on cases_by_department_month.department_code = departments.department_code
+    on department_months.scope_code = departments.department_code

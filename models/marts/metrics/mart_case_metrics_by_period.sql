@@ -18,6 +18,7 @@
 }}
 
 {%- set combinations = case_period_scopes() -%}
+{%- set incremental_run = metric_mart_is_incremental(this.identifier) -%}
 {%- set backlog_scopes = ['city', 'county', 'township', 'department'] -%}
 
 with calendar_days as (
@@ -32,7 +33,7 @@ run_watermark as (
 
 ),
 
-{% if is_incremental() %}
+{% if incremental_run %}
 previous_run as (
 
     select max(_as_of_date) as as_of_date from {{ this }}
@@ -261,40 +262,49 @@ select
     scope_code,
     cast(completed_cases as bigint) as completed_cases,
     cast(online_cases as bigint) as online_cases,
-    {{ safe_ratio('online_cases', 'completed_cases') }} as online_case_share,
+    {{ metric_ratio('online_case_share') }}
+        as online_case_share,
     cast(on_time_cases as bigint) as on_time_cases,
-    {{ safe_ratio('on_time_cases', 'completed_cases') }} as on_time_rate,
+    {{ metric_ratio('on_time_rate') }}
+        as on_time_rate,
     cast(overdue_open_cases as bigint) as overdue_open_cases,
-    {{ safe_ratio('on_time_cases', 'completed_cases + coalesce(overdue_open_cases, 0)') }}
+    {{ metric_ratio('on_time_rate_strict') }}
         as on_time_rate_strict,
     cast(same_workday_cases as bigint) as same_workday_cases,
-    {{ safe_ratio('same_workday_cases', 'completed_cases') }} as instant_completion_rate,
+    {{ metric_ratio('instant_completion_rate') }}
+        as instant_completion_rate,
     cast(one_trip_cases as bigint) as one_trip_cases,
-    {{ safe_ratio('one_trip_cases', 'completed_cases') }} as one_trip_rate,
+    {{ metric_ratio('one_trip_rate') }}
+        as one_trip_rate,
     cast(zero_trip_cases as bigint) as zero_trip_cases,
-    {{ safe_ratio('zero_trip_cases', 'completed_cases') }} as zero_trip_rate,
+    {{ metric_ratio('zero_trip_rate') }}
+        as zero_trip_rate,
     cast(zero_trip_item_cases as bigint) as zero_trip_item_cases,
     cast(zero_trip_item_zero_trip_cases as bigint) as zero_trip_item_zero_trip_cases,
-    {{ safe_ratio('zero_trip_item_zero_trip_cases', 'zero_trip_item_cases') }}
+    {{ metric_ratio('zero_trip_promise_rate') }}
         as zero_trip_promise_rate,
     cast(rated_cases as bigint) as rated_cases,
-    {{ safe_ratio('rated_cases', 'completed_cases') }} as rating_coverage,
+    {{ metric_ratio('rating_coverage') }}
+        as rating_coverage,
     cast(satisfied_ratings as bigint) as satisfied_ratings,
-    {{ safe_ratio('satisfied_ratings', 'rated_cases') }} as satisfaction_rate,
+    {{ metric_ratio('satisfaction_rate') }}
+        as satisfaction_rate,
     cast(bad_ratings as bigint) as bad_ratings,
-    {{ safe_ratio('bad_ratings', 'rated_cases') }} as bad_rating_rate,
+    {{ metric_ratio('bad_rating_rate') }}
+        as bad_rating_rate,
     cast(bad_ratings_due as bigint) as bad_ratings_due,
     cast(bad_ratings_rectified_on_time as bigint) as bad_ratings_rectified_on_time,
-    {{ safe_ratio('bad_ratings_rectified_on_time', 'bad_ratings_due') }}
+    {{ metric_ratio('rectification_on_time_rate') }}
         as rectification_on_time_rate,
     cast(elapsed_working_days_total as bigint) as elapsed_working_days_total,
     {{ safe_ratio('elapsed_working_days_total', 'completed_cases') }} as handling_days_mean,
     handling_days_p50,
     handling_days_p90,
     (select _watermark from run_watermark) as _watermark,
-    (select as_of_date from as_of) as _as_of_date
+    (select as_of_date from as_of) as _as_of_date,
+    '{{ metric_definitions_hash(this.identifier) }}' as _definition_hash
 from combined
-{% if is_incremental() %}
+{% if incremental_run %}
 where exists (
     select 1 from affected_periods
     where affected_periods.period_grain = combined.period_grain

@@ -1,4 +1,4 @@
-{#- 每周通报 — weekly ranking of departments by the composite score (weights: ranking_weights seed). -#}
+{#- 每周通报 — weekly ranking of departments by the composite score (weights: ranking_weight in the metric registry). -#}
 
 with department_ranking as (
     {{ weekly_ranking('department') }}

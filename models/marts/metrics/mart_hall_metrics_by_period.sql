@@ -22,6 +22,7 @@
     ('day', 'hall'), ('day', 'city'), ('week', 'hall'), ('week', 'city'),
     ('month', 'hall'), ('month', 'city'), ('year', 'hall'), ('year', 'city')
 ] -%}
+{%- set incremental_run = metric_mart_is_incremental(this.identifier) -%}
 
 with run_watermark as (
 
@@ -29,7 +30,7 @@ with run_watermark as (
 
 ),
 
-{% if is_incremental() %}
+{% if incremental_run %}
 {{ affected_period_ctes('''
     select distinct ticket_date as calendar_date
     from ''' ~ ref('mart_hall_metrics_hourly') ~ '''
@@ -174,49 +175,75 @@ wait_percentiles as (
         {%- endfor %}
     from wait_percentile_bounds
 
+),
+
+period_parts as (
+
+    select
+        summed_parts.period_grain,
+        summed_parts.period_start,
+        summed_parts.scope_type,
+        summed_parts.scope_code,
+        summed_parts.tickets_issued,
+        summed_parts.tickets_called,
+        summed_parts.tickets_served,
+        summed_parts.tickets_no_show,
+        summed_parts.tickets_abandoned,
+        summed_parts.tickets_unserved,
+        summed_parts.tickets_within_target_wait,
+        summed_parts.tickets_called + summed_parts.tickets_abandoned as service_level_base,
+        summed_parts.tickets_long_wait,
+        summed_parts.wait_minutes_total,
+        wait_percentiles.wait_minutes_p50,
+        wait_percentiles.wait_minutes_p90,
+        summed_parts.service_minutes_total,
+        occupancy.serving_minutes as window_minutes_serving,
+        occupancy.window_minutes_staffed
+    from summed_parts
+    left join occupancy
+        on {{ same_period_scope('summed_parts', 'occupancy') }}
+    left join wait_percentiles
+        on {{ same_period_scope('summed_parts', 'wait_percentiles') }}
+    {% if incremental_run %}
+    where exists (
+        select 1 from affected_periods
+        where affected_periods.period_grain = summed_parts.period_grain
+            and affected_periods.period_start = summed_parts.period_start
+    )
+    {% endif %}
+
 )
 
 select
-    summed_parts.period_grain,
-    summed_parts.period_start,
-    summed_parts.scope_type,
-    summed_parts.scope_code,
-    cast(summed_parts.tickets_issued as bigint) as tickets_issued,
-    cast(summed_parts.tickets_called as bigint) as tickets_called,
-    cast(summed_parts.tickets_served as bigint) as tickets_served,
-    cast(summed_parts.tickets_no_show as bigint) as tickets_no_show,
-    cast(summed_parts.tickets_abandoned as bigint) as tickets_abandoned,
-    cast(summed_parts.tickets_unserved as bigint) as tickets_unserved,
-    {{ safe_ratio('summed_parts.tickets_unserved', 'summed_parts.tickets_issued') }}
+    period_grain,
+    period_start,
+    scope_type,
+    scope_code,
+    cast(tickets_issued as bigint) as tickets_issued,
+    cast(tickets_called as bigint) as tickets_called,
+    cast(tickets_served as bigint) as tickets_served,
+    cast(tickets_no_show as bigint) as tickets_no_show,
+    cast(tickets_abandoned as bigint) as tickets_abandoned,
+    cast(tickets_unserved as bigint) as tickets_unserved,
+    {{ metric_ratio('abandoned_ticket_rate') }}
         as abandoned_ticket_rate,
-    cast(summed_parts.tickets_within_target_wait as bigint) as tickets_within_target_wait,
-    cast(summed_parts.tickets_called + summed_parts.tickets_abandoned as bigint)
-        as service_level_base,
-    {{ safe_ratio('summed_parts.tickets_within_target_wait', 'summed_parts.tickets_called + summed_parts.tickets_abandoned') }}
+    cast(tickets_within_target_wait as bigint) as tickets_within_target_wait,
+    cast(service_level_base as bigint) as service_level_base,
+    {{ metric_ratio('service_level') }}
         as service_level,
-    cast(summed_parts.tickets_long_wait as bigint) as tickets_long_wait,
-    {{ safe_ratio('summed_parts.tickets_long_wait', 'summed_parts.tickets_called') }}
+    cast(tickets_long_wait as bigint) as tickets_long_wait,
+    {{ metric_ratio('long_wait_share') }}
         as long_wait_share,
-    summed_parts.wait_minutes_total,
-    {{ safe_ratio('summed_parts.wait_minutes_total', 'summed_parts.tickets_called') }}
+    wait_minutes_total,
+    {{ safe_ratio('wait_minutes_total', 'tickets_called') }}
         as wait_minutes_mean,
-    wait_percentiles.wait_minutes_p50,
-    wait_percentiles.wait_minutes_p90,
-    summed_parts.service_minutes_total,
-    occupancy.serving_minutes as window_minutes_serving,
-    occupancy.window_minutes_staffed,
-    {{ safe_ratio('occupancy.serving_minutes', 'occupancy.window_minutes_staffed') }}
+    wait_minutes_p50,
+    wait_minutes_p90,
+    service_minutes_total,
+    window_minutes_serving,
+    window_minutes_staffed,
+    {{ metric_ratio('window_occupancy') }}
         as window_occupancy,
-    (select _loaded_at from run_watermark) as _loaded_at
-from summed_parts
-left join occupancy
-    on {{ same_period_scope('summed_parts', 'occupancy') }}
-left join wait_percentiles
-    on {{ same_period_scope('summed_parts', 'wait_percentiles') }}
-{% if is_incremental() %}
-where exists (
-    select 1 from affected_periods
-    where affected_periods.period_grain = summed_parts.period_grain
-        and affected_periods.period_start = summed_parts.period_start
-)
-{% endif %}
+    (select _loaded_at from run_watermark) as _loaded_at,
+    '{{ metric_definitions_hash(this.identifier) }}' as _definition_hash
+from period_parts

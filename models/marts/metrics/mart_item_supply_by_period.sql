@@ -23,6 +23,7 @@
     ('year', 'city'), ('year', 'county'), ('year', 'township'), ('year', 'department'),
     ('year', 'admin_level')
 ] -%}
+{%- set incremental_run = metric_mart_is_incremental(this.identifier) -%}
 
 with catalogue_span as (
 
@@ -131,29 +132,36 @@ select
     catalogue_snapshot_date,
     cast(active_items as bigint) as active_items,
     cast(online_available_items as bigint) as online_available_items,
-    {{ safe_ratio('online_available_items', 'active_items') }} as online_available_rate,
+    {{ metric_ratio('online_available_rate') }}
+        as online_available_rate,
     cast(online_available_items_incl_unsuitable as bigint) as online_available_items_incl_unsuitable,
-    {{ safe_ratio('online_available_items_incl_unsuitable', 'active_items') }}
+    {{ metric_ratio('online_available_rate_incl_unsuitable') }}
         as online_available_rate_incl_unsuitable,
     cast(full_online_items as bigint) as full_online_items,
-    {{ safe_ratio('full_online_items', 'active_items') }} as full_online_item_share,
+    {{ metric_ratio('full_online_item_share') }}
+        as full_online_item_share,
     cast(depth_trips_conflict_items as bigint) as depth_trips_conflict_items,
     cast(one_trip_items as bigint) as one_trip_items,
-    {{ safe_ratio('one_trip_items', 'active_items') }} as one_trip_item_share,
+    {{ metric_ratio('one_trip_item_share') }}
+        as one_trip_item_share,
     cast(zero_trip_items as bigint) as zero_trip_items,
-    {{ safe_ratio('zero_trip_items', 'active_items') }} as zero_trip_item_share,
+    {{ metric_ratio('zero_trip_item_share') }}
+        as zero_trip_item_share,
     cast(instant_items as bigint) as instant_items,
-    {{ safe_ratio('instant_items', 'active_items') }} as instant_item_share,
+    {{ metric_ratio('instant_item_share') }}
+        as instant_item_share,
     cast(depth_1_items as bigint) as depth_1_items,
     cast(depth_2_items as bigint) as depth_2_items,
     cast(depth_3_items as bigint) as depth_3_items,
     cast(depth_4_items as bigint) as depth_4_items,
     cast(limit_days_saved as bigint) as limit_days_saved,
     cast(legal_limit_days_total as bigint) as legal_limit_days_total,
-    {{ safe_ratio('limit_days_saved', 'legal_limit_days_total') }} as time_limit_compression,
-    (select _watermark from catalogue_span) as _watermark
+    {{ metric_ratio('time_limit_compression') }}
+        as time_limit_compression,
+    (select _watermark from catalogue_span) as _watermark,
+    '{{ metric_definitions_hash(this.identifier) }}' as _definition_hash
 from item_counts
-{% if not has_rows_since_last_run(ref('int_service_items__classified'), '_loaded_at') %}
+{% if incremental_run and not has_rows_since_last_run(ref('int_service_items__classified'), '_loaded_at') %}
 -- no catalogue load since the last run: the stored periods stand
 where false
 {% endif %}

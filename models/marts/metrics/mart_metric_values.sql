@@ -1,10 +1,12 @@
 {#- All rate metrics of the dictionary in one long table — one row per metric, period and
     scope with numerator, denominator and value — for targets, rankings, the cockpit and the
-    weekly bulletin. Names and direction come from the metrics seed.
+    weekly bulletin. Generated from the metric registry
+    (var metric_registry in dbt_project.yml): names and direction come from dim_metric.
     Incremental: a run rewrites, metric by metric, the periods whose rows the period marts
     rewrote since this model last stored their watermark (delete + insert by metric and
     period). _watermark is the source row's watermark, _built_at the start of the run that
-    wrote the row. -#}
+    wrote the row, _definition_hash the hash of the metric's definition it was computed with:
+    a metric whose definition changed is recomputed for every period. -#}
 
 {{
     config(
@@ -15,30 +17,8 @@
     )
 }}
 
-{%- set metric_sources = [
-    ('online_available_rate', 'mart_item_supply_by_period', 'online_available_items', 'active_items'),
-    ('online_available_rate_incl_unsuitable', 'mart_item_supply_by_period', 'online_available_items_incl_unsuitable', 'active_items'),
-    ('full_online_item_share', 'mart_item_supply_by_period', 'full_online_items', 'active_items'),
-    ('one_trip_item_share', 'mart_item_supply_by_period', 'one_trip_items', 'active_items'),
-    ('zero_trip_item_share', 'mart_item_supply_by_period', 'zero_trip_items', 'active_items'),
-    ('instant_item_share', 'mart_item_supply_by_period', 'instant_items', 'active_items'),
-    ('time_limit_compression', 'mart_item_supply_by_period', 'limit_days_saved', 'legal_limit_days_total'),
-    ('online_case_share', 'mart_case_metrics_by_period', 'online_cases', 'completed_cases'),
-    ('on_time_rate', 'mart_case_metrics_by_period', 'on_time_cases', 'completed_cases'),
-    ('on_time_rate_strict', 'mart_case_metrics_by_period', 'on_time_cases', 'completed_cases + coalesce(overdue_open_cases, 0)'),
-    ('instant_completion_rate', 'mart_case_metrics_by_period', 'same_workday_cases', 'completed_cases'),
-    ('one_trip_rate', 'mart_case_metrics_by_period', 'one_trip_cases', 'completed_cases'),
-    ('zero_trip_rate', 'mart_case_metrics_by_period', 'zero_trip_cases', 'completed_cases'),
-    ('zero_trip_promise_rate', 'mart_case_metrics_by_period', 'zero_trip_item_zero_trip_cases', 'zero_trip_item_cases'),
-    ('rating_coverage', 'mart_case_metrics_by_period', 'rated_cases', 'completed_cases'),
-    ('satisfaction_rate', 'mart_case_metrics_by_period', 'satisfied_ratings', 'rated_cases'),
-    ('bad_rating_rate', 'mart_case_metrics_by_period', 'bad_ratings', 'rated_cases'),
-    ('rectification_on_time_rate', 'mart_case_metrics_by_period', 'bad_ratings_rectified_on_time', 'bad_ratings_due'),
-    ('service_level', 'mart_hall_metrics_by_period', 'tickets_within_target_wait', 'service_level_base'),
-    ('abandoned_ticket_rate', 'mart_hall_metrics_by_period', 'tickets_unserved', 'tickets_issued'),
-    ('long_wait_share', 'mart_hall_metrics_by_period', 'tickets_long_wait', 'tickets_called'),
-    ('window_occupancy', 'mart_hall_metrics_by_period', 'window_minutes_serving', 'window_minutes_staffed'),
-] -%}
+{%- set metrics = registry_metrics() -%}
+{%- set redefined = metrics_with_changed_definitions(this) if is_incremental() else [] -%}
 
 {#- the bookkeeping column of each mart that marks the rows its runs rewrote -#}
 {%- set mart_watermarks = {
@@ -52,8 +32,8 @@ with
 {% if is_incremental() %}
 {%- for mart, watermark in mart_watermarks.items() %}
 {%- set mart_metric_codes = [] -%}
-{%- for metric_code, source_mart, numerator, denominator in metric_sources if source_mart == mart -%}
-    {%- do mart_metric_codes.append(metric_code) -%}
+{%- for metric in metrics if metric.source_mart == mart -%}
+    {%- do mart_metric_codes.append(metric.metric_code) -%}
 {%- endfor %}
 {{ mart }}_changed_periods as (
 
@@ -66,20 +46,21 @@ with
 {% endif %}
 
 metric_parts as (
-    {%- for metric_code, mart, numerator, denominator in metric_sources %}
+    {%- for metric in metrics %}
     select
-        '{{ metric_code }}' as metric_code,
+        '{{ metric.metric_code }}' as metric_code,
         source_rows.period_grain,
         source_rows.period_start,
         source_rows.scope_type,
         source_rows.scope_code,
-        cast({{ numerator }} as double) as numerator,
-        cast({{ denominator }} as double) as denominator,
-        source_rows.{{ mart_watermarks[mart] }} as _watermark
-    from {{ ref(mart) }} as source_rows
-    {%- if is_incremental() %}
+        cast({{ metric.numerator }} as double) as numerator,
+        cast({{ metric.denominator }} as double) as denominator,
+        source_rows.{{ mart_watermarks[metric.source_mart] }} as _watermark,
+        '{{ metric.definition_hash }}' as _definition_hash
+    from {{ ref(metric.source_mart) }} as source_rows
+    {%- if is_incremental() and metric.metric_code not in redefined %}
     where exists (
-        select 1 from {{ mart }}_changed_periods as changed
+        select 1 from {{ metric.source_mart }}_changed_periods as changed
         where changed.period_grain = source_rows.period_grain
             and changed.period_start = source_rows.period_start
     )
@@ -102,7 +83,8 @@ select
     metric_parts.denominator,
     {{ safe_ratio('metric_parts.numerator', 'metric_parts.denominator') }} as metric_value,
     metric_parts._watermark,
+    metric_parts._definition_hash,
     {{ run_started_timestamp() }} as _built_at
 from metric_parts
-inner join {{ ref('metrics') }} as metrics
+inner join {{ ref('dim_metric') }} as metrics
     on metric_parts.metric_code = metrics.metric_code

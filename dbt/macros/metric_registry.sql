@@ -1,0 +1,106 @@
+{#- The metric registry (var metric_registry in dbt_project.yml) and what is generated from
+    it: dim_metric, the period marts' ratio columns, mart_metric_values, the ranking. -#}
+
+{#- Every metric of the registry, in registry order, with display_order and its
+    definition_hash (md5 of source mart, numerator and denominator) added. -#}
+{% macro metric_registry() -%}
+    {%- set metrics = [] -%}
+    {%- for metric in var('metric_registry') -%}
+        {%- set entry = {} -%}
+        {%- do entry.update(metric) -%}
+        {%- do entry.update({
+            'display_order': loop.index,
+            'definition_hash': local_md5(
+                metric.source_mart ~ '|' ~ metric.numerator ~ '|' ~ metric.denominator
+            ),
+        }) -%}
+        {%- do metrics.append(entry) -%}
+    {%- endfor -%}
+    {{ return(metrics) }}
+{%- endmacro %}
+
+{#- The registry's metrics computed from one mart (all when source_mart is none). -#}
+{% macro registry_metrics(source_mart=none) -%}
+    {%- set selected = [] -%}
+    {%- for metric in metric_registry() -%}
+        {%- if source_mart is none or metric.source_mart == source_mart -%}
+            {%- do selected.append(metric) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(selected) }}
+{%- endmacro %}
+
+{% macro registry_metric(metric_code) -%}
+    {%- for metric in metric_registry() if metric.metric_code == metric_code -%}
+        {{ return(metric) }}
+    {%- endfor -%}
+    {{ exceptions.raise_compiler_error('metric ' ~ metric_code ~ ' is not in the registry') }}
+{%- endmacro %}
+
+{#- A metric's value over the columns of its source mart: numerator / denominator (null when
+    the denominator is 0). In the period marts: {{ metric_ratio('on_time_rate') }} as on_time_rate -#}
+{% macro metric_ratio(metric_code) -%}
+    {%- set metric = registry_metric(metric_code) -%}
+    {{ safe_ratio(metric.numerator, metric.denominator) }}
+{%- endmacro %}
+
+{#- One hash over the definitions of the metrics a mart computes: stored in its rows as
+    _definition_hash, so that a run after a definition changed recomputes every period. -#}
+{% macro metric_definitions_hash(source_mart) -%}
+    {%- set hashes = [] -%}
+    {%- for metric in registry_metrics(source_mart) -%}
+        {%- do hashes.append(metric.metric_code ~ '=' ~ metric.definition_hash) -%}
+    {%- endfor -%}
+    {{ return(local_md5(hashes | join(','))) }}
+{%- endmacro %}
+
+{#- True when the stored rows of `relation` were computed with other definitions than
+    `definitions_hash` (checked at execution, in the incremental branch only). -#}
+{% macro definitions_changed(relation, definitions_hash) -%}
+    {%- if not execute -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {%- set query -%}
+        select count(*) from {{ relation }}
+        where _definition_hash is null or _definition_hash <> '{{ definitions_hash }}'
+    {%- endset -%}
+    {{ return(run_query(query).columns[0].values()[0] > 0) }}
+{%- endmacro %}
+
+{#- The metrics whose rows in the long table `relation` were computed with another
+    definition (or are missing): the next run recomputes all their periods. -#}
+{% macro metrics_with_changed_definitions(relation) -%}
+    {%- if not execute -%}
+        {{ return([]) }}
+    {%- endif -%}
+    {%- set stored = {} -%}
+    {%- set query -%}
+        select metric_code, max(_definition_hash), count(distinct _definition_hash)
+        from {{ relation }} group by metric_code
+    {%- endset -%}
+    {%- for row in run_query(query).rows -%}
+        {%- do stored.update({row[0]: (row[1] if row[2] == 1 else none)}) -%}
+    {%- endfor -%}
+    {%- set changed = [] -%}
+    {%- for metric in metric_registry() -%}
+        {%- if stored.get(metric.metric_code) != metric.definition_hash -%}
+            {%- do changed.append(metric.metric_code) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(changed) }}
+{%- endmacro %}
+
+{% macro sql_literal(value) -%}
+    {%- if value is none -%}null
+    {%- elif value is sameas true -%}true
+    {%- elif value is sameas false -%}false
+    {%- elif value is number -%}{{ value }}
+    {%- else -%}'{{ value | string | replace("'", "''") }}'
+    {%- endif -%}
+{%- endmacro %}
+
+{#- is_incremental() for a period mart of the registry: false also when the stored rows were
+    computed with other metric definitions, so that the run recomputes every period. -#}
+{% macro metric_mart_is_incremental(source_mart) -%}
+    {{ return(is_incremental() and not definitions_changed(this, metric_definitions_hash(source_mart))) }}
+{%- endmacro %}
