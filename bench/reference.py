@@ -25,7 +25,7 @@ REFERENCE_MARTS = (
     "mart_item_supply_by_period",
     "mart_hall_metrics_hourly",
 )
-BOOKKEEPING = frozenset({"_watermark", "_loaded_at", "_as_of_date"})
+BOOKKEEPING = frozenset({"_watermark", "_loaded_at", "_as_of_date", "_definition_hash"})
 
 
 def run_reference(connection: duckdb.DuckDBPyConnection, script: Path = REFERENCE_SQL) -> None:
