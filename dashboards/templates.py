@@ -1,15 +1,24 @@
-"""The placeholders our asset files may use: `[[ sqlalchemy_uri ]]`, `[[ ancestors ]]`, ...
+"""The placeholders our asset files may use: `[[ sqlalchemy_uri ]]`, `[[ ancestors ]]`,
+`[[ metric_ratio('online_case_share') ]]`, ...
 
-Region scoping is written once here. Superset renders the `{{ ... }}` parts at query time:
-`filter_values('region_name')` holds the region picked in the dashboard's region filter.
+Region scoping is written once here; a metric's formula is never written in a dataset: the
+registry's (dim_metric in the serving copy) is summed, `SUM(numerator) / SUM(denominator)`.
+Superset renders the `{{ ... }}` parts at query time: `filter_values('region_name')` holds
+the region picked in the dashboard's region filter.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from dashboards.uuids import asset_uuid
+from govwh.settings import DBT_PROJECT_DIR
+from govwh.warehouse.connection import connect
 
 # Each district-level row belongs to two regions: its district and the city. Joining these
 # pairs and keeping the picked region reads a district's rows once, or every row once.
@@ -42,8 +51,51 @@ def ancestors_clause(alias: str = "ancestors") -> str:
     return scope_clause(f"{alias}.region_name", f"{alias}.region_level")
 
 
-def template_context(serving_path: Path) -> dict[str, Any]:
+@dataclass(frozen=True)
+class RegistryMetric:
+    numerator_sql: str
+    denominator_sql: str
+    display_format: str
+
+
+def metric_registry(serving_path: Path) -> dict[str, RegistryMetric]:
+    """The metric registry: dim_metric of the serving copy; before any build (rendering the
+    assets offline) the dbt project's own registry, which dim_metric is generated from."""
+    if serving_path.exists():
+        with connect(serving_path, read_only=True) as connection:
+            rows = connection.execute(
+                "select metric_code, numerator_sql, denominator_sql, display_format"
+                " from marts.dim_metric"
+            ).fetchall()
+        return {code: RegistryMetric(num, den, fmt) for code, num, den, fmt in rows}
+    project = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))
     return {
+        metric["metric_code"]: RegistryMetric(
+            metric["numerator"], metric["denominator"], metric["display_format"]
+        )
+        for metric in project["vars"]["metric_registry"]
+    }
+
+
+def metric_ratio_of(registry: dict[str, RegistryMetric]) -> Callable[[str], str]:
+    def metric_ratio(metric_code: str) -> str:
+        """A Superset metric expression: the registry's parts summed over the rows shown."""
+        if metric_code not in registry:
+            raise KeyError(f"metric {metric_code} is not in the metric registry (dim_metric)")
+        metric = registry[metric_code]
+        return (
+            f"SUM(CAST({metric.numerator_sql} AS DOUBLE))"
+            f" / NULLIF(SUM({metric.denominator_sql}), 0)"
+        )
+
+    return metric_ratio
+
+
+def template_context(serving_path: Path) -> dict[str, Any]:
+    registry = metric_registry(serving_path)
+    return {
+        "metric_ratio": metric_ratio_of(registry),
+        "metric_format": lambda code: registry[code].display_format,
         "database_uuid": asset_uuid("database", "govwh"),
         "sqlalchemy_uri": f"duckdb:///{serving_path.resolve()}",
         "ancestors": ANCESTORS_CTE,

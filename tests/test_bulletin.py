@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
+import yaml
 
 from govwh.reports.bulletin import StaleDataError, build_weekly_bulletin, parse_iso_week
 from govwh.reports.bulletin.weeks import IsoWeek
@@ -39,7 +40,12 @@ def _last_full_week(settings: Settings) -> IsoWeek:
 
 def _independent_department_scores(settings: Settings, week: IsoWeek) -> dict[str, float]:
     """Composite score recomputed from fct_cases and the weights seed, not from the marts."""
-    weights = dict(pl.read_csv(REPO_ROOT / "seeds" / "ranking_weights.csv").iter_rows())
+    registry = yaml.safe_load((REPO_ROOT / "dbt_project.yml").read_text())["vars"]
+    weights = {
+        metric["metric_code"]: metric["ranking_weight"]
+        for metric in registry["metric_registry"]
+        if metric["ranking_weight"] is not None
+    }
     with duckdb.connect(str(settings.warehouse_path), read_only=True) as connection:
         rates = connection.sql(
             """

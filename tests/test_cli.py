@@ -118,8 +118,8 @@ def test_cli_generate_and_build_print_the_headline_metrics(
     settings, generated, built = cli_rebuild
     assert "case_logs" in generated
     assert "build succeeded" in built, built
-    assert "网上可办率 online-available rate" in built
-    assert "按时办结率 on-time completion rate" in built
+    assert "网上可办率 Online-available rate" in built
+    assert "按时办结率 On-time completion rate" in built
     assert str(settings.serving_path) in built
     assert settings.serving_path.exists()
 

@@ -350,9 +350,9 @@ def test_hall_wait_mean_and_percentiles_match_tickets(small_city: Settings) -> N
 def test_headline_metrics_are_ratios_of_sums(small_city: Settings) -> None:
     from govwh.reports.headline import headline_metrics
 
-    metrics = {m.name_en: m for m in headline_metrics(small_city.warehouse_path)}
-    assert set(metrics) == {"online-available rate", "on-time completion rate", "one-trip rate"}
-    on_time = metrics["on-time completion rate"]
+    metrics = {m.metric_code: m for m in headline_metrics(small_city.warehouse_path)}
+    assert list(metrics) == ["online_available_rate", "on_time_rate", "one_trip_rate"]
+    on_time = metrics["on_time_rate"]
     totals = _mart(
         small_city,
         f"""

@@ -35,8 +35,8 @@ def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value:.1%}"
 
 
-def _points(value: float | None) -> str:
-    return "—" if value is None else f"{value * 100:+.1f} pt"
+def _points(points: float | None) -> str:
+    return "—" if points is None else f"{points:+.1f} pt"
 
 
 def _count(value: float | None) -> str:
@@ -52,10 +52,8 @@ def _rank_change(value: int | None) -> str:
 def _headline_rows(headline: pl.DataFrame) -> list[dict]:
     rows = []
     for row in headline.iter_rows(named=True):
-        value, previous, target = row["value"], row["previous_value"], row["target_value"]
-        change = None if value is None or previous is None else value - previous
+        value, target, change = row["value"], row["target_value"], row["change_points"]
         better = 1 if row["higher_is_better"] else -1
-        row["change"] = change
         row["change_class"] = "" if not change else ("up" if change * better > 0 else "down")
         met = None if value is None or target is None else (value - target) * better >= 0
         row["target_class"] = "" if met is None else ("status-met" if met else "status-miss")

@@ -10,17 +10,6 @@ import polars as pl
 
 from govwh.reports.bulletin.weeks import IsoWeek
 
-# Headline metrics of the bulletin, in the order shown.
-HEADLINE_METRICS = (
-    "online_available_rate",
-    "online_case_share",
-    "on_time_rate",
-    "one_trip_rate",
-    "zero_trip_rate",
-    "satisfaction_rate",
-    "rectification_on_time_rate",
-    "service_level",
-)
 RANKED = 5  # top and bottom N named
 
 
@@ -86,61 +75,26 @@ def read_freshness(connection: duckdb.DuckDBPyConnection, week: IsoWeek) -> Data
 
 def read_bulletin_data(connection: duckdb.DuckDBPyConnection, week: IsoWeek) -> BulletinData:
     freshness = read_freshness(connection, week)
-    metrics = list(HEADLINE_METRICS)
+    # the registry's bulletin metrics, in its order (dim_metric.shown_in_bulletin)
     headline = _frame(
         connection,
         """
-        with this_week as (
-            select metric_code, metric_name_zh, metric_name_en, higher_is_better,
-                   numerator, denominator, metric_value
-            from marts.mart_metric_values
-            where period_grain = 'week' and scope_type = 'city' and period_start = ?
-        ),
-        previous_week as (
-            select metric_code, metric_value
-            from marts.mart_metric_values
-            where period_grain = 'week' and scope_type = 'city' and period_start = ?
-        ),
-        -- the city target due next (or the last one, once all are past due)
-        city_targets as (
-            select metric_code, target_value, due_date,
-                   row_number() over (
-                       partition by metric_code
-                       order by case when due_date >= ? then 0 else 1 end,
-                                case when due_date >= ? then due_date end,
-                                due_date desc
-                   ) as preference
-            from reference.targets
-            where admin_level = 'city'
-        )
-        select metrics.metric_code, metrics.metric_name_zh, metrics.metric_name_en,
-               metrics.higher_is_better,
-               this_week.numerator, this_week.denominator,
-               this_week.metric_value as value,
-               previous_week.metric_value as previous_value,
-               city_targets.target_value, city_targets.due_date as target_due_date
-        from reference.metrics as metrics
-        left join this_week using (metric_code)
-        left join previous_week using (metric_code)
-        left join city_targets
-            on city_targets.metric_code = metrics.metric_code and city_targets.preference = 1
-        where metrics.metric_code in (select unnest(?::varchar[]))
+        select metric_code, metric_name_zh, metric_name_en, higher_is_better,
+               numerator, denominator, value, previous_value, change_points,
+               target_value, target_due_date, display_format
+        from marts.mart_bulletin_headline
+        where week_start = ?
+        order by display_order
         """,
-        [week.start, week.previous.start, week.start, week.start, metrics],
+        [week.start],
     )
-    order = {code: i for i, code in enumerate(metrics)}
-    headline = headline.sort(pl.col("metric_code").replace_strict(order))
-
     trend = _frame(
         connection,
         """
-        select metric_code, metric_name_zh, period_start as week_start, metric_value
-        from marts.mart_metric_values
-        where period_grain = 'week' and scope_type = 'city'
-            and period_start between ? - interval 77 day and ?
-            and metric_code in ('online_case_share', 'on_time_rate', 'one_trip_rate',
-                                'zero_trip_rate')
-        order by metric_code, week_start
+        select metric_code, metric_name_zh, week_start, metric_value
+        from marts.mart_bulletin_trend
+        where week_start between ? - interval 77 day and ?
+        order by display_order, week_start
         """,
         [week.start, week.start],
     )
