@@ -44,7 +44,7 @@ def test_raw_and_marts_have_rows(built_warehouse: Settings) -> None:
     empty = [name for name, rows in marts.items() if rows == 0]
     # a few marts (alerts, say) may legitimately be empty for a tiny city, not most of them
     assert len(empty) <= len(marts) // 4, empty
-    for table in ("marts.fct_cases", "marts.mart_case_completion_monthly"):
+    for table in ("marts.fct_cases", "marts.mart_metric_values"):
         assert counts[table], table
 
 
