@@ -23,7 +23,7 @@ COMPARED = [
     "marts.fct_cases",
     "marts.fct_hall_tickets",
     "marts.mart_case_metrics_daily",
-    "intermediate.int_case_handling_days_histogram",
+    "marts.mart_case_handling_days_histogram",
     "marts.mart_hall_metrics_hourly",
     "marts.mart_case_metrics_by_period",
     "marts.fct_daily_backlog",

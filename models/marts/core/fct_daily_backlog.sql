@@ -51,15 +51,16 @@ with cases as (
 
 ),
 
--- as of and watermark over every accepted case (each from the model: a CTE read twice would
--- be materialized)
+-- the as-of day: the last day an accepted case changed
 as_of as (
 
-    select max(cast(updated_at as date)) as as_of_date
-    from {{ ref('fct_cases') }}
-    where acceptance_date is not null
+    select last_accepted_case_update_date as as_of_date
+    from {{ ref('mart_data_freshness') }}
+    where source_name = 'case_logs'
 
 ),
+
+-- watermark over every accepted case (from the model: a CTE read twice would be materialized)
 
 run_watermark as (
 

@@ -92,7 +92,7 @@ summed_parts as (
 -- nearest-rank percentiles at every grain without sorting millions of cases per group.
 handling_days_histogram as (
 
-    {{ dated_parts(ref('int_case_handling_days_histogram'), 'completion_date') }}
+    {{ dated_parts(ref('mart_case_handling_days_histogram'), 'completion_date') }}
 
 ),
 

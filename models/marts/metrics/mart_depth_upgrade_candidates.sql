@@ -13,7 +13,10 @@ with current_items as (
 
 as_of as (
 
-    select max(completion_date) as as_of_date from {{ ref('mart_case_metrics_daily') }}
+    -- the last completion day: the twelve months of volume end on it
+    select last_completion_date as as_of_date
+    from {{ ref('mart_data_freshness') }}
+    where source_name = 'case_logs'
 
 ),
 

@@ -10,8 +10,11 @@ with cases as (
 
 as_of as (
 
-    -- from the model, not from `cases`: a second reader would make DuckDB materialize all of it
-    select max(cast(updated_at as date)) as as_of_date from {{ ref('fct_cases') }}
+    -- the last day of the case logs (a second reader of `cases` would make DuckDB
+    -- materialize all of it)
+    select last_data_date as as_of_date
+    from {{ ref('mart_data_freshness') }}
+    where source_name = 'case_logs'
 
 ),
 

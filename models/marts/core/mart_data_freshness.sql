@@ -1,0 +1,96 @@
+{#- How far each source reaches: the one place the warehouse says what its data is "as of".
+    One row per source (case_logs, hall_tickets, service_items) with the last day it has data
+    for and its row count. Every row also carries the city-level as_of_date (the earlier of the
+    case-log and hall-ticket days: a report built on both is complete up to it), and the
+    case_logs row carries the other case-log days that models and reports date themselves by
+    (null on the other rows): the last day an accepted case changed (the backlog's last day),
+    the last completion day, the last submission day. -#}
+
+with case_log_days as (
+
+    select
+        max(cast(updated_at as date)) as last_data_date,
+        count(*) as row_count,
+        max(case when acceptance_date is not null then cast(updated_at as date) end)
+            as last_accepted_case_update_date,
+        max(case when is_completed then completion_date end) as last_completion_date,
+        max(submission_date) as last_submission_date
+    from {{ ref('fct_cases') }}
+
+),
+
+hall_ticket_days as (
+
+    select max(ticket_date) as last_data_date, count(*) as row_count
+    from {{ ref('fct_hall_tickets') }}
+
+),
+
+catalogue_days as (
+
+    select max(snapshot_date) as last_data_date, count(*) as row_count
+    from {{ ref('stg_catalogue__service_items') }}
+
+),
+
+city_as_of as (
+
+    -- the earlier of the two daily sources; either alone when the other has no data
+    select
+        case
+            when case_log_days.last_data_date is null then hall_ticket_days.last_data_date
+            when hall_ticket_days.last_data_date is null then case_log_days.last_data_date
+            when case_log_days.last_data_date < hall_ticket_days.last_data_date
+                then case_log_days.last_data_date
+            else hall_ticket_days.last_data_date
+        end as as_of_date
+    from case_log_days
+    cross join hall_ticket_days
+
+),
+
+sources as (
+
+    select
+        'case_logs' as source_name,
+        'fct_cases' as source_model,
+        last_data_date,
+        row_count,
+        last_accepted_case_update_date,
+        last_completion_date,
+        last_submission_date
+    from case_log_days
+    union all
+    select
+        'hall_tickets',
+        'fct_hall_tickets',
+        last_data_date,
+        row_count,
+        cast(null as date),
+        cast(null as date),
+        cast(null as date)
+    from hall_ticket_days
+    union all
+    select
+        'service_items',
+        'stg_catalogue__service_items',
+        last_data_date,
+        row_count,
+        cast(null as date),
+        cast(null as date),
+        cast(null as date)
+    from catalogue_days
+
+)
+
+select
+    sources.source_name,
+    sources.source_model,
+    sources.last_data_date,
+    cast(sources.row_count as bigint) as row_count,
+    city_as_of.as_of_date,
+    sources.last_accepted_case_update_date,
+    sources.last_completion_date,
+    sources.last_submission_date
+from sources
+cross join city_as_of
