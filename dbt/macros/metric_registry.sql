@@ -60,6 +60,10 @@
     {%- if not execute -%}
         {{ return(false) }}
     {%- endif -%}
+    {%- if not has_definition_hash(relation) -%}
+        {#- stored before the registry existed: recompute (the column is appended) -#}
+        {{ return(true) }}
+    {%- endif -%}
     {%- set query -%}
         select count(*) from {{ relation }}
         where _definition_hash is null or _definition_hash <> '{{ definitions_hash }}'
@@ -74,6 +78,9 @@
         {{ return([]) }}
     {%- endif -%}
     {%- set stored = {} -%}
+    {%- if not has_definition_hash(relation) -%}
+        {{ return(metric_registry() | map(attribute='metric_code') | list) }}
+    {%- endif -%}
     {%- set query -%}
         select metric_code, max(_definition_hash), count(distinct _definition_hash)
         from {{ relation }} group by metric_code
@@ -99,8 +106,20 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- is_incremental() for a period mart of the registry: false also when the stored rows were
-    computed with other metric definitions, so that the run recomputes every period. -#}
-{% macro metric_mart_is_incremental(source_mart) -%}
-    {{ return(is_incremental() and not definitions_changed(this, metric_definitions_hash(source_mart))) }}
+{#- An incremental run of a period mart whose stored rows were computed with other metric
+    definitions: the run then treats every day as touched and recomputes every period. -#}
+{% macro metric_definitions_changed(source_mart) -%}
+    {{ return(is_incremental() and definitions_changed(this, metric_definitions_hash(source_mart))) }}
+{%- endmacro %}
+
+{#- Every day of the calendar, as "touched days" when every period is to be recomputed. -#}
+{% macro all_calendar_days() -%}
+    {{ return('select calendar_date from ' ~ ref('dim_date')) }}
+{%- endmacro %}
+
+{#- Whether the stored table has the definition-hash column (tables built before the
+    registry do not: their definitions are unknown, so they are recomputed). -#}
+{% macro has_definition_hash(relation) -%}
+    {%- set columns = adapter.get_columns_in_relation(relation) | map(attribute='name') | map('lower') | list -%}
+    {{ return('_definition_hash' in columns) }}
 {%- endmacro %}

@@ -83,20 +83,14 @@ def write_alert_outbox(
         raise ValueError(f"format must be one of {FORMATS}, got {file_format!r}")
     with connect(warehouse_path) as connection:
         _ensure_log(connection)
+        # today's alerts with is_new (not yet sent at this level) and the per-department
+        # summary: both computed by the warehouse (models/marts/reports), read as they stand
         alerts = connection.sql(
-            f"""
-            select alerts.*,
-                   logged.case_id is null as is_new
-            from marts.mart_supervision_alerts as alerts
-            left join {ALERT_LOG} as logged
-                on logged.case_id = alerts.case_id and logged.alert_level = alerts.alert_level
-            order by alerts.department_name, alerts.alert_level, alerts.working_days_overdue desc,
-                     alerts.case_id
-            """
+            "select * from marts.mart_supervision_outbox order by outbox_order"
         ).pl()
-        as_of: dt.date = connection.sql(
-            "select max(cast(updated_at as date)) from marts.fct_cases"
-        ).fetchall()[0][0]
+        (as_of,) = connection.sql(
+            "select last_data_date from marts.mart_data_freshness where source_name = 'case_logs'"
+        ).fetchall()[0]
         new_alerts = alerts.filter(pl.col("is_new"))
 
         folder = outbox_dir / str(as_of)
@@ -106,17 +100,15 @@ def write_alert_outbox(
             _write(group.select(columns), folder / _safe_file_name(str(name)), file_format)
             for (name,), group in new_alerts.group_by("department_name", maintain_order=True)
         ]
-        summary = (
-            alerts.group_by("department_name")
-            .agg(
-                (pl.col("alert_level") == "red").sum().alias("红牌 red"),
-                (pl.col("alert_level") == "yellow").sum().alias("黄牌 yellow"),
-                pl.col("is_new").sum().alias("今日新增 new today"),
-                pl.col("working_days_overdue").max().alias("最长超期工作日 worst overdue"),
-            )
-            .sort("红牌 red", "黄牌 yellow", descending=True)
-            .rename({"department_name": "责任部门 department"})
-        )
+        summary = connection.sql(
+            """
+            select department_name as "责任部门 department", red_alerts as "红牌 red",
+                   yellow_alerts as "黄牌 yellow", new_alerts as "今日新增 new today",
+                   worst_working_days_overdue as "最长超期工作日 worst overdue"
+            from marts.mart_supervision_outbox_summary
+            order by summary_rank
+            """
+        ).pl()
         summary_file = _write(summary, folder / "summary_汇总", file_format)
 
         if new_alerts.height:

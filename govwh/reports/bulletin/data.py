@@ -21,11 +21,7 @@ class DataFreshness:
     hall_tickets: dt.date | None
     catalogue: dt.date | None
     last_workday_of_week: dt.date
-
-    @property
-    def as_of(self) -> dt.date | None:
-        days = [d for d in (self.case_logs, self.hall_tickets) if d is not None]
-        return min(days) if days else None
+    as_of: dt.date | None  # mart_data_freshness.as_of_date: the activity sources' common day
 
     def stale_sources(self) -> list[str]:
         """Sources that stop before the week's last working day (or have no data)."""
@@ -59,18 +55,21 @@ def _frame(connection: duckdb.DuckDBPyConnection, sql: str, params: list | dict)
 
 
 def read_freshness(connection: duckdb.DuckDBPyConnection, week: IsoWeek) -> DataFreshness:
-    case_day, ticket_day, snapshot_day, last_workday = connection.sql(
+    """How far each source reaches (mart_data_freshness) and the week's last working day."""
+    case_day, ticket_day, snapshot_day, as_of, last_workday = connection.sql(
         """
         select
-            (select max(cast(updated_at as date)) from marts.fct_cases),
-            (select max(ticket_date) from marts.fct_hall_tickets),
-            (select max(snapshot_date) from staging.stg_catalogue__service_items),
+            max(last_data_date) filter (where source_name = 'case_logs'),
+            max(last_data_date) filter (where source_name = 'hall_tickets'),
+            max(last_data_date) filter (where source_name = 'service_items'),
+            max(as_of_date),
             (select max(calendar_date) from marts.dim_date
              where is_workday and calendar_date between ? and ?)
+        from marts.mart_data_freshness
         """,
         params=[week.start, week.end],
     ).fetchall()[0]
-    return DataFreshness(case_day, ticket_day, snapshot_day, last_workday or week.end)
+    return DataFreshness(case_day, ticket_day, snapshot_day, last_workday or week.end, as_of)
 
 
 def read_bulletin_data(connection: duckdb.DuckDBPyConnection, week: IsoWeek) -> BulletinData:
@@ -117,101 +116,55 @@ def read_bulletin_data(connection: duckdb.DuckDBPyConnection, week: IsoWeek) -> 
         [week.start],
     )
 
-    # Red alerts at 24:00 of the week's last day: accepted, still open, past the deadline.
-    overdue_cases_sql = """
-        select cases.case_id, items.item_name, departments.department_name, cases.due_date,
-               week_end.workday_seq - due_day.workday_seq as working_days_overdue
-        from marts.fct_cases as cases
-        join marts.dim_department as departments using (department_code)
-        left join marts.dim_service_item as items
-            on items.item_code = cases.item_code and items.is_current
-        join marts.dim_date as due_day on due_day.calendar_date = cases.due_date
-        join marts.dim_date as week_end on week_end.calendar_date = $week_end
-        where cases.acceptance_date <= $week_end
-            and (cases.closing_date is null or cases.closing_date > $week_end)
-            and cases.red_alert_date <= $week_end
-    """
+    # each section from its mart (models/marts/reports), in the mart's order
+    week_param = [week.start]
     overdue_by_department = _frame(
         connection,
-        f"""
-            select department_name, count(*) as overdue_cases
-            from ({overdue_cases_sql}) as overdue
-            group by 1
-            order by overdue_cases desc, 1
-            """,
-        {"week_end": week.end},
+        """
+        select department_name, overdue_cases from marts.mart_weekly_overdue_by_department
+        where week_start = ? order by department_rank
+        """,
+        week_param,
     )
     overdue_cases = _frame(
         connection,
-        f"{overdue_cases_sql} order by working_days_overdue desc, cases.case_id limit 20",
-        {"week_end": week.end},
+        """
+        select case_id, item_name, department_name, due_date, working_days_overdue
+        from marts.mart_weekly_overdue_cases
+        where week_start = ? order by overdue_rank
+        """,
+        week_param,
     )
-
     depth_upgrades = _frame(
         connection,
         """
-        select current_version.item_name, departments.department_name,
-               previous_version.depth_level as depth_before,
-               current_version.depth_level as depth_after, current_version.valid_from
-        from marts.dim_service_item as current_version
-        join marts.dim_service_item as previous_version
-            on previous_version.item_code = current_version.item_code
-            and previous_version.version_number = current_version.version_number - 1
-        join marts.dim_department as departments
-            on departments.department_code = current_version.department_code
-        where current_version.valid_from between ? and ?
-            and current_version.depth_level > previous_version.depth_level
-            and current_version.is_in_scope
-        order by departments.department_name, current_version.item_name
+        select item_name, department_name, depth_before, depth_after, valid_from
+        from marts.mart_depth_upgrades
+        where week_start = ? order by listing_order
         """,
-        [week.start, week.end],
+        week_param,
     )
-
-    # Bad ratings given this week and where their rectification stands at the as-of date.
-    bad_reviews_sql = """
-        select departments.department_name,
-               case
-                   when cases.rectified_at is not null and cases.is_rectified_on_time
-                       then 'rectified_on_time'
-                   when cases.rectified_at is not null then 'rectified_late'
-                   when cases.rectification_due_date < $as_of then 'overdue'
-                   else 'pending'
-               end as rectification_status
-        from marts.fct_cases as cases
-        join marts.dim_department as departments using (department_code)
-        where cases.is_bad_rating
-            and cast(cases.rated_at as date) between $week_start and $week_end
-    """
-    review_params = {
-        "as_of": freshness.as_of or week.end,
-        "week_start": week.start,
-        "week_end": week.end,
-    }
     bad_reviews = _frame(
         connection,
-        f"""
-            select count(*) as bad_reviews,
-                   count(*) filter (where rectification_status = 'rectified_on_time')
-                       as rectified_on_time,
-                   count(*) filter (where rectification_status = 'rectified_late')
-                       as rectified_late,
-                   count(*) filter (where rectification_status = 'pending') as pending,
-                   count(*) filter (where rectification_status = 'overdue') as overdue
-            from ({bad_reviews_sql}) as reviews
-            """,
-        review_params,
+        """
+        select bad_reviews, rectified_on_time, rectified_late, pending, overdue
+        from marts.mart_weekly_bad_reviews
+        where week_start = ?
+        """,
+        week_param,
     )
+    if bad_reviews.height == 0:  # no bad rating that week: a row of zeros
+        bad_reviews = pl.DataFrame(
+            {column: [0] for column in bad_reviews.columns}, schema=bad_reviews.schema
+        )
     bad_reviews_by_department = _frame(
         connection,
-        f"""
-            select department_name, count(*) as bad_reviews,
-                   count(*) filter (where rectification_status in ('pending', 'overdue'))
-                       as not_rectified
-            from ({bad_reviews_sql}) as reviews
-            group by 1
-            order by bad_reviews desc, 1
-            """,
-        review_params,
+        """
+        select department_name, bad_reviews, not_rectified
+        from marts.mart_weekly_bad_reviews_by_department
+        where week_start = ? order by department_rank
+        """,
+        week_param,
     )
     return BulletinData(
         week=week,

@@ -8,17 +8,19 @@
     (a completion or rectification due date of a touched case, or a day since the last as-of
     date, whose overdue counts moved) and replaces them whole (delete + insert by period). -#}
 
+{#- append_new_columns: a warehouse built before the metric registry gains _definition_hash
+    (its definitions unknown, every period is recomputed) -#}
 {{
     config(
         materialized='incremental',
         unique_key=['period_grain', 'period_start'],
         incremental_strategy='delete+insert',
-        on_schema_change='fail'
+        on_schema_change='append_new_columns'
     )
 }}
 
 {%- set combinations = case_period_scopes() -%}
-{%- set incremental_run = metric_mart_is_incremental(this.identifier) -%}
+{%- set redefined = metric_definitions_changed(this.identifier) -%}
 {%- set backlog_scopes = ['city', 'county', 'township', 'department'] -%}
 
 with calendar_days as (
@@ -33,14 +35,14 @@ run_watermark as (
 
 ),
 
-{% if incremental_run %}
+{% if is_incremental() %}
 previous_run as (
 
     select max(_as_of_date) as as_of_date from {{ this }}
 
 ),
 
-{{ affected_period_ctes('''
+{{ affected_period_ctes(all_calendar_days() if redefined else '''
     select completion_date as calendar_date
     from ''' ~ ref('mart_case_metrics_daily') ~ '''
     where _watermark > ''' ~ stored_watermark(this, '_watermark') ~ '''
@@ -304,7 +306,7 @@ select
     (select as_of_date from as_of) as _as_of_date,
     '{{ metric_definitions_hash(this.identifier) }}' as _definition_hash
 from combined
-{% if incremental_run %}
+{% if is_incremental() %}
 where exists (
     select 1 from affected_periods
     where affected_periods.period_grain = combined.period_grain

@@ -9,12 +9,14 @@
     Incremental: a run recomputes the periods that contain a day with newly loaded tickets and
     replaces them whole (delete + insert by period). -#}
 
+{#- append_new_columns: a warehouse built before the metric registry gains _definition_hash
+    (its definitions unknown, every period is recomputed) -#}
 {{
     config(
         materialized='incremental',
         unique_key=['period_grain', 'period_start'],
         incremental_strategy='delete+insert',
-        on_schema_change='fail'
+        on_schema_change='append_new_columns'
     )
 }}
 
@@ -22,7 +24,7 @@
     ('day', 'hall'), ('day', 'city'), ('week', 'hall'), ('week', 'city'),
     ('month', 'hall'), ('month', 'city'), ('year', 'hall'), ('year', 'city')
 ] -%}
-{%- set incremental_run = metric_mart_is_incremental(this.identifier) -%}
+{%- set redefined = metric_definitions_changed(this.identifier) -%}
 
 with run_watermark as (
 
@@ -30,8 +32,8 @@ with run_watermark as (
 
 ),
 
-{% if incremental_run %}
-{{ affected_period_ctes('''
+{% if is_incremental() %}
+{{ affected_period_ctes(all_calendar_days() if redefined else '''
     select distinct ticket_date as calendar_date
     from ''' ~ ref('mart_hall_metrics_hourly') ~ '''
     where _loaded_at > ''' ~ stored_watermark(this, '_loaded_at') ~ '''
@@ -204,7 +206,7 @@ period_parts as (
         on {{ same_period_scope('summed_parts', 'occupancy') }}
     left join wait_percentiles
         on {{ same_period_scope('summed_parts', 'wait_percentiles') }}
-    {% if incremental_run %}
+    {% if is_incremental() %}
     where exists (
         select 1 from affected_periods
         where affected_periods.period_grain = summed_parts.period_grain

@@ -7,12 +7,14 @@
     Incremental: rebuilt whole (delete + insert of every period) when the catalogue received a
     load since the last run, untouched otherwise. -#}
 
+{#- append_new_columns: a warehouse built before the metric registry gains _definition_hash
+    (its definitions unknown, every period is recomputed) -#}
 {{
     config(
         materialized='incremental',
         unique_key=['period_grain', 'period_start'],
         incremental_strategy='delete+insert',
-        on_schema_change='fail'
+        on_schema_change='append_new_columns'
     )
 }}
 
@@ -23,7 +25,7 @@
     ('year', 'city'), ('year', 'county'), ('year', 'township'), ('year', 'department'),
     ('year', 'admin_level')
 ] -%}
-{%- set incremental_run = metric_mart_is_incremental(this.identifier) -%}
+{%- set redefined = metric_definitions_changed(this.identifier) -%}
 
 with catalogue_span as (
 
@@ -161,7 +163,7 @@ select
     (select _watermark from catalogue_span) as _watermark,
     '{{ metric_definitions_hash(this.identifier) }}' as _definition_hash
 from item_counts
-{% if incremental_run and not has_rows_since_last_run(ref('int_service_items__classified'), '_loaded_at') %}
+{% if not redefined and not has_rows_since_last_run(ref('int_service_items__classified'), '_loaded_at') %}
 -- no catalogue load since the last run: the stored periods stand
 where false
 {% endif %}

@@ -8,12 +8,14 @@
     wrote the row, _definition_hash the hash of the metric's definition it was computed with:
     a metric whose definition changed is recomputed for every period. -#}
 
+{#- append_new_columns: a warehouse built before the metric registry gains _definition_hash
+    (its definitions unknown, every period is recomputed) -#}
 {{
     config(
         materialized='incremental',
         unique_key=['metric_code', 'period_grain', 'period_start'],
         incremental_strategy='delete+insert',
-        on_schema_change='fail'
+        on_schema_change='append_new_columns'
     )
 }}
 
