@@ -10,6 +10,7 @@ included, with nothing else edited.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -65,7 +66,7 @@ def redefined(built_warehouse: Settings, tmp_path_factory: pytest.TempPathFactor
             "--target-path",
             str(root / "target"),
         ],
-        env={**__import__("os").environ, "GOVWH_WAREHOUSE": str(warehouse)},
+        env={**os.environ, "GOVWH_WAREHOUSE": str(warehouse)},
         capture_output=True,
         text=True,
         check=False,
@@ -91,8 +92,10 @@ def test_the_wide_mart_and_the_long_table_follow_the_registry(redefined: Path) -
     ((mismatched, compared, stale),) = _rows(
         redefined,
         """
-        select count(*) filter (where one_trip.numerator <> zero_trip.numerator
-                                   or one_trip.metric_value is distinct from zero_trip.metric_value),
+        select count(*) filter (
+                   where one_trip.numerator <> zero_trip.numerator
+                       or one_trip.metric_value is distinct from zero_trip.metric_value
+               ),
                count(*),
                count(*) filter (where one_trip._definition_hash <> registry.definition_hash)
         from marts.mart_metric_values as one_trip
