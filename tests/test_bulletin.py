@@ -168,8 +168,11 @@ def test_stale_source_fails_and_writes_nothing(built_warehouse: Settings, tmp_pa
             "where is_workday and calendar_date between $start and $end",
             params={"start": week.start, "end": week.end},
         ).fetchall()[0][0]
+        # the tickets stop the day before (as mart_data_freshness would say after a build)
         connection.execute(
-            "delete from marts.fct_hall_tickets where ticket_date >= ?", [last_workday]
+            "update marts.mart_data_freshness set last_data_date = ? - 1"
+            " where source_name = 'hall_tickets'",
+            [last_workday],
         )
     out = tmp_path / "bulletins"
     with pytest.raises(StaleDataError, match="hall_tickets"):
