@@ -86,8 +86,10 @@ trends as (
         scope_code,
         max(period_start) as as_of_month,
         max(month_number) as as_of_month_number,
-        -- a trend needs at least three months
+        -- a trend needs at least three months; a slope within float noise of zero (a rate flat
+        -- at 100 % gives -6.9e-15) is flat, not a trend that would take ages to reach a target
         case
+            when count(*) >= 3 and abs(regr_slope(metric_value, month_number)) < 1e-9 then 0.0
             when count(*) >= 3 then regr_slope(metric_value, month_number)
         end as trend_per_month,
         count(*) as trend_months
@@ -128,10 +130,15 @@ progress as (
             when actuals.higher_is_better then actuals.actual_value >= target_scopes.target_value
             else actuals.actual_value <= target_scopes.target_value
         end as is_met,
+        -- months at this trend, when the target is ahead of it and within 50 years: the bound
+        -- is checked on the double, before the cast (a tiny trend gives billions of months)
         case
-            when actuals.trend_per_month is not null and actuals.trend_per_month <> 0
-                and (target_scopes.target_value - actuals.actual_value) / actuals.trend_per_month > 0
-                then cast(ceil((target_scopes.target_value - actuals.actual_value) / actuals.trend_per_month) as integer)
+            when actuals.trend_per_month <> 0
+                and (target_scopes.target_value - actuals.actual_value) / actuals.trend_per_month
+                    between 1e-12 and 600
+                then cast(ceil(
+                    (target_scopes.target_value - actuals.actual_value) / actuals.trend_per_month
+                ) as integer)
         end as months_to_target
     from target_scopes
     left join actuals
@@ -146,7 +153,7 @@ projected as (
     select
         progress.*,
         case
-            when not is_met and months_to_target is not null and months_to_target <= 600
+            when not is_met and months_to_target is not null
                 then cast({{ dbt.dateadd('month', 'months_to_target', 'as_of_month') }} as date)
         end as projected_date
     from progress
