@@ -352,3 +352,22 @@ def test_gb18030_with_chinese_headers_loads_through_the_zh_mapping(
     assert query(
         database, "select distinct channel, rating, assisted_online from raw.case_logs"
     ) == [("online_web", 5, False)]
+
+
+@pytest.mark.parametrize(("suffix", "delimiter"), [(".tsv", "\t"), (".txt", "|"), (".csv", ";")])
+def test_delimited_text_under_any_name_loads_like_csv(
+    tmp_path: Path, suffix: str, delimiter: str
+) -> None:
+    """Tab-separated exports and ".txt" dumps: the delimiter is detected, every row loads."""
+    database = tmp_path / "w.duckdb"
+    path = tmp_path / f"cases{suffix}"
+    path.write_text(
+        case_rows(4).write_csv(separator=delimiter, datetime_format="%Y-%m-%d %H:%M:%S"),
+        encoding="utf-8",
+    )
+
+    result = load(database, [path])
+
+    assert [(f.status, f.rows_read, f.rows_loaded) for f in result.files] == [("loaded", 4, 4)]
+    assert query(database, "select count(distinct case_id) from raw.case_logs") == [(4,)]
+    assert_conserved(database)

@@ -27,11 +27,31 @@ MALFORMED = "_landing_malformed"
 FORMATS = {
     ".parquet": "parquet",
     ".csv": "csv",
+    # delimited text under other names (tab-separated exports, ".txt" dumps): the delimiter is
+    # detected from the header lines, as for ".csv"
+    ".tsv": "csv",
+    ".txt": "csv",
     ".xlsx": "xlsx",
     ".jsonl": "jsonl",
     ".ndjson": "jsonl",
 }
 HEADER_SCAN_ROWS = 30  # a header row is looked for among the first rows (title lines above it)
+DELIMITERS = (",", "\t", ";", "|")
+
+
+def detect_delimiter(lines: list[str]) -> str:
+    """The delimiter that splits the most of the first lines into the same number of fields
+    (a table's rows agree; a comma or semicolon inside free text does not), then the most
+    fields; comma on a tie."""
+
+    def score(delimiter: str) -> tuple[int, int, bool]:
+        counts = [line.count(delimiter) for line in lines if line.strip()]
+        if not counts or max(counts) == 0:
+            return (0, 0, delimiter == ",")
+        mode = max(set(counts), key=lambda c: (counts.count(c), c))
+        return (counts.count(mode) if mode else 0, mode, delimiter == ",")
+
+    return max(DELIMITERS, key=score)
 
 
 class UnreadableFileError(ValueError):
@@ -140,23 +160,27 @@ def _stage_csv(
         return _stage_nothing(connection, "csv")
     text_path, encoding = _text_file(path, mappings, work_dir)
     lines = _first_lines(text_path, HEADER_SCAN_ROWS)
+    delimiter = detect_delimiter(lines)
     declared_row = _declared(mappings, "header_row")
     if declared_row:
         skip = int(declared_row) - 1
     else:
         skip = _best_header_row(
-            [next(csv.reader(io.StringIO(line)), []) for line in lines], mappings
+            [next(csv.reader(io.StringIO(line), delimiter=delimiter), []) for line in lines],
+            mappings,
         )
     if len(lines) <= skip or not lines[skip].strip():
         return _stage_nothing(connection, "csv", encoding)
+    delimiter_sql = "\\t" if delimiter == "\t" else delimiter  # DuckDB's escape for a tab
     connection.execute("drop table if exists _csv_reject_errors")
     connection.execute("drop table if exists _csv_reject_scans")
     connection.execute(
         f"""
         create or replace temp table _csv_rows as
         select * from read_csv('{_quote(text_path)}', header = true, skip = {skip},
-            all_varchar = true, store_rejects = true, rejects_table = '_csv_reject_errors',
-            rejects_scan = '_csv_reject_scans', null_padding = false)
+            delim = '{delimiter_sql}', all_varchar = true, store_rejects = true,
+            rejects_table = '_csv_reject_errors', rejects_scan = '_csv_reject_scans',
+            null_padding = false)
         """
     )
     # data lines the reader rejected (wrong number of fields, bad quoting, invalid UTF-8)
