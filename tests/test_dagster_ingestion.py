@@ -149,7 +149,7 @@ def test_a_file_that_cannot_be_read_leaves_the_table_as_it_was(tmp_path: Path) -
     [
         (None, "does not exist"),
         ([], "is empty"),
-        (["case_logs_2019-01.txt"], "holds no file of a supported type"),
+        (["case_logs_2019-01.pdf"], "holds no file of a supported type"),
     ],
 )
 def test_no_landing_files_is_an_error_naming_the_folder(
