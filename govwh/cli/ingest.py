@@ -90,7 +90,7 @@ def load(
     name = _source_of(path, source)
     files = _files_of(path)
     if not files:
-        console.print(f"[red]no file to load in {path}[/] (parquet, csv, xlsx, jsonl)")
+        console.print(f"[red]no file to load in {path}[/] (parquet, csv, tsv, txt, xlsx, jsonl)")
         raise typer.Exit(1)
     try:
         key = PseudonymisationKey.from_env(demo=_is_demo(path))
