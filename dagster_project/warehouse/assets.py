@@ -13,7 +13,6 @@ from dagster import AssetExecutionContext, AssetKey
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from dagster_project.resources import DuckDBWarehouse
-from govwh.warehouse.dbt import dbt_build_args
 from govwh.settings import (
     DBT_PROFILES_DIR,
     DBT_PROJECT_DIR,
@@ -21,6 +20,7 @@ from govwh.settings import (
     Settings,
     dbt_executable,
 )
+from govwh.warehouse.dbt import dbt_build_args
 
 # Files whose change makes the parsed manifest stale (relative to the project directory).
 _PROJECT_INPUTS = ("dbt_project.yml", "packages.yml", "dependencies.yml", "models", "seeds", "dbt")

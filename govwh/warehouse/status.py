@@ -8,10 +8,10 @@ from pathlib import Path
 
 import duckdb
 
-from govwh.warehouse.connection import connect
-from govwh.jobs import BUILD_WAREHOUSE_JOB, last_run
 from govwh.ingestion.loader import PERIOD_COLUMNS
+from govwh.jobs import BUILD_WAREHOUSE_JOB, last_run
 from govwh.settings import Settings
+from govwh.warehouse.connection import connect
 
 # What each source's period is called in the status report.
 PERIOD_LABELS = {
