@@ -89,14 +89,15 @@ def test_load_lists_rejects_and_loads_each_file_once(environment: Settings, tmp_
 def test_load_through_a_mapping_names_a_missing_column(
     environment: Settings, tmp_path: Path
 ) -> None:
-    # a vendor's export without the trips column, read through the Chinese-headers mapping
-    export = write_csv(tmp_path / "vendor" / "cases.csv", case_rows(2).drop("trips"))
+    # a vendor's export without the channel column, read through the Chinese-headers mapping
+    export = write_csv(tmp_path / "vendor" / "cases.csv", case_rows(2).drop("channel"))
 
     result = _invoke("load", str(export), "--source", "case_logs", "--mapping", str(ZH_MAPPING))
 
     assert result.exit_code == 1
     assert "failed" in result.output
-    assert "trips" in result.output and "跑动次数" in result.output and "govwh_zh" in result.output
+    assert "channel" in result.output and "申报渠道" in result.output
+    assert "govwh_zh" in result.output
     assert _raw_count(environment) in (None, 0)
 
 

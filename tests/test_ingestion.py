@@ -158,14 +158,14 @@ def test_wrong_encoding_fails_the_file_naming_the_encoding(tmp_path: Path) -> No
 
 def test_missing_required_column_names_the_column_and_the_mapping(tmp_path: Path) -> None:
     database = tmp_path / "w.duckdb"
-    zh = case_rows(2).rename({"case_id": "办件编号", "item_code": "事项实施编码"}).drop("trips")
+    zh = case_rows(2).rename({"case_id": "办件编号", "item_code": "事项实施编码"}).drop("status")
     path = write_csv(tmp_path / "cases_zh.csv", zh.rename({"channel": "申报渠道"}))
 
     result = load(database, [path], mapping=ZH_MAPPING)
 
     (failed,) = result.failed
     assert "required column(s)" in str(failed.error)
-    assert "trips" in str(failed.error) and "跑动次数" in str(failed.error)
+    assert "status" in str(failed.error) and "办件状态" in str(failed.error)
     assert "govwh_zh" in str(failed.error) and str(ZH_MAPPING) in str(failed.error)
     assert query(database, "select count(*) from raw.case_logs") == [(0,)]
 

@@ -38,6 +38,7 @@ from govwh.ingestion.parsing import (
     TYPED,
     create_typed,
     pii_text,
+    time_only_columns,
     typed_select,
 )
 from govwh.ingestion.pseudonymise import PseudonymisationKey, hmac_sql
@@ -193,6 +194,12 @@ def ensure_raw_table(connection: duckdb.DuckDBPyConnection, source: SourceSchema
         f"create table if not exists {source.raw_table} "
         f"({columns}, _source_file varchar, _loaded_at timestamp)"
     )
+    # a warehouse loaded before a canonical column was added gains it (null in older rows)
+    for column, dtype in source.columns.items():
+        connection.execute(
+            f"alter table {source.raw_table} add column if not exists "
+            f'"{column}" {DUCKDB_TYPES[type(dtype)]}'
+        )
 
 
 def _next_loaded_at(connection: duckdb.DuckDBPyConnection, source: SourceSchema) -> dt.datetime:
@@ -289,8 +296,15 @@ def _prepare(
         entry.mapping_name, entry.mapping_path = mapping.mapping_name, str(mapping.path)
         entry.mapping_checksum = mapping.checksum
         resolved = mapping.check_required(staged.headers, path)
-        entry.extra_columns = ", ".join(h for h in staged.headers if h not in resolved.values())
-        entry.missing_columns = ", ".join(c for c in source.columns if c not in resolved)
+        time_only_columns(connection, staged, mapping, resolved)
+        used = mapping.used_headers(staged.headers)
+        derived = mapping.derived(staged.headers)
+        entry.extra_columns = ", ".join(h for h in staged.headers if h not in used)
+        entry.missing_columns = ", ".join(
+            c
+            for c in source.columns
+            if c not in resolved and c not in derived and mapping.rule(c).default is None
+        )
         pending.staged, pending.mapping, pending.resolved = staged, mapping, resolved
         pending.malformed = malformed
         pii = PII_COLUMNS.get(source.name, ())
@@ -386,12 +400,13 @@ def _find_issues(
     file_names: str,
     indices: str,
     loaded_at: dt.datetime,
+    clock_skew_seconds: int,
 ) -> None:
     """ISSUES: every problem of every row of the batch. Row rules: one pass picks the rows
     breaking any rule, which are then examined rule by rule; then duplicates and keys
     already loaded, then the catalogue check (a flag)."""
     pii = PII_COLUMNS.get(source.name, ())
-    rules = row_rules(source, with_text, pii)
+    rules = row_rules(source, with_text, pii, clock_skew_seconds)
     suspects = f"{BATCH_PREFIX}suspects"
     select = f"select * exclude ({', '.join(pii)})" if pii else "select *"
     connection.execute(
@@ -457,7 +472,9 @@ def _load_batch(
         names = _by_file(batch, lambda p: p.path.name)
         loaded_ats = _by_file(batch, lambda p: p.entry.loaded_at)
         indices = ", ".join(str(p.index) for p in batch)
-        _find_issues(connection, source, with_text, names, indices, base)
+        # files of one batch share a mapping in practice; else the widest tolerance applies
+        skew = max(p.mapping.clock_skew_seconds for p in loading if p.mapping is not None)
+        _find_issues(connection, source, with_text, names, indices, base, skew)
         rejected = f"{BATCH_PREFIX}rejected"
         connection.execute(
             f"create or replace temp table {rejected} as select distinct _file, _row_number "
@@ -466,8 +483,9 @@ def _load_batch(
         parameters: dict[str, object] = {"pii_inner": key.inner_pad, "pii_outer": key.outer_pad}
         hashed, joins = _hashed_pii(connection, source, parameters)
         columns = ", ".join(hashed.get(c, f'typed."{c}"') for c in source.columns)
+        names_listed = ", ".join(f'"{c}"' for c in (*source.columns, "_source_file", "_loaded_at"))
         connection.execute(
-            f"insert into {source.raw_table} select {columns}, "
+            f"insert into {source.raw_table} ({names_listed}) select {columns}, "
             f"{names}[typed._file] as _source_file, {loaded_ats}[typed._file] as _loaded_at "
             f"from {TYPED} as typed {joins} anti join {rejected} as rejected "
             "on rejected._file = typed._file and rejected._row_number = typed._row_number",

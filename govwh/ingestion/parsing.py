@@ -16,7 +16,13 @@ from dataclasses import dataclass
 import duckdb
 import polars as pl
 
-from govwh.ingestion.mapping import DEFAULT_TIMEZONE, SourceMapping
+from govwh.ingestion.mapping import (
+    DEFAULT_TIMEZONE,
+    PATTERN_PREFIX,
+    ColumnRule,
+    MappingError,
+    SourceMapping,
+)
 from govwh.ingestion.readers import STAGE, StagedFile
 
 TYPED = "_landing_typed"  # the batch's typed rows: a view over every file of the batch
@@ -77,11 +83,52 @@ def _sql_list(values: tuple[str, ...] | list[str]) -> str:
     return "[" + ", ".join(sql_string(v) for v in values) + "]"
 
 
+# a time of day without a date (`9:03`, `09:03:00.5`): such a column needs its date column
+TIME_OF_DAY = "[0-9]{1,2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?"
+# GB/T 2260 codes as statistics exports write them, padded to 12 digits (`511602000000`): the
+# trailing zero groups go, so that a county is 6 digits and a township 9, as everywhere else
+REGION_PADDING = "^([0-9]{6}(?:[0-9]{3})*?)(?:000)+$"
+
+
 def _translated(text: str, values: dict[str, str] | None) -> str:
+    """Value translations in the mapping's order; a key `re:<pattern>` matches the whole
+    value by regular expression. Values no key matches pass as they are."""
     if not values:
         return text
-    cases = " ".join(f"when {sql_string(k)} then {sql_string(v)}" for k, v in values.items())
-    return f"(case {text} {cases} else {text} end)"
+    cases = " ".join(
+        f"when regexp_full_match({text}, {sql_string(k.removeprefix(PATTERN_PREFIX))}) "
+        f"then {sql_string(v)}"
+        if k.startswith(PATTERN_PREFIX)
+        else f"when {text} = {sql_string(k)} then {sql_string(v)}"
+        for k, v in values.items()
+    )
+    return f"(case {cases} else {text} end)"
+
+
+def _text_of(header: str) -> str:
+    quoted = '"' + header.replace('"', '""') + '"'
+    return f"nullif(trim(cast({quoted} as varchar)), '')"
+
+
+def _rule_text(rule: ColumnRule, headers: tuple[str, ...]) -> str:
+    """The text of a derived column, before its values are translated and parsed."""
+    if rule.constant is not None:
+        return sql_string(rule.constant)
+    if rule.date is not None:
+        return f"({_text_of(headers[0])} || ' ' || {_text_of(headers[1])})"
+    return "coalesce(" + ", ".join(_text_of(h) for h in headers) + ")"
+
+
+def _finished_text(column: str, text: str, rule: ColumnRule, values: dict[str, str] | None) -> str:
+    """Translated, defaulted, normalised and (by choice) hashed text of a column."""
+    text = _translated(text, values)
+    if rule.default is not None:
+        text = f"coalesce({text}, {sql_string(rule.default)})"
+    if column == "region_code":
+        text = f"regexp_replace({text}, '{REGION_PADDING}', '\\1')"
+    if rule.code == "hash":  # a stable code from a name or a code with blanks
+        text = f"substr(md5({text}), 1, 16)"
+    return text
 
 
 def _timestamp_from_text(text: str, formats: tuple[str, ...]) -> str:
@@ -102,8 +149,11 @@ def _in_shanghai(timestamp: str, timezone: str) -> str:
     return f"timezone('{DEFAULT_TIMEZONE}', timezone({sql_string(timezone)}, {timestamp}))"
 
 
-def _parse_text(text: str, target: str, mapping: SourceMapping) -> str:
-    """SQL parsing the text expression `text` into the DuckDB type `target` (null if not)."""
+def _parse_text(
+    text: str, target: str, mapping: SourceMapping, formats: tuple[str, ...] = ()
+) -> str:
+    """SQL parsing the text expression `text` into the DuckDB type `target` (null if not);
+    `formats` are the column's own timestamp formats, tried first."""
     if target == "VARCHAR":
         return text
     if target in INTEGER_TYPES:
@@ -115,7 +165,7 @@ def _parse_text(text: str, target: str, mapping: SourceMapping) -> str:
             f"(case when lower({text}) in {tuple(TRUE_WORDS)} then true "
             f"when lower({text}) in {tuple(FALSE_WORDS)} then false end)"
         )
-    formats = (*mapping.timestamp_formats, *TIMESTAMP_FORMATS)
+    formats = (*formats, *mapping.timestamp_formats, *TIMESTAMP_FORMATS)
     timestamp = _in_shanghai(_timestamp_from_text(text, formats), mapping.timezone)
     if target == "DATE":
         return f"coalesce(try_cast({text} as date), cast({timestamp} as date))"
@@ -148,36 +198,83 @@ def typed_select(
     """The select list computing every canonical column of `mapping.source` from a staged
     relation (its own column names); `prefix` are the expressions listed first. Personal
     identifiers come out as clear text: hash them before writing (loader.py)."""
-    expressions = list(prefix)
-    with_text: list[str] = []
+    derived = mapping.derived(staged.headers)
+    parsed: dict[str, str] = {}  # canonical column -> its value's SQL
+    texts: dict[str, str] = {}  # canonical column -> the text it was parsed from
     for column, dtype in mapping.source.columns.items():
         target = DUCKDB_TYPES[type(dtype)]
         header = resolved.get(column)
-        if header is None:
-            expressions.append(f'cast(null as {target}) as "{column}"')
-            continue
-        quoted = '"' + header.replace('"', '""') + '"'
-        source_type = staged.types[header]
+        rule = mapping.rule(column)
         values = mapping.values.get(column)
-        text = f"nullif(trim(cast({quoted} as varchar)), '')"
-        if column in pii:
-            expressions.append(f'cast({quoted} as varchar) as "{column}"')
-        elif (source_type != "VARCHAR" or staged.format == "parquet") and not values:
-            # typed columns (Parquet) are converted, not re-parsed from text
-            expressions.append(
-                f'{_convert_typed(quoted, source_type, target, mapping)} as "{column}"'
-            )
-            if source_type != target:
-                expressions.append(f'cast({quoted} as varchar) as "_raw_{column}"')
-                with_text.append(column)
+        if column in derived:
+            text = _rule_text(rule, derived[column].headers)
+        elif header is not None:
+            text = _text_of(header)
+        elif rule.default is not None:
+            text = "cast(null as varchar)"
         else:
-            expressions.append(
-                f'{_parse_text(_translated(text, values), target, mapping)} as "{column}"'
+            parsed[column] = f"cast(null as {target})"
+            continue
+        if header is not None and column in pii:
+            parsed[column] = f"cast({_quoted(header)} as varchar)"
+            continue
+        source_type = staged.types[header] if header is not None else "VARCHAR"
+        typed = source_type != "VARCHAR" or staged.format == "parquet"
+        if header is not None and typed and not values and rule == ColumnRule():
+            # typed columns (Parquet) are converted, not re-parsed from text
+            parsed[column] = _convert_typed(_quoted(header), source_type, target, mapping)
+            if source_type != target:
+                texts[column] = f"cast({_quoted(header)} as varchar)"
+            continue
+        finished = _finished_text(column, text, rule, values)
+        parsed[column] = _parse_text(finished, target, mapping, rule.formats)
+        if target != "VARCHAR":
+            texts[column] = text
+    for column, rule in mapping.rules.items():
+        if rule.after is not None and column in parsed:  # a time past midnight: the next day
+            value, after = parsed[column], parsed[rule.after]
+            parsed[column] = (
+                f"(case when {value} < {after} then {value} + interval 1 day else {value} end)"
             )
-            if target != "VARCHAR":
-                expressions.append(f'{text} as "_raw_{column}"')
-                with_text.append(column)
-    return TypedColumns(",\n    ".join(expressions), tuple(with_text))
+    expressions = [*prefix, *(f'{sql} as "{column}"' for column, sql in parsed.items())]
+    expressions += [f'{sql} as "_raw_{column}"' for column, sql in texts.items()]
+    return TypedColumns(",\n    ".join(expressions), tuple(texts))
+
+
+def _quoted(header: str) -> str:
+    return '"' + header.replace('"', '""') + '"'
+
+
+def time_only_columns(
+    connection: duckdb.DuckDBPyConnection,
+    staged: StagedFile,
+    mapping: SourceMapping,
+    resolved: dict[str, str],
+) -> None:
+    """A MappingError naming every timestamp column whose values are times of day without a
+    date (read alone they would all fall on one invented day): it must be combined with its
+    date column. Looks at the first thousand non-empty values of each such text column."""
+    candidates = [
+        (column, header)
+        for column, header in resolved.items()
+        if DUCKDB_TYPES[type(mapping.source.columns[column])] == "TIMESTAMP"
+        and staged.types.get(header) == "VARCHAR"
+    ]
+    problems = []
+    for column, header in candidates:
+        text = _text_of(header)
+        example, times, values = connection.execute(
+            f"select any_value(v), count(*) filter (where regexp_full_match(v, '{TIME_OF_DAY}')), "
+            f"count(*) from (select {text} as v from {STAGE} where {text} is not null limit 1000)"
+        ).fetchall()[0]
+        if values and times == values:
+            problems.append(
+                f"{header} ({column}) holds times of day without a date (e.g. {example!r}): "
+                f"combine it with its date column, `{column}: {{date: <date column>, "
+                f"time: {header}}}`"
+            )
+    if problems:
+        raise MappingError(f"mapping {mapping.label}: " + "; ".join(problems))
 
 
 def create_typed(

@@ -160,7 +160,7 @@ def _stage_csv(
         return _stage_nothing(connection, "csv")
     text_path, encoding = _text_file(path, mappings, work_dir)
     lines = _first_lines(text_path, HEADER_SCAN_ROWS)
-    delimiter = detect_delimiter(lines)
+    delimiter = str(_declared(mappings, "delimiter") or detect_delimiter(lines))
     declared_row = _declared(mappings, "header_row")
     if declared_row:
         skip = int(declared_row) - 1

@@ -45,17 +45,22 @@ VOCABULARIES: dict[str, dict[str, tuple[str, ...]]] = {
         "status": schemas.CASE_STATUSES,
         "decision": schemas.DECISIONS,
         "result_delivery": schemas.RESULT_DELIVERIES,
+        "limit_day_kind": schemas.LIMIT_DAY_KINDS,
     },
     "hall_tickets": {"outcome": schemas.TICKET_OUTCOMES},
 }
+# Region codes follow GB/T 2260. Other codes and identifiers are whatever the source system
+# uses: real request types and department names carry blanks and Chinese characters, so any
+# text without control characters is accepted (`code: hash` in a mapping makes short codes).
+ANY_CODE = "[^[:cntrl:]]{1,128}"
 CODE_FORMATS: dict[str, str] = {
     "region_code": "[0-9]{6}([0-9]{3}){0,2}",  # GB/T 2260, plus township and village suffixes
-    "item_code": "[0-9A-Za-z][0-9A-Za-z_.-]{0,63}",
-    "catalogue_code": "[0-9A-Za-z][0-9A-Za-z_.-]{0,63}",
-    "department_code": "[0-9A-Za-z][0-9A-Za-z_.-]{0,31}",
-    "case_id": "[0-9A-Za-z][0-9A-Za-z_.-]{0,63}",
-    "ticket_id": "[0-9A-Za-z][0-9A-Za-z_.-]{0,63}",
-    "hall_code": "[0-9A-Za-z][0-9A-Za-z_.-]{0,31}",
+    "item_code": ANY_CODE,
+    "catalogue_code": ANY_CODE,
+    "department_code": ANY_CODE,
+    "case_id": ANY_CODE,
+    "ticket_id": ANY_CODE,
+    "hall_code": ANY_CODE,
 }
 RANGES: dict[str, dict[str, tuple[int | None, int | None]]] = {
     "service_items": {
@@ -64,7 +69,12 @@ RANGES: dict[str, dict[str, tuple[int | None, int | None]]] = {
         "legal_limit_days": (0, None),
         "promised_limit_days": (0, None),
     },
-    "case_logs": {"trips": (0, None), "suspended_days": (0, None), "rating": (1, 5)},
+    "case_logs": {
+        "trips": (0, None),
+        "suspended_days": (0, None),
+        "rating": (1, 5),
+        "limit_days": (0, None),
+    },
     "hall_tickets": {},
 }
 # (later, earlier, reason code): the later timestamp may not come before the earlier one
@@ -156,16 +166,26 @@ def _range_rules(source: SourceSchema) -> list[Rule]:
     return rules
 
 
-def _order_rules(source: SourceSchema) -> list[Rule]:
-    return [
-        Rule(
-            later,
-            code,
-            f"{_quoted(later)} < {_quoted(earlier)}",
-            f"'before {earlier} (' || cast({_quoted(earlier)} as varchar) || ')'",
-        )
-        for later, earlier, code in ORDER[source.name]
-    ]
+def _order_rules(source: SourceSchema, clock_skew_seconds: int) -> list[Rule]:
+    """A reversal beyond the clock skew tolerance rejects the row; a smaller one (two systems'
+    clocks a few seconds apart) loads it, flagged `clock_skew`."""
+    rules = []
+    for later, earlier, code in ORDER[source.name]:
+        tolerated = f"{_quoted(earlier)} - to_seconds({clock_skew_seconds})"
+        before = f"'before {earlier} (' || cast({_quoted(earlier)} as varchar) || ')'"
+        rules.append(Rule(later, code, f"{_quoted(later)} < {tolerated}", before))
+        if clock_skew_seconds > 0:
+            rules.append(
+                Rule(
+                    later,
+                    "clock_skew",
+                    f"{_quoted(later)} < {_quoted(earlier)} and {_quoted(later)} >= {tolerated}",
+                    f"{before} || ', within the clock skew tolerance of "
+                    f"{clock_skew_seconds} s: loaded'",
+                    action=FLAGGED,
+                )
+            )
+    return rules
 
 
 def _future_rules(source: SourceSchema) -> list[Rule]:
@@ -183,7 +203,12 @@ def _future_rules(source: SourceSchema) -> list[Rule]:
     return rules
 
 
-def row_rules(source: SourceSchema, with_text: tuple[str, ...], pii: tuple[str, ...]) -> list[Rule]:
+def row_rules(
+    source: SourceSchema,
+    with_text: tuple[str, ...],
+    pii: tuple[str, ...],
+    clock_skew_seconds: int = 0,
+) -> list[Rule]:
     """Every rule that judges a row on its own values (never a personal identifier's)."""
     rules = [
         *_parse_rules(source, with_text),
@@ -191,7 +216,7 @@ def row_rules(source: SourceSchema, with_text: tuple[str, ...], pii: tuple[str, 
         *_vocabulary_rules(source),
         *_format_rules(source, pii),
         *_range_rules(source),
-        *_order_rules(source),
+        *_order_rules(source, clock_skew_seconds),
         *_future_rules(source),
     ]
     assert not any(rule.column in pii for rule in rules), "a rule would report clear PII"

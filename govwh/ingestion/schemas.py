@@ -41,6 +41,7 @@ DECISIONS = ("approved", "denied")
 APPLICANT_TYPES = ("person", "enterprise")
 RESULT_DELIVERIES = ("window", "post", "electronic")
 TICKET_OUTCOMES = ("served", "no_show", "abandoned")
+LIMIT_DAY_KINDS = ("working", "calendar")
 
 
 @dataclass(frozen=True)
@@ -73,11 +74,12 @@ SERVICE_ITEMS = SourceSchema(
         "department_name": pl.String(),
         "region_code": pl.String(),  # 6-digit GB/T 2260 style, 9 digits below county
         "admin_level": pl.String(),  # ADMIN_LEVELS
-        "depth_level": pl.Int8(),  # 1..4, already mapped to the domain's scale
+        "depth_level": pl.Int8(),  # 1..4 on the domain's scale; null = not assessed
         "unsuitable_online": pl.Boolean(),  # 不适宜网办
-        "required_trips": pl.Int8(),  # trips the applicant must make (承诺跑动次数)
+        "required_trips": pl.Int8(),  # trips the applicant must make (承诺跑动次数); null = unknown
         "legal_limit_days": pl.Int16(),  # working days; null where the law sets none
-        "promised_limit_days": pl.Int16(),  # working days; 0 = instant item (即办件)
+        # working days; 0 = instant item (即办件); null = no limit in the catalogue
+        "promised_limit_days": pl.Int16(),
         "is_cross_department": pl.Boolean(),
         "status": pl.String(),  # ITEM_STATUSES
     },
@@ -88,9 +90,6 @@ SERVICE_ITEMS = SourceSchema(
         "department_code",
         "region_code",
         "admin_level",
-        "depth_level",
-        "required_trips",
-        "promised_limit_days",
         "status",
     ),
 )
@@ -118,6 +117,11 @@ CASE_LOGS = SourceSchema(
         "status": pl.String(),  # CASE_STATUSES
         "decision": pl.String(),  # DECISIONS, for completed cases
         "suspended_days": pl.Int16(),  # working days of legal suspension (时限中止)
+        # the case's own deadline, when the export carries one (承诺办结时间): it wins over
+        # limit_days, which wins over the catalogue's promised limit (fct_cases)
+        "due_at": pl.Datetime("us"),
+        "limit_days": pl.Int16(),  # the case's own limit, counted from acceptance
+        "limit_day_kind": pl.String(),  # LIMIT_DAY_KINDS: working (default) or calendar days
         "trips": pl.Int8(),  # in-person trips so far (跑动次数)
         "result_delivery": pl.String(),  # RESULT_DELIVERIES
         "rating": pl.Int8(),  # 好差评 1..5, null when not rated
@@ -132,7 +136,6 @@ CASE_LOGS = SourceSchema(
         "channel",
         "submitted_at",
         "status",
-        "trips",
         "updated_at",
     ),
 )
