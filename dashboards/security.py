@@ -36,7 +36,7 @@ def districts_from_warehouse(warehouse: Path) -> list[District]:
     with connect(warehouse, read_only=True) as connection:
         rows = connection.execute(
             "select region_code, region_name from marts.dim_region"
-            " where admin_level = 'county' order by region_code"
+            " where admin_level = 'county' and is_configured order by region_code"
         ).fetchall()
     return [District(code, name) for code, name in rows]
 

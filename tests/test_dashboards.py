@@ -161,12 +161,18 @@ def test_one_district_role_per_county_of_the_warehouse(tmp_path: Path) -> None:
     with duckdb.connect(str(warehouse)) as connection:
         connection.execute("create schema marts")
         connection.execute(
-            "create table marts.dim_region as select * from read_csv(?, all_varchar = true)",
+            "create table marts.dim_region as select *, true as is_configured "
+            "from read_csv(?, all_varchar = true)",
             [str(REPO_ROOT / "seeds" / "regions.csv")],
         )
         counties = connection.execute(
             "select count(*) from marts.dim_region where admin_level = 'county'"
         ).fetchone()[0]
+        # the unknown region is a county of the city that no district user owns
+        connection.execute(
+            "insert into marts.dim_region (region_code, region_name, admin_level, is_configured) "
+            "values ('unknown', '未知区划', 'county', false)"
+        )
     districts = districts_from_warehouse(warehouse)
     assert len(districts) == counties >= 5
     assert all(len(d.code) == 6 and d.role == f"govwh_district_{d.code}" for d in districts)

@@ -1,9 +1,32 @@
 {#- The administrative hierarchy city → county → township → village, flattened so that any
-    region can be rolled up to each of its ancestors with one join. -#}
+    region can be rolled up to each of its ancestors with one join. One more member, the
+    unknown region (var unknown_member_code), a county of the city: cases and items whose
+    region is missing or not in the regions seed are counted there, so that the counties and
+    the city still add up (nothing vanishes from a roll-up). -#}
 
-with regions as (
+with configured_regions as (
 
     select * from {{ ref('regions') }}
+
+),
+
+unknown_region as (
+
+    select
+        '{{ var("unknown_member_code") }}' as region_code,
+        '未知区划' as region_name,
+        'county' as admin_level,
+        min(region_code) as parent_region_code
+    from configured_regions
+    where admin_level = 'city'
+
+),
+
+regions as (
+
+    select region_code, region_name, admin_level, parent_region_code from configured_regions
+    union all
+    select region_code, region_name, admin_level, parent_region_code from unknown_region
 
 ),
 
@@ -53,5 +76,6 @@ select
     case admin_level
         when 'township' then region_code
         when 'village' then parent_region_code
-    end as township_code
+    end as township_code,
+    region_code <> '{{ var("unknown_member_code") }}' as is_configured
 from with_ancestors

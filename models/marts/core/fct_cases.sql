@@ -8,6 +8,16 @@
       next working day when accepted on a day off);
     - on time when completed on or before the deadline, which for acceptance on a working day
       is exactly elapsed <= promised limit.
+    The deadline comes from the case itself when the export carries one (deadline_source):
+    its due timestamp (case_due_at, compared to the second; a due time of exactly 00:00 is a
+    date and means the end of that day), else its own limit (case_limit, in working days as
+    above or in calendar days from the clock start), else the catalogue's promised limit
+    (catalogue_limit). A case with none of them (an item not in the catalogue, a catalogue
+    without limits) has no deadline ('none'): is_on_time is null, outside the on-time rate,
+    and counted by the deadline coverage metric, never late by default.
+    A region or department missing or not in its dimension is the unknown member
+    (var unknown_member_code), so that every roll-up still sums to the city; the region as
+    exported stays in reported_region_code.
     The latest version of a case wins: the latest updated_at, then the latest load (older
     versions stay in raw as history). Only cases delivered more than once are ranked: most
     cases arrive once, and ranking every version would cost a sort of the whole case log.
@@ -35,7 +45,8 @@
 {%- set case_columns = [
     'case_id', 'item_code', 'department_code', 'region_code', 'applicant_type', 'applicant_id',
     'channel', 'is_assisted_online', 'hall_code', 'submitted_at', 'accepted_at', 'completed_at',
-    'withdrawn_at', 'case_status', 'decision', 'suspended_working_days', 'trips',
+    'withdrawn_at', 'case_status', 'decision', 'suspended_working_days', 'case_due_at',
+    'case_limit_days', 'case_limit_day_kind', 'trips',
     'result_delivery', 'rating', 'rated_at', 'is_default_rating', 'rectified_at', 'updated_at',
     '_loaded_at'
 ] -%}
@@ -118,7 +129,7 @@ cases as (
     select * from newer_versions
     {%- if first_new_snapshot is not none %}
     union all
-    select {{ case_columns | join(', ') }}
+    select {{ case_columns | join(', ') | replace('region_code', 'reported_region_code as region_code') }}
     from {{ this }}
     where cast(coalesce(accepted_at, submitted_at) as date) >= cast('{{ first_new_snapshot }}' as date)
         and case_id not in (select case_id from newer_versions)
@@ -194,17 +205,56 @@ cases_dated as (
 
 ),
 
+regions as (
+
+    select region_code from {{ ref('dim_region') }}
+
+),
+
+departments as (
+
+    select department_code from {{ ref('dim_department') }}
+
+),
+
 cases_with_item as (
 
     select
         cases_dated.*,
+        case
+            when cases_dated.region_code in (select region_code from regions)
+                then cases_dated.region_code
+            else '{{ var("unknown_member_code") }}'
+        end as known_region_code,
+        case
+            when cases_dated.department_code in (select department_code from departments)
+                then cases_dated.department_code
+            else '{{ var("unknown_member_code") }}'
+        end as known_department_code,
         item_snapshots.item_code is not null as is_item_in_catalogue,
         item_snapshots.item_type,
         item_snapshots.depth_level as item_depth_level,
         item_snapshots.required_trips as item_required_trips,
         item_snapshots.legal_limit_days,
         item_snapshots.promised_limit_days,
-        item_snapshots.is_zero_trip_item
+        item_snapshots.is_zero_trip_item,
+        case
+            when cases_dated.case_due_at is not null then 'case_due_at'
+            when cases_dated.case_limit_days is not null then 'case_limit'
+            when item_snapshots.promised_limit_days is not null then 'catalogue_limit'
+            else 'none'
+        end as deadline_source,
+        -- the working-day limit the deadline counts, when it is one
+        case
+            when cases_dated.case_due_at is not null then null
+            when cases_dated.case_limit_days is not null
+                then case
+                    when cases_dated.case_limit_day_kind <> 'calendar'
+                        or cases_dated.case_limit_day_kind is null
+                        then cases_dated.case_limit_days
+                end
+            else item_snapshots.promised_limit_days
+        end as limit_working_days
     from cases_dated
     left join snapshot_for_date
         on cases_dated.clock_start_date = snapshot_for_date.calendar_date
@@ -222,13 +272,13 @@ cases_with_working_days as (
         acceptance_day.workday_seq_from as first_clock_workday_seq,
         completion_day.workday_seq as completion_workday_seq,
         greatest(
-            acceptance_day.workday_seq + cases_with_item.promised_limit_days,
+            acceptance_day.workday_seq + cases_with_item.limit_working_days,
             acceptance_day.workday_seq_from
         ) + cases_with_item.suspended_working_days as due_workday_seq,
         -- yellow once the used share of the limit reaches the threshold (net of suspension)
         acceptance_day.workday_seq
         + cases_with_item.suspended_working_days
-        + cast(ceil({{ var('yellow_alert_threshold') }} * cases_with_item.promised_limit_days) as integer)
+        + cast(ceil({{ var('yellow_alert_threshold') }} * cases_with_item.limit_working_days) as integer)
             as yellow_workday_seq,
         rating_day.workday_seq
         + {{ var('bad_rating_rectification_days') }} as rectification_due_workday_seq
@@ -246,7 +296,15 @@ cases_measured as (
 
     select
         cases_with_working_days.*,
-        due_day.calendar_date as due_date,
+        case deadline_source
+            when 'case_due_at' then cast(case_due_at as date)
+            when 'none' then null
+            else case
+                when deadline_source = 'case_limit' and case_limit_day_kind = 'calendar'
+                    then cast({{ dbt.dateadd('day', 'case_limit_days', 'clock_start_date') }} as date)
+                else due_day.calendar_date
+            end
+        end as due_date,
         yellow_day.calendar_date as yellow_workday_date,
         rectification_due_day.calendar_date as rectification_due_date,
         -- the day a case leaves the backlog (not open at 24:00 of that day)
@@ -294,8 +352,9 @@ cases_with_alerts as (
 select
     case_id,
     item_code,
-    department_code,
-    region_code,
+    known_department_code as department_code,
+    known_region_code as region_code,
+    region_code as reported_region_code,
     hall_code,
     channel,
     -- assisted online filing (帮办代办) counts as online
@@ -322,14 +381,26 @@ select
     promised_limit_days,
     promised_limit_days = 0 as is_instant_item,
     suspended_working_days,
+    deadline_source,
+    case_due_at,
+    case_limit_days,
+    case_limit_day_kind,
     due_date,
     gross_working_days,
     elapsed_working_days,
     -- completed = decided (approved or refused); refusals to accept and withdrawals are not.
     case_status = 'completed' as is_completed,
     case
-        when case_status = 'completed'
-            then coalesce(completion_workday_seq <= due_workday_seq, false)
+        when case_status <> 'completed' or deadline_source = 'none' then null
+        when deadline_source = 'case_due_at'
+            then case
+                when case_due_at = cast(cast(case_due_at as date) as timestamp)
+                    then completion_date <= due_date
+                else completed_at <= case_due_at
+            end
+        when deadline_source = 'case_limit' and case_limit_day_kind = 'calendar'
+            then coalesce(completion_date <= due_date, false)
+        else coalesce(completion_workday_seq <= due_workday_seq, false)
     end as is_on_time,
     case
         when case_status = 'completed'

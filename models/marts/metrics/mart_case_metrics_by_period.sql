@@ -78,6 +78,8 @@ summed_parts as (
         sum(completed_cases) as completed_cases,
         sum(online_cases) as online_cases,
         sum(on_time_cases) as on_time_cases,
+        sum(cases_with_deadline) as cases_with_deadline,
+        sum(trips_reported_cases) as trips_reported_cases,
         sum(same_workday_cases) as same_workday_cases,
         sum(one_trip_cases) as one_trip_cases,
         sum(zero_trip_cases) as zero_trip_cases,
@@ -231,6 +233,8 @@ combined as (
         coalesce(summed_parts.completed_cases, 0) as completed_cases,
         coalesce(summed_parts.online_cases, 0) as online_cases,
         coalesce(summed_parts.on_time_cases, 0) as on_time_cases,
+        coalesce(summed_parts.cases_with_deadline, 0) as cases_with_deadline,
+        coalesce(summed_parts.trips_reported_cases, 0) as trips_reported_cases,
         coalesce(summed_parts.same_workday_cases, 0) as same_workday_cases,
         coalesce(summed_parts.one_trip_cases, 0) as one_trip_cases,
         coalesce(summed_parts.zero_trip_cases, 0) as zero_trip_cases,
@@ -267,14 +271,18 @@ select
     {{ metric_ratio('online_case_share') }}
         as online_case_share,
     cast(on_time_cases as bigint) as on_time_cases,
+    cast(cases_with_deadline as bigint) as cases_with_deadline,
     {{ metric_ratio('on_time_rate') }}
         as on_time_rate,
     cast(overdue_open_cases as bigint) as overdue_open_cases,
     {{ metric_ratio('on_time_rate_strict') }}
         as on_time_rate_strict,
+    {{ metric_ratio('deadline_coverage') }}
+        as deadline_coverage,
     cast(same_workday_cases as bigint) as same_workday_cases,
     {{ metric_ratio('instant_completion_rate') }}
         as instant_completion_rate,
+    cast(trips_reported_cases as bigint) as trips_reported_cases,
     cast(one_trip_cases as bigint) as one_trip_cases,
     {{ metric_ratio('one_trip_rate') }}
         as one_trip_rate,

@@ -49,10 +49,15 @@ select
     cast(count(*) as bigint) as completed_cases,
     cast(sum(case when is_online_submission then 1 else 0 end) as bigint) as online_cases,
     cast(sum(case when is_on_time then 1 else 0 end) as bigint) as on_time_cases,
+    -- the on-time denominator: cases with a deadline (fct_cases.deadline_source <> 'none')
+    cast(sum(case when is_on_time is not null then 1 else 0 end) as bigint) as cases_with_deadline,
+    -- the trip rates' denominator: a log without trips gets no trip rates, not zero ones
+    cast(sum(case when trips is not null then 1 else 0 end) as bigint) as trips_reported_cases,
     cast(sum(case when is_completed_same_workday then 1 else 0 end) as bigint) as same_workday_cases,
     cast(sum(case when is_one_trip then 1 else 0 end) as bigint) as one_trip_cases,
     cast(sum(case when is_zero_trip then 1 else 0 end) as bigint) as zero_trip_cases,
-    cast(sum(case when is_zero_trip_item then 1 else 0 end) as bigint) as zero_trip_item_cases,
+    cast(sum(case when is_zero_trip_item and trips is not null then 1 else 0 end) as bigint)
+        as zero_trip_item_cases,
     cast(sum(case when is_zero_trip_item and is_zero_trip then 1 else 0 end) as bigint)
         as zero_trip_item_zero_trip_cases,
     cast(sum(case when is_rated then 1 else 0 end) as bigint) as rated_cases,

@@ -94,6 +94,10 @@ items_in_periods as (
 {%- set measures %}
         max(catalogue_snapshot_date) as catalogue_snapshot_date,
         count(*) as active_items,
+        -- optional catalogue fields: a rate counts only the items that have the field
+        sum(case when depth_level is not null then 1 else 0 end) as depth_assessed_items,
+        sum(case when required_trips is not null then 1 else 0 end) as trips_assessed_items,
+        sum(case when promised_limit_days is not null then 1 else 0 end) as limit_known_items,
         sum(case when is_online_available then 1 else 0 end) as online_available_items,
         sum(case when is_online_available_incl_unsuitable then 1 else 0 end)
             as online_available_items_incl_unsuitable,
@@ -106,9 +110,20 @@ items_in_periods as (
         sum(case when depth_level = 2 then 1 else 0 end) as depth_2_items,
         sum(case when depth_level = 3 then 1 else 0 end) as depth_3_items,
         sum(case when depth_level = 4 then 1 else 0 end) as depth_4_items,
-        sum(case when legal_limit_days > 0 then legal_limit_days - promised_limit_days else 0 end)
-            as limit_days_saved,
-        sum(case when legal_limit_days > 0 then legal_limit_days else 0 end) as legal_limit_days_total
+        sum(
+            case
+                when legal_limit_days > 0 and promised_limit_days is not null
+                    then legal_limit_days - promised_limit_days
+                else 0
+            end
+        ) as limit_days_saved,
+        sum(
+            case
+                when legal_limit_days > 0 and promised_limit_days is not null
+                    then legal_limit_days
+                else 0
+            end
+        ) as legal_limit_days_total
 {%- endset %}
 
 item_counts as (
@@ -133,6 +148,11 @@ select
     scope_code,
     catalogue_snapshot_date,
     cast(active_items as bigint) as active_items,
+    cast(depth_assessed_items as bigint) as depth_assessed_items,
+    {{ metric_ratio('depth_assessment_coverage') }}
+        as depth_assessment_coverage,
+    cast(trips_assessed_items as bigint) as trips_assessed_items,
+    cast(limit_known_items as bigint) as limit_known_items,
     cast(online_available_items as bigint) as online_available_items,
     {{ metric_ratio('online_available_rate') }}
         as online_available_rate,
