@@ -6,18 +6,23 @@ the file as a real load would, loading nothing, and says what the load would do.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
 
+import duckdb
 import typer
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from govwh.ingestion.check import CheckResult, check_file, check_key
+from govwh.ingestion.mapping import MappingError
 from govwh.ingestion.readers import UnreadableFileError, file_format
 from govwh.ingestion.schemas import SOURCES
 from govwh.ingestion.suggest import Suggestion, render_yaml, suggest_mapping
+from govwh.settings import Settings
 
 mapping_app = typer.Typer(
     help="Onboard an export: draft its source mapping, then check it without loading.",
@@ -93,5 +98,103 @@ def suggest(
         f"{len(found)} canonical columns found, {len(missing)} required missing"
         + (f" ({', '.join(m.column for m in missing)}: TODO lines in the draft)" if missing else "")
         + (f"; draft written to {out}" if out else ""),
+        highlight=False,
+    )
+
+
+def _found_columns(console: Console, result: CheckResult) -> None:
+    report = result.file.dry_run
+    assert report is not None
+    schema = SOURCES[result.source]
+    table = Table(title="canonical columns", title_justify="left")
+    for column in ("canonical column", "required", "header"):
+        table.add_column(column, overflow="fold")
+    for column in schema.columns:
+        header = report.columns.get(column)
+        required = column in schema.required
+        if header is None and not required:
+            continue
+        table.add_row(
+            column,
+            "yes" if required else "",
+            Text(header) if header else Text("— (loaded as null)"),
+            style="" if header else "dim",
+        )
+    console.print(table)
+    absent = [c for c in schema.columns if c not in report.columns and c not in schema.required]
+    if absent:
+        console.print(f"optional columns not in the file: {', '.join(absent)}", highlight=False)
+
+
+def _sample(console: Console, result: CheckResult) -> None:
+    report = result.file.dry_run
+    assert report is not None
+    shown = ["row", "issues", *report.columns]
+    sample = report.sample.select([c for c in shown if c in report.sample.columns])
+    table = Table(title=f"first {sample.height} rows as typed", title_justify="left")
+    for column in sample.columns:
+        table.add_column(column, overflow="fold")
+    for row in sample.iter_rows():  # the few sample rows, for display
+        table.add_row(*(Text("" if v is None else str(v)) for v in row))
+    console.print(table)
+
+
+def _issues(console: Console, result: CheckResult) -> None:
+    report = result.file.dry_run
+    assert report is not None
+    if not report.issues:
+        console.print("no row would be rejected or flagged")
+        return
+    table = Table(title="rows a load would reject or flag", title_justify="left")
+    for column in ("reason", "column", "action"):
+        table.add_column(column)
+    table.add_column("rows", justify="right")
+    for issue in report.issues:
+        style = "red" if issue.action == "rejected" else "yellow"
+        table.add_row(
+            issue.reason_code, issue.column or "", issue.action, f"{issue.rows:,}", style=style
+        )
+    console.print(table)
+
+
+@mapping_app.command()
+def check(
+    file: FileArgument,
+    source: SourceOption,
+    mapping: Annotated[Path, typer.Option(help="The mapping YAML to try.")],
+) -> None:
+    """Dry-run a load of FILE with MAPPING: columns found, typed rows, rows a load would
+    reject or flag by reason. Loads nothing; the counts are those `govwh load` would give."""
+    _checked(file, source)
+    if not mapping.is_file():
+        raise typer.BadParameter(f"{mapping} is not a file", param_hint="--mapping")
+    console = _console()
+    warehouse = Settings.from_env().warehouse_path
+    try:
+        result = check_file(file, source, mapping, warehouse, check_key(dict(os.environ)))
+    except (MappingError, duckdb.IOException) as error:
+        console.print(f"[red]{error}[/]", highlight=False)
+        raise typer.Exit(1) from error
+    against = str(result.warehouse) if result.warehouse else "a temporary empty warehouse"
+    console.print(
+        f"dry run of {file.name} as {source} with {mapping} against {against}: nothing loaded",
+        highlight=False,
+    )
+    loaded = result.file
+    if loaded.status == "skipped":
+        console.print("this file's content was loaded already: a load would skip it")
+        return
+    if loaded.status == "failed":
+        console.print(Text(f"a load would fail: {loaded.error}", style="red"))
+        raise typer.Exit(1)
+    if loaded.status == "empty" or loaded.dry_run is None:
+        console.print("the file holds no rows: a load would record it as empty")
+        return
+    _found_columns(console, result)
+    _sample(console, result)
+    _issues(console, result)
+    console.print(
+        f"rows read {loaded.rows_read:,}, would load {loaded.rows_loaded:,}, "
+        f"would reject {loaded.rows_rejected:,}, would flag {loaded.rows_flagged:,}",
         highlight=False,
     )
