@@ -118,7 +118,7 @@ def test_check_of_boston_counts_what_the_load_then_does(
     )
     assert shown.exit_code == 0, shown.output
     assert "a temporary empty warehouse" in shown.output
-    assert "case_enquiry_id" in shown.output and "first 10 rows as typed" in shown.output
+    assert "case_enquiry_id" in shown.output and "first 5 rows as typed" in shown.output
     assert "not_in_vocabulary" in shown.output and "missing_required" in shown.output
     assert not environment.warehouse_path.exists()  # nothing written, not even a file
 

@@ -126,16 +126,18 @@ def _found_columns(console: Console, result: CheckResult) -> None:
         console.print(f"optional columns not in the file: {', '.join(absent)}", highlight=False)
 
 
-def _sample(console: Console, result: CheckResult) -> None:
+def _sample(console: Console, result: CheckResult, rows: int) -> None:
+    """The first typed rows, one column per row (canonical columns read down)."""
     report = result.file.dry_run
     assert report is not None
-    shown = ["row", "issues", *report.columns]
-    sample = report.sample.select([c for c in shown if c in report.sample.columns])
+    sample = report.sample.head(rows)
     table = Table(title=f"first {sample.height} rows as typed", title_justify="left")
-    for column in sample.columns:
-        table.add_column(column, overflow="fold")
-    for row in sample.iter_rows():  # the few sample rows, for display
-        table.add_row(*(Text("" if v is None else str(v)) for v in row))
+    table.add_column("canonical column")
+    for number in sample["row"]:
+        table.add_column(f"row {number}", overflow="fold")
+    for column in ["issues", *report.columns]:
+        values = sample[column].to_list()  # a handful of values, for display
+        table.add_row(column, *(Text("" if v is None else str(v)) for v in values))
     console.print(table)
 
 
@@ -149,10 +151,16 @@ def _issues(console: Console, result: CheckResult) -> None:
     for column in ("reason", "column", "action"):
         table.add_column(column)
     table.add_column("rows", justify="right")
+    table.add_column("example", overflow="fold")
     for issue in report.issues:
         style = "red" if issue.action == "rejected" else "yellow"
         table.add_row(
-            issue.reason_code, issue.column or "", issue.action, f"{issue.rows:,}", style=style
+            issue.reason_code,
+            issue.column or "",
+            issue.action,
+            f"{issue.rows:,}",
+            Text(issue.example or ""),
+            style=style,
         )
     console.print(table)
 
@@ -162,6 +170,7 @@ def check(
     file: FileArgument,
     source: SourceOption,
     mapping: Annotated[Path, typer.Option(help="The mapping YAML to try.")],
+    rows: Annotated[int, typer.Option(help="Typed rows to show (at most 10).")] = 5,
 ) -> None:
     """Dry-run a load of FILE with MAPPING: columns found, typed rows, rows a load would
     reject or flag by reason. Loads nothing; the counts are those `govwh load` would give."""
@@ -191,7 +200,7 @@ def check(
         console.print("the file holds no rows: a load would record it as empty")
         return
     _found_columns(console, result)
-    _sample(console, result)
+    _sample(console, result, rows)
     _issues(console, result)
     console.print(
         f"rows read {loaded.rows_read:,}, would load {loaded.rows_loaded:,}, "

@@ -30,6 +30,7 @@ class IssueCount:
     column: str | None
     action: str  # rejected | flagged
     rows: int
+    example: str | None = None  # one value as the quarantine would show it
 
 
 @dataclass(frozen=True)
@@ -59,8 +60,9 @@ def capture(
     """The report of the batch's file `file_index`, read from TYPED and ISSUES inside the
     batch's transaction (before its rollback)."""
     issues = connection.execute(
-        f"select reason_code, column_name, action, count(distinct _row_number) from {ISSUES} "
-        "where _file = ? group by all order by action desc, 4 desc, reason_code, column_name",
+        f"select reason_code, column_name, action, count(distinct _row_number), min(value) "
+        f"from {ISSUES} where _file = ? group by all "
+        "order by action desc, 4 desc, reason_code, column_name",
         [file_index],
     ).fetchall()
     shown = ", ".join(
@@ -86,6 +88,6 @@ def capture(
     ).pl()
     return DryRunReport(
         dict(columns),
-        tuple(IssueCount(str(r), c, str(a), int(n)) for r, c, a, n in issues),
+        tuple(IssueCount(str(r), c, str(a), int(n), e) for r, c, a, n, e in issues),
         sample,
     )

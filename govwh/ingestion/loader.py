@@ -12,7 +12,8 @@ not at all); the next run loads those files whole.
 
 A dry run (`dry_run=True`, `govwh mapping check`) does all of this but rolls each batch back
 instead of committing it, keeping what dry_run.py captures: nothing is loaded, no manifest
-row is written, and the counts are those a load would give.
+row is written, and the counts are those a load would give. (Of one batch: a dry run of
+files spanning several batches does not see the rows of its earlier, rolled-back batches.)
 """
 
 from __future__ import annotations
