@@ -171,3 +171,35 @@ def test_cli_suggest_writes_the_draft_and_a_summary(tmp_path: Path) -> None:
     assert "case_enquiry_id" in result.output and "MISSING" in result.output
     assert "2 required missing (trips, updated_at" in result.output
     assert load_mapping(out, "case_logs").mapping_name == "boston311_2022_01_sample"
+
+
+def test_a_complete_draft_loads_as_it_is(tmp_path: Path) -> None:
+    """Suggest, then check the untouched draft: US timestamps parsed, values translated; only
+    the value left as a TODO is rejected."""
+    from govwh.ingestion.check import check_file
+    from govwh.ingestion.pseudonymise import PseudonymisationKey
+
+    export = tmp_path / "cases.tsv"
+    rows = [
+        "办件编号\t事项编码\t申报渠道\t申请时间\t办件状态\t跑动次数\t最后更新时间",
+        "A1\tX-1\t网上办事大厅\t1/21/2022 1:47:00 PM\t已办结\t0\t1/22/2022 9:00:00 AM",
+        "A2\tX-2\t窗口\t1/22/2022 11:05:09 AM\t在办\t1\t1/22/2022 11:05:09 AM",
+        "A3\tX-3\tApp\t12/31/2021 9:00:00 AM\t挂起\t0\t12/31/2021 9:00:00 AM",
+    ]
+    export.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    draft = tmp_path / "draft.yaml"
+    draft.write_text(render_yaml(suggest_mapping(export, "case_logs")), encoding="utf-8")
+
+    key = PseudonymisationKey.from_secret("test")
+    result = check_file(export, "case_logs", draft, tmp_path / "none.duckdb", key)
+
+    loaded = result.file
+    assert (loaded.rows_read, loaded.rows_loaded, loaded.rows_rejected) == (3, 2, 1)
+    assert loaded.dry_run is not None
+    assert [(i.reason_code, i.column, i.example) for i in loaded.dry_run.issues] == [
+        ("not_in_vocabulary", "status", "挂起")
+    ]
+    sample = loaded.dry_run.sample
+    assert str(sample["submitted_at"][0]) == "2022-01-21 13:47:00"
+    assert sample["channel"].to_list() == ["online_web", "hall_window", "mobile_app"]
+    assert not (tmp_path / "none.duckdb").exists()
