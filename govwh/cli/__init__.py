@@ -25,6 +25,7 @@ from rich.table import Table
 from bench.cli import register as register_bench_command
 from dashboards.cli import dashboards_app, superset_app
 from govwh.cli.ingest import register as register_ingest_commands
+from govwh.cli.mapping import mapping_app
 from govwh.cli.reports import register as register_report_commands
 from govwh.jobs import BUILD_WAREHOUSE_JOB, EventKind, JobEvent, RunnerError, run_job
 from govwh.settings import CALENDAR_SEED, LANDING_ENV, Settings, dagster_home
@@ -325,6 +326,8 @@ def calendar() -> None:
 register_report_commands(app)
 # load, rejects: exports loaded by hand, and what was wrong with them
 register_ingest_commands(app)
+# mapping suggest, mapping check: onboard a new export's mapping
+app.add_typer(mapping_app, name="mapping")
 # the local Superset and the dashboards as code
 app.add_typer(superset_app, name="superset")
 app.add_typer(dashboards_app, name="dashboards")

@@ -9,6 +9,11 @@ the bad rows go to ops.load_quarantine and each file gets its row in ops.load_ma
 every file, rows read = rows loaded + rows rejected, or the transaction is rolled back. A
 load killed half-way leaves the warehouse as it was before that batch (each file whole or
 not at all); the next run loads those files whole.
+
+A dry run (`dry_run=True`, `govwh mapping check`) does all of this but rolls each batch back
+instead of committing it, keeping what dry_run.py captures: nothing is loaded, no manifest
+row is written, and the counts are those a load would give. (Of one batch: a dry run of
+files spanning several batches does not see the rows of its earlier, rolled-back batches.)
 """
 
 from __future__ import annotations
@@ -25,6 +30,8 @@ from zoneinfo import ZoneInfo
 import duckdb
 
 from govwh.ingestion import ops
+from govwh.ingestion.dry_run import DryRunReport
+from govwh.ingestion.dry_run import capture as capture_dry_run
 from govwh.ingestion.encoding import EncodingError
 from govwh.ingestion.mapping import (
     MappingError,
@@ -117,6 +124,7 @@ class FileLoad:
     mapping: str | None = None
     error: str | None = None
     loaded_at: dt.datetime | None = None
+    dry_run: DryRunReport | None = None  # a dry run's report (rolled back, nothing loaded)
 
 
 @dataclass(frozen=True)
@@ -227,6 +235,7 @@ class _Pending:
     typed_table: str | None = None  # text formats: the file's typed rows
     with_text: tuple[str, ...] = ()
     malformed: int = 0
+    report: DryRunReport | None = None  # a dry run's capture
 
     @property
     def parquet_group(self) -> tuple[object, ...] | None:
@@ -550,18 +559,24 @@ def _file_load(pending: _Pending) -> FileLoad:
         rows_flagged=entry.rows_flagged or 0,
         mapping=entry.mapping_name,
         loaded_at=entry.loaded_at,
+        dry_run=pending.report,
     )
 
 
 def _record_failed(
-    connection: duckdb.DuckDBPyConnection, pending: _Pending, error: Exception
+    connection: duckdb.DuckDBPyConnection,
+    pending: _Pending,
+    error: Exception,
+    dry_run: bool = False,
 ) -> FileLoad:
-    """A file that cannot be loaded: its manifest row (status failed), in its own commit."""
+    """A file that cannot be loaded: its manifest row (status failed), in its own commit
+    (none in a dry run)."""
     entry = pending.entry
     entry.status, entry.error, entry.finished_at = "failed", str(error), _now()
     entry.rows_read = entry.rows_loaded = entry.rows_rejected = entry.rows_flagged = None
     entry.loaded_at = None
-    ops.record(connection, entry)
+    if not dry_run:
+        ops.record(connection, entry)
     return FileLoad(pending.path, "failed", mapping=entry.mapping_name, error=str(error))
 
 
@@ -570,24 +585,55 @@ def _commit_batch(
     source: SourceSchema,
     batch: list[_Pending],
     key: PseudonymisationKey,
+    dry_run: bool = False,
 ) -> list[FileLoad]:
     """Load the batch in one transaction: all its files or none. Should DuckDB fail to read
     one of several files half-way (a corrupt page), each file is loaded on its own instead;
-    a single file DuckDB cannot read is recorded as failed."""
+    a single file DuckDB cannot read is recorded as failed. A dry run captures each file's
+    report and rolls the transaction back."""
     connection.execute("begin transaction")
     try:
+        if dry_run:  # the tables a load would create, inside the transaction rolled back
+            ops.ensure_ops_tables(connection)
+            ensure_raw_table(connection, source)
         _load_batch(connection, source, batch, key)
-        connection.execute("commit")
+        if dry_run:
+            _capture_dry_run(connection, source, batch)
+        connection.execute("rollback" if dry_run else "commit")
     except (duckdb.IOException, duckdb.InvalidInputException) as error:
         connection.execute("rollback")
         if len(batch) == 1:
             unreadable = UnreadableFileError(f"{batch[0].path.name} cannot be read: {error}")
-            return [_record_failed(connection, batch[0], unreadable)]
-        return [load for p in batch for load in _commit_batch(connection, source, [p], key)]
+            return [_record_failed(connection, batch[0], unreadable, dry_run)]
+        return [
+            load for p in batch for load in _commit_batch(connection, source, [p], key, dry_run)
+        ]
     except BaseException:
         connection.execute("rollback")
         raise
     return [_file_load(p) for p in batch]
+
+
+def _capture_dry_run(
+    connection: duckdb.DuckDBPyConnection, source: SourceSchema, batch: list[_Pending]
+) -> None:
+    pii = PII_COLUMNS.get(source.name, ())
+    for pending in batch:
+        if pending.staged is not None:
+            pending.report = capture_dry_run(
+                connection, source, pending.index, pending.resolved, pii
+            )
+
+
+def _table_exists(connection: duckdb.DuckDBPyConnection, qualified: str) -> bool:
+    schema, table = qualified.split(".")
+    return bool(
+        _count(
+            connection,
+            f"select count(*) from duckdb_tables() where schema_name = '{schema}' "
+            f"and table_name = '{table}'",
+        )
+    )
 
 
 def _new_entry(source: SourceSchema, path: Path, checksum: str) -> ops.ManifestEntry:
@@ -613,6 +659,7 @@ def load_files(
     key: PseudonymisationKey,
     mapping_path: Path | None = None,
     batch_rows: int = BATCH_ROWS,
+    dry_run: bool = False,
 ) -> LoadResult:
     """Load `files` in this order, each whole or not at all, and summarise.
 
@@ -622,16 +669,20 @@ def load_files(
     transaction per batch: one statement
     per step for all the batch's files (consecutive Parquet files of the same columns are
     read by a single read_parquet), each file with its own manifest row, `_loaded_at`,
-    quarantine rows and counts, exactly as if they were loaded one after the other."""
-    ops.ensure_ops_tables(connection)
-    ensure_raw_table(connection, source)
+    quarantine rows and counts, exactly as if they were loaded one after the other.
+
+    `dry_run`: the same, each batch rolled back instead of committed (see the module's
+    docstring); the files' FileLoad.dry_run hold what a load would have done."""
+    if not dry_run:
+        ops.ensure_ops_tables(connection)
+        ensure_raw_table(connection, source)
     loads: dict[int, FileLoad] = {}  # by the file's position in `files`
     batch: list[tuple[int, _Pending]] = []
     checksums: set[str] = set()
 
     def flush() -> None:
         if batch:
-            done = _commit_batch(connection, source, [p for _, p in batch], key)
+            done = _commit_batch(connection, source, [p for _, p in batch], key, dry_run)
             loads.update(zip((position for position, _ in batch), done, strict=True))
         _drop_temporaries(connection)
         batch.clear()
@@ -647,7 +698,8 @@ def load_files(
         checksum = file_checksum(path)
         if checksum in checksums:  # the same content twice: the first copy is loaded first
             flush()
-        if ops.already_loaded(connection, source.name, checksum) is not None:
+        manifest = not dry_run or _table_exists(connection, ops.MANIFEST)
+        if manifest and ops.already_loaded(connection, source.name, checksum) is not None:
             loads[position] = FileLoad(path, "skipped")
             continue
         pending = _Pending(path, _new_entry(source, path, checksum), index=len(batch) + 1)
@@ -655,7 +707,7 @@ def load_files(
             _prepare(connection, source, pending, candidates)
         except FILE_ERRORS as error:
             _drop_temporaries(connection, keep=BATCH_PREFIX)
-            loads[position] = _record_failed(connection, pending, error)
+            loads[position] = _record_failed(connection, pending, error, dry_run)
             continue
         batch.append((position, pending))
         checksums.add(checksum)
@@ -665,7 +717,11 @@ def load_files(
             flush()
     flush()
     _drop_temporaries(connection)
-    ensure_raw_table(connection, source)
+    if not dry_run:
+        ensure_raw_table(connection, source)
+    elif not _table_exists(connection, source.raw_table):  # a dry run creates no table
+        files_loaded = [loads[position] for position in sorted(loads)]
+        return LoadResult(source.name, source.raw_table, files_loaded)
     period = PERIOD_COLUMNS[source.name]
     rows, first, last = connection.execute(
         f'select count(*), min("{period}")::date, max("{period}")::date from {source.raw_table}'
