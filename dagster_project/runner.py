@@ -105,6 +105,8 @@ def _translate(event: DagsterEvent) -> JobEvent | None:
             asset=evaluation.asset_key.to_user_string(),
             check=evaluation.check_name,
             passed=evaluation.passed,
+            severity=evaluation.severity.value if evaluation.severity is not None else None,
+            message=evaluation.description,
         )
     return None
 
@@ -152,6 +154,8 @@ def run_job(
     run_id = str(uuid.uuid4())
     failures: list[StepFailure] = []
     failed_checks: list[str] = []
+    warned_checks: list[str] = []
+    check_messages: dict[str, str] = {}
     materialized = checks_evaluated = 0
 
     def listen(entry: EventLogEntry) -> None:
@@ -168,8 +172,11 @@ def run_job(
             failures.append(StepFailure("run", event.message or ""))
         elif event.kind is EventKind.CHECKED:
             checks_evaluated += 1
+            name = f"{event.asset}: {event.check}"
+            if event.message:
+                check_messages[name] = event.message
             if not event.passed:
-                failed_checks.append(f"{event.asset}: {event.check}")
+                (warned_checks if event.severity == "WARN" else failed_checks).append(name)
         elif event.kind is EventKind.MATERIALIZED:
             materialized += 1
         if on_event is not None:
@@ -190,6 +197,8 @@ def run_job(
         result.success,
         failures,
         failed_checks,
+        warned_checks,
+        check_messages,
         materialized,
         checks_evaluated,
         seconds=time.perf_counter() - began,

@@ -47,8 +47,9 @@ class JobEvent:
     asset: str | None = None  # "schema/table" for materializations and checks
     check: str | None = None
     passed: bool | None = None  # for checks
+    severity: str | None = None  # for checks: ERROR (a failure blocks) or WARN
     rows: int | None = None  # for materializations that report a row count
-    message: str | None = None  # for failures
+    message: str | None = None  # for failures, and what a check found
     assets: int | None = None  # for the plan
     checks: int | None = None  # for the plan
     parts_seconds: dict[str, float] | None = None  # a materialization's own split of its time
@@ -73,7 +74,9 @@ class JobResult:
     run_id: str
     success: bool
     failures: list[StepFailure] = field(default_factory=list)
-    failed_checks: list[str] = field(default_factory=list)
+    failed_checks: list[str] = field(default_factory=list)  # "asset: check", ERROR severity
+    warned_checks: list[str] = field(default_factory=list)  # failed with WARN severity
+    check_messages: dict[str, str] = field(default_factory=dict)  # "asset: check" -> finding
     materialized: int = 0
     checks_evaluated: int = 0
     seconds: float = 0.0  # the run itself, without the child's start-up

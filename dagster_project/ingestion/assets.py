@@ -19,7 +19,14 @@ from dagster import (
 )
 
 from dagster_project.resources import DuckDBWarehouse, LandingFolder
-from govwh.ingestion.loader import LoadResult, landing_files, load_files
+from govwh.ingestion.loader import (
+    LandingFilesMissingError,
+    LoadResult,
+    ensure_raw_table,
+    landing_files,
+    load_files,
+)
+from govwh.ingestion.ops import ensure_ops_tables
 from govwh.ingestion.pseudonymise import PseudonymisationKey
 from govwh.ingestion.schemas import SOURCES, SourceSchema
 
@@ -60,7 +67,22 @@ def _ingestion_asset(source: SourceSchema) -> AssetsDefinition:
         "rejected rows in ops.load_quarantine, every file in ops.load_manifest.",
     )
     def ingest(warehouse: DuckDBWarehouse, landing: LandingFolder) -> MaterializeResult:
-        files = landing_files(landing.folder, source)
+        try:
+            files = landing_files(landing.folder, source)
+        except LandingFilesMissingError as missing:
+            # a city without this source: an empty raw table, so every other mart builds
+            with warehouse.connect() as connection:
+                ensure_ops_tables(connection)
+                ensure_raw_table(connection, source)
+                rows = connection.execute(f"select count(*) from {source.raw_table}").fetchone()
+            return MaterializeResult(
+                metadata={
+                    "dagster/row_count": MetadataValue.int(int(rows[0]) if rows else 0),
+                    "files_seen": MetadataValue.int(0),
+                    "source_status": MetadataValue.text(str(missing)),
+                    "table": MetadataValue.text(source.raw_table),
+                }
+            )
         key = PseudonymisationKey.from_env(demo=(landing.folder / DEMO_MARKER).exists())
         # A short-lived connection: dbt needs the file to itself once this step is done.
         with warehouse.connect() as connection:

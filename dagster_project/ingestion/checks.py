@@ -1,14 +1,22 @@
 """Asset checks on the raw tables: data quality before dbt runs on them.
 
-They block: dbt does not build on a raw table that is empty, has duplicate keys, misses
-required values or whose rows do not add up with the load manifest (rows read = rows loaded
-+ rows rejected, for every file; the raw table and the quarantine hold what the manifest
-says). The dbt data tests arrive as asset checks through dagster-dbt.
+They block: dbt does not build on a raw table that has duplicate keys, misses required values
+or whose rows do not add up with the load manifest (rows read = rows loaded + rows rejected,
+for every file; the raw table and the quarantine hold what the manifest says). An empty raw
+table is a warning, not a block: a city without that source builds every other mart. The dbt
+data tests arrive as asset checks through dagster-dbt.
 """
 
 from __future__ import annotations
 
-from dagster import AssetCheckResult, AssetChecksDefinition, AssetKey, MetadataValue, asset_check
+from dagster import (
+    AssetCheckResult,
+    AssetChecksDefinition,
+    AssetCheckSeverity,
+    AssetKey,
+    MetadataValue,
+    asset_check,
+)
 
 from dagster_project.resources import DuckDBWarehouse
 from govwh.ingestion.ops import MANIFEST, QUARANTINE
@@ -27,12 +35,20 @@ def _raw_checks(source: SourceSchema) -> list[AssetChecksDefinition]:
     @asset_check(
         asset=asset_key,
         name="has_rows",
-        description=f"{source.raw_table} is not empty.",
+        description=f"{source.raw_table} is not empty (a warning: without {source.name} its "
+        "marts are empty, the others build).",
         blocking=True,
     )
     def has_rows(warehouse: DuckDBWarehouse) -> AssetCheckResult:
         rows = _scalar(warehouse, f"select count(*) from {source.raw_table}")
-        return AssetCheckResult(passed=rows > 0, metadata={"rows": rows})
+        return AssetCheckResult(
+            passed=rows > 0,
+            severity=AssetCheckSeverity.WARN,
+            description=f"{source.raw_table} holds {rows:,} rows"
+            if rows
+            else f"no {source.name} loaded: the marts built on it are empty",
+            metadata={"rows": rows},
+        )
 
     @asset_check(
         asset=asset_key,

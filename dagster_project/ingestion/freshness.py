@@ -4,7 +4,9 @@ The check runs after all three raw tables are loaded (it is attached to raw/case
 the other two as additional dependencies) and blocks dbt: a missing daily file fails the run
 with a message that names the source and the day it stops at. The expected day is the last
 working day covered by the freshest source; with GOVWH_EXPECT_DATA_THROUGH=YYYY-MM-DD (set it
-in production to yesterday) the run also fails when every source is behind that day.
+in production to yesterday) the run also fails when every source is behind that day. A source
+with no rows at all is absent, named in the result, and does not fail it; GOVWH_FRESHNESS=warn
+turns a lag into a warning (govwh/freshness.py).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import os
 from dagster import AssetCheckResult, AssetCheckSeverity, AssetKey, MetadataValue, asset_check
 
 from dagster_project.resources import DuckDBWarehouse
-from govwh.freshness import EXPECT_THROUGH_ENV, stale_sources
+from govwh.freshness import EXPECT_THROUGH_ENV, FRESHNESS_ENV, absent_sources, stale_sources
 
 _LAST_DAYS = """
     select
@@ -39,14 +41,18 @@ def sources_are_fresh(warehouse: DuckDBWarehouse) -> AssetCheckResult:
     configured = os.environ.get(EXPECT_THROUGH_ENV)
     expect_through = dt.date.fromisoformat(configured) if configured else None
     expected, stale = stale_sources(case_day, ticket_day, snapshot_day, expect_through)
+    absent = absent_sources(case_day, ticket_day, snapshot_day)
+    warn_only = os.environ.get(FRESHNESS_ENV, "error").lower() == "warn"
+    notes = [*stale, *(f"{name} absent (no rows loaded): its marts are empty" for name in absent)]
     return AssetCheckResult(
         passed=not stale,
-        severity=AssetCheckSeverity.ERROR,
-        description="; ".join(stale) if stale else f"all sources reach {expected}",
+        severity=AssetCheckSeverity.WARN if warn_only else AssetCheckSeverity.ERROR,
+        description="; ".join(notes) if notes else f"all sources reach {expected}",
         metadata={
             "expected_through": MetadataValue.text(str(expected)),
             "case_logs_through": MetadataValue.text(str(case_day)),
             "hall_tickets_through": MetadataValue.text(str(ticket_day)),
             "catalogue_snapshot": MetadataValue.text(str(snapshot_day)),
+            "absent_sources": MetadataValue.text(", ".join(absent) or "none"),
         },
     )

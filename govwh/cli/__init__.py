@@ -199,7 +199,12 @@ def _build(console: Console, settings: Settings) -> bool:
             elif event.kind is EventKind.CHECKED:
                 progress.advance(checks)
                 if not event.passed:
-                    progress.console.print(f"  [red]✗ check {event.check}[/] on {event.asset}")
+                    warning = event.severity == "WARN"
+                    mark = "[yellow]⚠ check" if warning else "[red]✗ check"
+                    reason = f": {event.message}" if event.message else ""
+                    progress.console.print(
+                        f"  {mark} {event.check}[/] on {event.asset}{reason}", highlight=False
+                    )
             elif event.kind is EventKind.STEP_FAILED:
                 progress.console.print(f"  [red]✗ step {event.step} failed[/]")
 
@@ -222,13 +227,17 @@ def _build(console: Console, settings: Settings) -> bool:
             console.print(f"[red]failed step:[/] {failure.step}")
             console.print(failure.message, markup=False, highlight=False)
         for check in result.failed_checks:
-            console.print(f"[red]failed check:[/] {check}")
+            reason = result.check_messages.get(check)
+            console.print(f"[red]failed check:[/] {check}" + (f" — {reason}" if reason else ""))
         console.print(f"dbt's log: {log_path}")
         return False
     console.print(
         f"[bold green]build succeeded[/] in {seconds:.0f} s: {result.materialized} assets "
         f"(run {result.run_id}, history in {dagster_home()})"
     )
+    for check in result.warned_checks:
+        reason = result.check_messages.get(check)
+        console.print(f"[yellow]warning:[/] {check}" + (f" — {reason}" if reason else ""))
     _print_summary(console, settings)
     return True
 
@@ -240,18 +249,28 @@ def _log_tail(log_path: Path, lines: int = 30) -> str:
 
 def _print_summary(console: Console, settings: Settings) -> None:
     from govwh.reports.headline import headline_metrics
-    from govwh.warehouse.status import table_rows
+    from govwh.warehouse.lineage import why_empty
+    from govwh.warehouse.status import empty_sources, table_rows
 
     console.print(f"warehouse:    {settings.warehouse_path}")
     console.print(f"serving copy: {settings.serving_path} (open it read-only)")
     with connect(settings.serving_path, read_only=True) as connection:
         marts = table_rows(connection, schema="marts")
+        absent = empty_sources(connection)
     table = Table(title="marts", title_justify="left")
     table.add_column("table")
     table.add_column("rows", justify="right")
+    table.add_column("note")
     for mart in marts:
-        table.add_row(mart.name, "view" if mart.rows is None else f"{mart.rows:,}")
+        rows = "view" if mart.rows is None else f"{mart.rows:,}"
+        note = (why_empty(mart.name, absent) or "") if mart.rows == 0 else ""
+        table.add_row(mart.name, rows, note, style="dim" if note else "")
     console.print(table)
+    if absent:
+        console.print(
+            f"[yellow]absent sources:[/] {', '.join(sorted(absent))} — nothing loaded; "
+            "the marts that need them are empty (docs/onboarding.md)"
+        )
     console.print("[bold]headline metrics[/] (city-wide, latest month):")
     for metric in headline_metrics(settings.serving_path):
         console.print(f"  {metric.formatted()}")

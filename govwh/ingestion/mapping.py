@@ -172,7 +172,10 @@ class SourceMapping:
         missing = [
             c
             for c in self.source.required
-            if c not in resolved and c not in derived and self.rule(c).default is None
+            if c not in resolved
+            and c not in derived
+            and self.rule(c).default is None
+            and c != self.source.load_date_column
         ]
         if missing:
             looked_for = "; ".join(f"{c}: {self.describe(c)}" for c in missing)

@@ -85,6 +85,10 @@ def _sql_list(values: tuple[str, ...] | list[str]) -> str:
 
 # a time of day without a date (`9:03`, `09:03:00.5`): such a column needs its date column
 TIME_OF_DAY = "[0-9]{1,2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?"
+# a deadline given as a date is due by the end of that day: it is compared at that resolution
+END_OF_DAY_COLUMNS = ("due_at",)
+DATE_ONLY = "[0-9]{4}([-/.][0-9]{1,2}[-/.][0-9]{1,2}|[0-9]{4}|年[0-9]{1,2}月[0-9]{1,2}日)"
+END_OF_DAY = "interval 1 day - interval 1 microsecond"
 # GB/T 2260 codes as statistics exports write them, padded to 12 digits (`511602000000`): the
 # trailing zero groups go, so that a county is 6 digits and a township 9, as everywhere else
 REGION_PADDING = "^([0-9]{6}(?:[0-9]{3})*?)(?:000)+$"
@@ -212,6 +216,9 @@ def typed_select(
             text = _text_of(header)
         elif rule.default is not None:
             text = "cast(null as varchar)"
+        elif column == mapping.source.load_date_column:
+            parsed[column] = f"cast(timezone('{DEFAULT_TIMEZONE}', current_timestamp) as date)"
+            continue
         else:
             parsed[column] = f"cast(null as {target})"
             continue
@@ -223,11 +230,18 @@ def typed_select(
         if header is not None and typed and not values and rule == ColumnRule():
             # typed columns (Parquet) are converted, not re-parsed from text
             parsed[column] = _convert_typed(_quoted(header), source_type, target, mapping)
+            if column in END_OF_DAY_COLUMNS and source_type == "DATE":
+                parsed[column] = f"({parsed[column]} + {END_OF_DAY})"
             if source_type != target:
                 texts[column] = f"cast({_quoted(header)} as varchar)"
             continue
         finished = _finished_text(column, text, rule, values)
         parsed[column] = _parse_text(finished, target, mapping, rule.formats)
+        if column in END_OF_DAY_COLUMNS:
+            parsed[column] = (
+                f"(case when regexp_full_match({finished}, '{DATE_ONLY}') "
+                f"then {parsed[column]} + {END_OF_DAY} else {parsed[column]} end)"
+            )
         if target != "VARCHAR":
             texts[column] = text
     for column, rule in mapping.rules.items():

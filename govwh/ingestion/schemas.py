@@ -53,6 +53,9 @@ class SourceSchema:
     key: tuple[str, ...]
     columns: dict[str, pl.DataType]
     required: tuple[str, ...]
+    # a required date an export may lack, then the day it is loaded (a catalogue export
+    # without its publication date is the catalogue as of the day it was loaded)
+    load_date_column: str | None = None
 
     @property
     def polars_schema(self) -> pl.Schema:
@@ -92,6 +95,7 @@ SERVICE_ITEMS = SourceSchema(
         "admin_level",
         "status",
     ),
+    load_date_column="snapshot_date",
 )
 
 CASE_LOGS = SourceSchema(

@@ -83,6 +83,22 @@ def table_rows(connection: duckdb.DuckDBPyConnection, schema: str | None = None)
     return result
 
 
+def empty_sources(connection: duckdb.DuckDBPyConnection) -> set[str]:
+    """The landed sources with no rows (or no raw table) in this warehouse."""
+    tables = {
+        name
+        for (name,) in connection.execute(
+            "select table_name from duckdb_tables() where schema_name = 'raw'"
+        ).fetchall()
+    }
+    return {
+        source
+        for source in PERIOD_COLUMNS
+        if source not in tables
+        or not connection.execute(f"select exists (select 1 from raw.{source})").fetchone()[0]
+    }
+
+
 def source_periods(connection: duckdb.DuckDBPyConnection) -> list[Period]:
     """First and last day of each raw source that has been loaded."""
     loaded = {

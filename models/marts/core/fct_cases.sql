@@ -9,8 +9,8 @@
     - on time when completed on or before the deadline, which for acceptance on a working day
       is exactly elapsed <= promised limit.
     The deadline comes from the case itself when the export carries one (deadline_source):
-    its due timestamp (case_due_at, compared to the second; a due time of exactly 00:00 is a
-    date and means the end of that day), else its own limit (case_limit, in working days as
+    its due timestamp (case_due_at, compared to the second; ingestion reads a due date
+    without a time as the end of that day), else its own limit (case_limit, in working days as
     above or in calendar days from the clock start), else the catalogue's promised limit
     (catalogue_limit). A case with none of them (an item not in the catalogue, a catalogue
     without limits) has no deadline ('none'): is_on_time is null, outside the on-time rate,
@@ -392,12 +392,7 @@ select
     case_status = 'completed' as is_completed,
     case
         when case_status <> 'completed' or deadline_source = 'none' then null
-        when deadline_source = 'case_due_at'
-            then case
-                when case_due_at = cast(cast(case_due_at as date) as timestamp)
-                    then completion_date <= due_date
-                else completed_at <= case_due_at
-            end
+        when deadline_source = 'case_due_at' then completed_at <= case_due_at
         when deadline_source = 'case_limit' and case_limit_day_kind = 'calendar'
             then coalesce(completion_date <= due_date, false)
         else coalesce(completion_workday_seq <= due_workday_seq, false)

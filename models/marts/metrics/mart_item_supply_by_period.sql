@@ -85,8 +85,14 @@ items_in_periods as (
     from reporting_periods
     inner join {{ ref('int_service_items__classified') }} as items
         on reporting_periods.catalogue_snapshot_date = items.snapshot_date
+    -- an item whose region is missing or not configured counts in the unknown region (a
+    -- county of the city): the city total keeps every item
     left join {{ ref('dim_region') }} as regions
-        on items.region_code = regions.region_code
+        on coalesce(items.region_code, '{{ var("unknown_member_code") }}') = regions.region_code
+        or (
+            regions.region_code = '{{ var("unknown_member_code") }}'
+            and items.region_code not in (select region_code from {{ ref('dim_region') }})
+        )
     where items.is_in_scope and items.is_active
 
 ),
