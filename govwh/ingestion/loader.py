@@ -9,6 +9,10 @@ the bad rows go to ops.load_quarantine and each file gets its row in ops.load_ma
 every file, rows read = rows loaded + rows rejected, or the transaction is rolled back. A
 load killed half-way leaves the warehouse as it was before that batch (each file whole or
 not at all); the next run loads those files whole.
+
+With `replace`, a file's earlier loads (the same path, or the same content) are unloaded in
+the transaction that loads it again (ops.remove_load): the corrected export takes the place
+of the one it corrects, or, should the new file fail, the old load stays.
 """
 
 from __future__ import annotations
@@ -116,6 +120,7 @@ class FileLoad:
     mapping: str | None = None
     error: str | None = None
     loaded_at: dt.datetime | None = None
+    replaced: tuple[ops.Removed, ...] = ()  # earlier loads of the file it replaced (unloaded)
 
 
 @dataclass(frozen=True)
@@ -220,6 +225,8 @@ class _Pending:
     typed_table: str | None = None  # text formats: the file's typed rows
     with_text: tuple[str, ...] = ()
     malformed: int = 0
+    replaces: tuple[str, ...] = ()  # load ids of earlier loads to unload in its transaction
+    replaced: tuple[ops.Removed, ...] = ()
 
     @property
     def parquet_group(self) -> tuple[object, ...] | None:
@@ -443,7 +450,13 @@ def _load_batch(
     key: PseudonymisationKey,
 ) -> None:
     """Validate and append the batch's files in the current transaction; fill in their
-    manifest entries. Each file keeps its own `_loaded_at`, counts and quarantine rows."""
+    manifest entries. Each file keeps its own `_loaded_at`, counts and quarantine rows.
+    The earlier loads the files replace are unloaded first (their keys are no longer loaded)."""
+    for pending in batch:
+        pending.replaced = tuple(
+            ops.remove_load(connection, load_id, source.raw_table, _now())
+            for load_id in pending.replaces
+        )
     loading = [p for p in batch if p.staged is not None]
     if loading:
         base = _next_loaded_at(connection, source)
@@ -532,6 +545,7 @@ def _file_load(pending: _Pending) -> FileLoad:
         rows_flagged=entry.rows_flagged or 0,
         mapping=entry.mapping_name,
         loaded_at=entry.loaded_at,
+        replaced=pending.replaced,
     )
 
 
@@ -595,10 +609,13 @@ def load_files(
     key: PseudonymisationKey,
     mapping_path: Path | None = None,
     batch_rows: int = BATCH_ROWS,
+    replace: bool = False,
 ) -> LoadResult:
     """Load `files` in this order, each whole or not at all, and summarise.
 
-    A file whose content was loaded before is skipped. The others are read one by one
+    A file whose content was loaded before is skipped, unless `replace`: then its earlier
+    loads (of the same path or the same content) are unloaded in the transaction that loads
+    it again (a file failing to load leaves them as they were). The others are read one by one
     (a file that cannot be read, or misses a required column, is recorded as failed), then
     loaded in batches of up to `batch_rows` rows (BATCH_TEXT_ROWS of text files), one
     transaction per batch: one statement
@@ -610,6 +627,8 @@ def load_files(
     loads: dict[int, FileLoad] = {}  # by the file's position in `files`
     batch: list[tuple[int, _Pending]] = []
     checksums: set[str] = set()
+    made: set[str] = set()  # load ids of this call: never replaced by a later file of it
+    replacing: set[str] = set()  # load ids already replaced by a file of this call
 
     def flush() -> None:
         if batch:
@@ -629,10 +648,16 @@ def load_files(
         checksum = file_checksum(path)
         if checksum in checksums:  # the same content twice: the first copy is loaded first
             flush()
-        if ops.already_loaded(connection, source.name, checksum) is not None:
+        pending = _Pending(path, _new_entry(source, path, checksum), index=len(batch) + 1)
+        if replace:
+            earlier = ops.done_loads(connection, source.name, pending.entry.file_path, checksum)
+            if made.intersection(earlier):  # the same content, loaded by this call already
+                loads[position] = FileLoad(path, "skipped")
+                continue
+            pending.replaces = tuple(i for i in earlier if i not in replacing)
+        elif ops.already_loaded(connection, source.name, checksum) is not None:
             loads[position] = FileLoad(path, "skipped")
             continue
-        pending = _Pending(path, _new_entry(source, path, checksum), index=len(batch) + 1)
         try:
             _prepare(connection, source, pending, candidates)
         except FILE_ERRORS as error:
@@ -641,6 +666,8 @@ def load_files(
             continue
         batch.append((position, pending))
         checksums.add(checksum)
+        made.add(pending.entry.load_id)
+        replacing.update(pending.replaces)
         rows = sum(p.staged.rows for _, p in batch if p.staged is not None)
         text_rows = sum(p.staged.rows for _, p in batch if p.typed_table is not None)
         if rows >= batch_rows or text_rows >= min(batch_rows, BATCH_TEXT_ROWS):
