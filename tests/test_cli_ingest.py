@@ -115,3 +115,32 @@ def test_load_refuses_real_data_without_the_key(
     assert result.exit_code == 1
     assert PII_KEY_ENV in result.output
     assert _raw_count(isolated_settings) in (None, 0)
+
+
+def test_unload_and_load_replace_say_what_they_removed(
+    environment: Settings, tmp_path: Path
+) -> None:
+    export = _export(tmp_path / "vendor")
+    assert _invoke("load", str(export), "--source", "case_logs").exit_code == 0
+
+    unloaded = _invoke("unload", str(export))
+
+    assert unloaded.exit_code == 0, unloaded.output
+    assert "export_2018_07.csv" in unloaded.output
+    assert "3 rows removed from raw.case_logs" in unloaded.output
+    assert "2 from ops.load_quarantine" in unloaded.output
+    assert _raw_count(environment) == 0
+    again = _invoke("unload", str(export))
+    assert again.exit_code == 1 and "unloaded already" in again.output
+
+    assert _invoke("load", str(export), "--source", "case_logs").exit_code == 0
+    assert _raw_count(environment) == 3
+    replaced = _invoke("load", str(export), "--source", "case_logs", "--replace")
+    assert replaced.exit_code == 0, replaced.output
+    assert "replaced by export_2018_07.csv: unloaded" in replaced.output
+    assert "3 rows removed" in replaced.output
+    assert _raw_count(environment) == 3
+
+    missing = _invoke("unload", "no_such_export.csv")
+    assert missing.exit_code == 1 and "no load matches no_such_export.csv" in missing.output
+

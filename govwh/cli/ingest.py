@@ -1,4 +1,5 @@
-"""`govwh load` and `govwh rejects`: load exports by hand, and see what was wrong with them."""
+"""`govwh load`, `govwh rejects` and `govwh unload`: load exports by hand, see what was wrong
+with them, and take a load back out (to load a corrected file)."""
 
 from __future__ import annotations
 
@@ -13,10 +14,11 @@ from rich.table import Table
 
 from govwh.ingestion.loader import LoadResult, load_files
 from govwh.ingestion.mapping import MappingError
-from govwh.ingestion.ops import MANIFEST, QUARANTINE
+from govwh.ingestion.ops import MANIFEST, QUARANTINE, Removed
 from govwh.ingestion.pseudonymise import MissingPiiKeyError, PseudonymisationKey
 from govwh.ingestion.readers import file_format
 from govwh.ingestion.schemas import SOURCES
+from govwh.ingestion.unload import NothingToUnloadError, unload_load
 from govwh.settings import Settings
 from govwh.warehouse.connection import connect
 
@@ -63,6 +65,9 @@ def _show_result(console: Console, result: LoadResult) -> None:
         status = "already loaded" if f.status == "skipped" else f.status
         table.add_row(f.path.name, status, f.mapping or "", *counts, style=style)
     console.print(table)
+    for f in result.files:
+        for removed in f.replaced:
+            _show_removed(console, removed, f"replaced by {f.path.name}: ")
     for f in result.failed:
         console.print(f"[red]{f.path.name}:[/] {f.error}", highlight=False)
     console.print(
@@ -82,6 +87,14 @@ def load(
         Path | None,
         typer.Option(help="Source mapping YAML (default: the folder's _mapping.yaml, else ours)."),
     ] = None,
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace",
+            help="Unload earlier loads of the same file (same path or same content) and load "
+            "it again, in one transaction per batch.",
+        ),
+    ] = False,
 ) -> None:
     """Load one export file or folder into the raw tables (new files only), then say how it went."""
     console = _console()
@@ -95,13 +108,64 @@ def load(
     try:
         key = PseudonymisationKey.from_env(demo=_is_demo(path))
         with connect(Settings.from_env().warehouse_path) as connection:
-            result = load_files(connection, SOURCES[name], files, key, mapping)
+            result = load_files(connection, SOURCES[name], files, key, mapping, replace=replace)
     except (MissingPiiKeyError, MappingError, duckdb.IOException) as error:
         console.print(f"[red]{error}[/]", highlight=False)
         raise typer.Exit(1) from error
     _show_result(console, result)
     if result.failed:
         raise typer.Exit(1)
+
+
+def _show_removed(console: Console, removed: Removed, prefix: str = "") -> None:
+    console.print(
+        f"{prefix}unloaded {removed.source}/{removed.file_name} (load {removed.load_id}, loaded "
+        f"{removed.loaded_at:%Y-%m-%d %H:%M:%S}): {removed.rows_raw:,} rows removed from "
+        f"{SOURCES[removed.source].raw_table}, {removed.rows_quarantine:,} from {QUARANTINE}",
+        highlight=False,
+    )
+    if removed.rows_raw != removed.rows_loaded:
+        console.print(
+            f"[yellow]the manifest said {removed.rows_loaded:,} rows were loaded[/]",
+            highlight=False,
+        )
+
+
+def unload(
+    target: Annotated[
+        str,
+        typer.Argument(
+            help="The file (matched by its content or path), its name or path as loaded, "
+            "or a load_id of ops.load_manifest.",
+            metavar="FILE_OR_LOAD_ID",
+            show_default=False,
+        ),
+    ],
+    source: Annotated[
+        str | None,
+        typer.Option(help="service_items, case_logs or hall_tickets (when a name is ambiguous)."),
+    ] = None,
+) -> None:
+    """Take one load back out of the warehouse (its raw rows and rejects), keeping its
+    history in ops.load_manifest (status unloaded): load the corrected file after."""
+    console = _console()
+    if source is not None and source not in SOURCES:
+        raise typer.BadParameter(f"one of {' / '.join(SOURCES)}", param_hint="--source")
+    warehouse = Settings.from_env().warehouse_path
+    if not warehouse.exists():
+        console.print(f"[red]no warehouse at {warehouse}[/]: nothing to unload")
+        raise typer.Exit(1)
+    try:
+        with connect(warehouse) as connection:
+            removed = unload_load(connection, target, source)
+    except (NothingToUnloadError, duckdb.IOException) as error:
+        console.print(f"[red]{error}[/]", highlight=False)
+        raise typer.Exit(1) from error
+    _show_removed(console, removed)
+    console.print(
+        "its manifest row stays (status unloaded); the next `govwh build` rebuilds the marts "
+        "in full, since an incremental run cannot see deleted rows."
+    )
 
 
 def _where(source: str | None, file: str | None, reason: str | None, flagged: bool) -> tuple:
@@ -182,5 +246,5 @@ def _print_rejects(
 
 
 def register(app: typer.Typer) -> None:
-    for command in (load, rejects):
+    for command in (load, rejects, unload):
         app.command()(command)
