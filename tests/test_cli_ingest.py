@@ -144,3 +144,20 @@ def test_unload_and_load_replace_say_what_they_removed(
     missing = _invoke("unload", "no_such_export.csv")
     assert missing.exit_code == 1 and "no load matches no_such_export.csv" in missing.output
 
+
+def test_rejects_of_one_file_list_only_that_file(environment: Settings, tmp_path: Path) -> None:
+    export = _export(tmp_path / "vendor")
+    other = write_csv(tmp_path / "vendor" / "other.csv", case_rows(2, first=50, rating=[9, 5]))
+    broken = write_csv(tmp_path / "vendor" / "broken.csv", case_rows(2, first=80).drop("trips"))
+    for path in (export, other, broken):
+        _invoke("load", str(path), "--source", "case_logs")
+
+    listed = _invoke("rejects", "--file", str(export))  # a path names its file
+
+    assert listed.exit_code == 0, listed.output
+    assert "export_2018_07.csv" in listed.output
+    assert "other.csv" not in listed.output
+    assert "broken.csv" not in listed.output  # a file that failed is another file too
+    failed = _invoke("rejects", "--file", "broken.csv")
+    assert "file not loaded" in failed.output and "trips" in failed.output
+    assert "export_2018_07.csv" not in failed.output

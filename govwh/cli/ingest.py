@@ -170,6 +170,7 @@ def unload(
 
 def _where(source: str | None, file: str | None, reason: str | None, flagged: bool) -> tuple:
     conditions, parameters = [], []
+    file = Path(file).name if file else None  # a path names its file
     for column, value in (("source", source), ("file_name", file), ("reason_code", reason)):
         if value:
             conditions.append(f"{column} = ?")
@@ -181,7 +182,7 @@ def _where(source: str | None, file: str | None, reason: str | None, flagged: bo
 
 def rejects(
     source: Annotated[str | None, typer.Option(help="Only this source.")] = None,
-    file: Annotated[str | None, typer.Option(help="Only this file (its name).")] = None,
+    file: Annotated[str | None, typer.Option(help="Only this file (its name or path).")] = None,
     reason: Annotated[str | None, typer.Option(help="Only this reason code.")] = None,
     flagged: Annotated[
         bool, typer.Option(help="Also rows loaded with a flag (e.g. unknown item code).")
@@ -195,6 +196,7 @@ def rejects(
         console.print(f"[red]no warehouse at {warehouse}[/]: run `govwh build` or `govwh load`")
         raise typer.Exit(1)
     where, parameters = _where(source, file, reason, flagged)
+    failed_where, failed_parameters = _where(source, file, None, True)
     with connect(warehouse, read_only=True) as connection:
         if not connection.execute(
             "select count(*) from duckdb_tables() where schema_name = 'ops' "
@@ -213,11 +215,13 @@ def rejects(
             f"limit {int(limit)}",
             parameters,
         ).fetchall()
+        # the files that failed (and were not loaded since), of the same source and file
         failed = connection.execute(
-            f"select source, file_name, error from {MANIFEST} as m where status = 'failed' "
-            f"and not exists (select 1 from {MANIFEST} as later where later.file_checksum = "
-            "m.file_checksum and later.status in ('loaded', 'empty')) "
-            "qualify row_number() over (partition by file_checksum order by started_at desc) = 1"
+            f"select source, file_name, error from (select * from {MANIFEST}{failed_where}) "
+            f"as m where status = 'failed' and not exists (select 1 from {MANIFEST} as later "
+            "where later.file_checksum = m.file_checksum and later.status in ('loaded', 'empty')) "
+            "qualify row_number() over (partition by file_checksum order by started_at desc) = 1",
+            failed_parameters,
         ).fetchall()
     _print_rejects(console, summary, rows, failed, limit)
 
