@@ -13,12 +13,18 @@ not at all); the next run loads those files whole.
 With `replace`, a file's earlier loads (the same path, or the same content) are unloaded in
 the transaction that loads it again (ops.remove_load): the corrected export takes the place
 of the one it corrects, or, should the new file fail, the old load stays.
+
+Text that must be transcoded (GB18030) is written, in clear, to a work folder beside the
+warehouse (`<warehouse>.load-tmp/`), deleted after each file; a load killed half-way may leave
+it behind, so every load starts by deleting that folder.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
+import shutil
 import tempfile
 import uuid
 from collections.abc import Callable
@@ -267,6 +273,26 @@ def _stage(
         raise UnreadableFileError(f"{path.name} cannot be read: {error}") from error
 
 
+def work_root(connection: duckdb.DuckDBPyConnection) -> Path:
+    """The folder a load writes its transcoded copies to: `<warehouse>.load-tmp` beside the
+    warehouse file (an in-memory database: one in the system's temporary folder)."""
+    (database,) = connection.execute(
+        "select path from duckdb_databases() where database_name = current_database()"
+    ).fetchall()[0]
+    if database is None:
+        return Path(tempfile.gettempdir()) / f"govwh-memory-{os.getpid()}.load-tmp"
+    return Path(f"{database}.load-tmp")
+
+
+def clear_work_root(connection: duckdb.DuckDBPyConnection) -> Path:
+    """Delete what a killed load left in the work folder (clear text of exports), and return
+    the folder. Safe at the start of a load: only a connection that writes the warehouse
+    loads, and DuckDB lets one process at a time write it."""
+    root = work_root(connection)
+    shutil.rmtree(root, ignore_errors=True)
+    return root
+
+
 def _prepare(
     connection: duckdb.DuckDBPyConnection,
     source: SourceSchema,
@@ -277,8 +303,11 @@ def _prepare(
     temporary table (parsed once). Outside any transaction: only temporary objects change.
     A problem of the file raises one of FILE_ERRORS."""
     entry, path = pending.entry, pending.path
-    with tempfile.TemporaryDirectory(prefix="govwh-load-") as work_dir:
-        staged = _stage(connection, path, candidates, Path(work_dir))
+    root = work_root(connection)
+    root.mkdir(mode=0o700, parents=True, exist_ok=True)
+    work_dir = Path(tempfile.mkdtemp(prefix="file-", dir=root))
+    try:
+        staged = _stage(connection, path, candidates, work_dir)
         entry.file_format, entry.encoding, entry.header_row = (
             staged.format,
             staged.encoding,
@@ -317,6 +346,8 @@ def _prepare(
                     f"insert into {BATCH_MALFORMED} select {pending.index}, _row_number, value, "
                     f"reason from {MALFORMED}"
                 )
+    finally:
+        shutil.rmtree(work_dir, ignore_errors=True)
     _drop_temporaries(connection, keep=BATCH_PREFIX)
 
 
@@ -624,6 +655,7 @@ def load_files(
     quarantine rows and counts, exactly as if they were loaded one after the other."""
     ops.ensure_ops_tables(connection)
     ensure_raw_table(connection, source)
+    clear_work_root(connection)
     loads: dict[int, FileLoad] = {}  # by the file's position in `files`
     batch: list[tuple[int, _Pending]] = []
     checksums: set[str] = set()
@@ -674,6 +706,7 @@ def load_files(
             flush()
     flush()
     _drop_temporaries(connection)
+    clear_work_root(connection)
     ensure_raw_table(connection, source)
     period = PERIOD_COLUMNS[source.name]
     rows, first, last = connection.execute(
