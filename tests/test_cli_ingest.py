@@ -161,3 +161,15 @@ def test_rejects_of_one_file_list_only_that_file(environment: Settings, tmp_path
     failed = _invoke("rejects", "--file", "broken.csv")
     assert "file not loaded" in failed.output and "trips" in failed.output
     assert "export_2018_07.csv" not in failed.output
+
+
+def test_an_empty_file_unloads_too(environment: Settings, tmp_path: Path) -> None:
+    empty = tmp_path / "vendor" / "empty.csv"
+    empty.parent.mkdir()
+    empty.touch()
+    assert _invoke("load", str(empty), "--source", "case_logs").exit_code == 0
+
+    unloaded = _invoke("unload", str(empty))
+
+    assert unloaded.exit_code == 0, unloaded.output
+    assert "0 rows removed from raw.case_logs" in unloaded.output

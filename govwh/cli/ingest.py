@@ -118,10 +118,11 @@ def load(
 
 
 def _show_removed(console: Console, removed: Removed, prefix: str = "") -> None:
+    loaded = f", loaded {removed.loaded_at:%Y-%m-%d %H:%M:%S}" if removed.loaded_at else ""
     console.print(
-        f"{prefix}unloaded {removed.source}/{removed.file_name} (load {removed.load_id}, loaded "
-        f"{removed.loaded_at:%Y-%m-%d %H:%M:%S}): {removed.rows_raw:,} rows removed from "
-        f"{SOURCES[removed.source].raw_table}, {removed.rows_quarantine:,} from {QUARANTINE}",
+        f"{prefix}unloaded {removed.source}/{removed.file_name} (load {removed.load_id}{loaded}): "
+        f"{removed.rows_raw:,} rows removed from {SOURCES[removed.source].raw_table}, "
+        f"{removed.rows_quarantine:,} from {QUARANTINE}",
         highlight=False,
     )
     if removed.rows_raw != removed.rows_loaded:
