@@ -116,3 +116,61 @@ def test_load_refuses_real_data_without_the_key(
     assert result.exit_code == 1
     assert PII_KEY_ENV in result.output
     assert _raw_count(isolated_settings) in (None, 0)
+
+
+def test_unload_and_load_replace_say_what_they_removed(
+    environment: Settings, tmp_path: Path
+) -> None:
+    export = _export(tmp_path / "vendor")
+    assert _invoke("load", str(export), "--source", "case_logs").exit_code == 0
+
+    unloaded = _invoke("unload", str(export))
+
+    assert unloaded.exit_code == 0, unloaded.output
+    assert "export_2018_07.csv" in unloaded.output
+    assert "3 rows removed from raw.case_logs" in unloaded.output
+    assert "2 from ops.load_quarantine" in unloaded.output
+    assert _raw_count(environment) == 0
+    again = _invoke("unload", str(export))
+    assert again.exit_code == 1 and "unloaded already" in again.output
+
+    assert _invoke("load", str(export), "--source", "case_logs").exit_code == 0
+    assert _raw_count(environment) == 3
+    replaced = _invoke("load", str(export), "--source", "case_logs", "--replace")
+    assert replaced.exit_code == 0, replaced.output
+    assert "replaced by export_2018_07.csv: unloaded" in replaced.output
+    assert "3 rows removed" in replaced.output
+    assert _raw_count(environment) == 3
+
+    missing = _invoke("unload", "no_such_export.csv")
+    assert missing.exit_code == 1 and "no load matches no_such_export.csv" in missing.output
+
+
+def test_rejects_of_one_file_list_only_that_file(environment: Settings, tmp_path: Path) -> None:
+    export = _export(tmp_path / "vendor")
+    other = write_csv(tmp_path / "vendor" / "other.csv", case_rows(2, first=50, rating=[9, 5]))
+    broken = write_csv(tmp_path / "vendor" / "broken.csv", case_rows(2, first=80).drop("trips"))
+    for path in (export, other, broken):
+        _invoke("load", str(path), "--source", "case_logs")
+
+    listed = _invoke("rejects", "--file", str(export))  # a path names its file
+
+    assert listed.exit_code == 0, listed.output
+    assert "export_2018_07.csv" in listed.output
+    assert "other.csv" not in listed.output
+    assert "broken.csv" not in listed.output  # a file that failed is another file too
+    failed = _invoke("rejects", "--file", "broken.csv")
+    assert "file not loaded" in failed.output and "trips" in failed.output
+    assert "export_2018_07.csv" not in failed.output
+
+
+def test_an_empty_file_unloads_too(environment: Settings, tmp_path: Path) -> None:
+    empty = tmp_path / "vendor" / "empty.csv"
+    empty.parent.mkdir()
+    empty.touch()
+    assert _invoke("load", str(empty), "--source", "case_logs").exit_code == 0
+
+    unloaded = _invoke("unload", str(empty))
+
+    assert unloaded.exit_code == 0, unloaded.output
+    assert "0 rows removed from raw.case_logs" in unloaded.output

@@ -185,6 +185,27 @@ def test_truncated_last_line_is_rejected_and_the_rest_loaded(tmp_path: Path) -> 
     assert_conserved(database)
 
 
+def test_a_line_of_the_wrong_width_has_one_reason_with_its_field_count(tmp_path: Path) -> None:
+    database = tmp_path / "w.duckdb"
+    path = write_csv(tmp_path / "cases.csv", case_rows(4))
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[1] += ',"a note, with a comma",extra'  # 22 fields (DuckDB: "Found: 21; Found: 22")
+    lines[2] = ",".join(lines[2].split(",")[:5])  # 5 fields
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    load(database, [path])
+
+    assert query(
+        database,
+        "select row_number, reason from ops.load_quarantine where reason_code = 'malformed_row' "
+        "order by row_number",
+    ) == [
+        (2, "line has 22 fields, the header has 20"),
+        (3, "line has 5 fields, the header has 20"),
+    ]
+    assert_conserved(database)
+
+
 def test_bad_dates_are_rejected_and_local_formats_parsed(tmp_path: Path) -> None:
     database = tmp_path / "w.duckdb"
     frame = case_rows(5).with_columns(pl.col("submitted_at").dt.strftime("%Y-%m-%d %H:%M:%S"))

@@ -113,3 +113,64 @@ def test_a_killed_batch_leaves_none_of_its_files(tmp_path: Path) -> None:
     result = load(database, batch)
     assert [(f.status, f.rows_loaded) for f in result.files] == [("loaded", 1_000)] * 2
     assert_conserved(database)
+
+
+# The child transcodes a GB18030 export, then stops before reading it: the clear UTF-8 copy
+# is on disk, where a killed process leaves it (no `finally`, no TemporaryDirectory cleanup).
+TRANSCODING_CHILD = textwrap.dedent(
+    """
+    import sys, time
+    from pathlib import Path
+    import duckdb
+    from govwh.ingestion import readers
+    from govwh.ingestion.loader import load_files
+    from govwh.ingestion.pseudonymise import PseudonymisationKey
+    from govwh.ingestion.schemas import CASE_LOGS
+
+    database, marker, path = sys.argv[1:]
+    transcode = readers.transcode_to_utf8
+
+    def transcode_then_hang(*args):
+        target = transcode(*args)
+        Path(marker).write_text(str(target))
+        time.sleep(600)
+
+    readers.transcode_to_utf8 = transcode_then_hang
+    with duckdb.connect(database) as connection:
+        load_files(connection, CASE_LOGS, [Path(path)], PseudonymisationKey.from_secret("s"))
+    """
+)
+
+
+def test_a_load_killed_while_transcoding_leaves_no_clear_copy_after_the_next_load(
+    tmp_path: Path,
+) -> None:
+    database = tmp_path / "warehouse" / "w.duckdb"
+    database.parent.mkdir()
+    export = write_csv(tmp_path / "cases_gb.csv", case_rows(3), encoding="gb18030")
+    marker = tmp_path / "transcoded"
+    child = subprocess.Popen(
+        [sys.executable, "-c", TRANSCODING_CHILD, str(database), str(marker), str(export)],
+        cwd=Path(__file__).parent.parent,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not marker.exists() or not marker.read_text():
+            assert child.poll() is None, "the loading process ended before it was killed"
+            assert time.monotonic() < deadline, "the load never transcoded the file"
+            time.sleep(0.05)
+        os.kill(child.pid, signal.SIGKILL)
+    finally:
+        child.wait(timeout=30)
+    clear_copy = Path(marker.read_text())
+    work_root = database.parent / "w.duckdb.load-tmp"
+
+    # the clear copy is beside the warehouse, not somewhere in the system's temporary folder
+    assert clear_copy.is_file() and clear_copy.is_relative_to(work_root)
+
+    result = load(database, [write_csv(tmp_path / "cases_other.csv", case_rows(2, first=50))])
+
+    assert [f.status for f in result.files] == ["loaded"]
+    assert not work_root.exists()  # removed at the start of the load (and after it)
+    assert [f.status for f in load(database, [export]).files] == ["loaded"]
+    assert not work_root.exists()

@@ -1,4 +1,5 @@
-"""`govwh load` and `govwh rejects`: load exports by hand, and see what was wrong with them."""
+"""`govwh load`, `govwh rejects` and `govwh unload`: load exports by hand, see what was wrong
+with them, and take a load back out (to load a corrected file)."""
 
 from __future__ import annotations
 
@@ -13,10 +14,11 @@ from rich.table import Table
 
 from govwh.ingestion.loader import LoadResult, load_files
 from govwh.ingestion.mapping import MappingError
-from govwh.ingestion.ops import MANIFEST, QUARANTINE
+from govwh.ingestion.ops import MANIFEST, QUARANTINE, Removed
 from govwh.ingestion.pseudonymise import MissingPiiKeyError, PseudonymisationKey
 from govwh.ingestion.readers import file_format
 from govwh.ingestion.schemas import SOURCES
+from govwh.ingestion.unload import NothingToUnloadError, unload_load
 from govwh.settings import Settings
 from govwh.warehouse.connection import connect
 
@@ -63,6 +65,9 @@ def _show_result(console: Console, result: LoadResult) -> None:
         status = "already loaded" if f.status == "skipped" else f.status
         table.add_row(f.path.name, status, f.mapping or "", *counts, style=style)
     console.print(table)
+    for f in result.files:
+        for removed in f.replaced:
+            _show_removed(console, removed, f"replaced by {f.path.name}: ")
     for f in result.failed:
         console.print(f"[red]{f.path.name}:[/] {f.error}", highlight=False)
     console.print(
@@ -82,6 +87,14 @@ def load(
         Path | None,
         typer.Option(help="Source mapping YAML (default: the folder's _mapping.yaml, else ours)."),
     ] = None,
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace",
+            help="Unload earlier loads of the same file (same path or same content) and load "
+            "it again, in one transaction per batch.",
+        ),
+    ] = False,
 ) -> None:
     """Load one export file or folder into the raw tables (new files only), then say how it went."""
     console = _console()
@@ -95,7 +108,7 @@ def load(
     try:
         key = PseudonymisationKey.from_env(demo=_is_demo(path))
         with connect(Settings.from_env().warehouse_path) as connection:
-            result = load_files(connection, SOURCES[name], files, key, mapping)
+            result = load_files(connection, SOURCES[name], files, key, mapping, replace=replace)
     except (MissingPiiKeyError, MappingError, duckdb.IOException) as error:
         console.print(f"[red]{error}[/]", highlight=False)
         raise typer.Exit(1) from error
@@ -104,8 +117,61 @@ def load(
         raise typer.Exit(1)
 
 
+def _show_removed(console: Console, removed: Removed, prefix: str = "") -> None:
+    loaded = f", loaded {removed.loaded_at:%Y-%m-%d %H:%M:%S}" if removed.loaded_at else ""
+    console.print(
+        f"{prefix}unloaded {removed.source}/{removed.file_name} (load {removed.load_id}{loaded}): "
+        f"{removed.rows_raw:,} rows removed from {SOURCES[removed.source].raw_table}, "
+        f"{removed.rows_quarantine:,} from {QUARANTINE}",
+        highlight=False,
+    )
+    if removed.rows_raw != removed.rows_loaded:
+        console.print(
+            f"[yellow]the manifest said {removed.rows_loaded:,} rows were loaded[/]",
+            highlight=False,
+        )
+
+
+def unload(
+    target: Annotated[
+        str,
+        typer.Argument(
+            help="The file (matched by its content or path), its name or path as loaded, "
+            "or a load_id of ops.load_manifest.",
+            metavar="FILE_OR_LOAD_ID",
+            show_default=False,
+        ),
+    ],
+    source: Annotated[
+        str | None,
+        typer.Option(help="service_items, case_logs or hall_tickets (when a name is ambiguous)."),
+    ] = None,
+) -> None:
+    """Take one load back out of the warehouse (its raw rows and rejects), keeping its
+    history in ops.load_manifest (status unloaded): load the corrected file after."""
+    console = _console()
+    if source is not None and source not in SOURCES:
+        raise typer.BadParameter(f"one of {' / '.join(SOURCES)}", param_hint="--source")
+    warehouse = Settings.from_env().warehouse_path
+    if not warehouse.exists():
+        console.print(f"[red]no warehouse at {warehouse}[/]: nothing to unload")
+        raise typer.Exit(1)
+    try:
+        with connect(warehouse) as connection:
+            removed = unload_load(connection, target, source)
+    except (NothingToUnloadError, duckdb.IOException) as error:
+        console.print(f"[red]{error}[/]", highlight=False)
+        raise typer.Exit(1) from error
+    _show_removed(console, removed)
+    console.print(
+        "its manifest row stays (status unloaded); the next `govwh build` rebuilds the marts "
+        "in full, since an incremental run cannot see deleted rows."
+    )
+
+
 def _where(source: str | None, file: str | None, reason: str | None, flagged: bool) -> tuple:
     conditions, parameters = [], []
+    file = Path(file).name if file else None  # a path names its file
     for column, value in (("source", source), ("file_name", file), ("reason_code", reason)):
         if value:
             conditions.append(f"{column} = ?")
@@ -117,7 +183,7 @@ def _where(source: str | None, file: str | None, reason: str | None, flagged: bo
 
 def rejects(
     source: Annotated[str | None, typer.Option(help="Only this source.")] = None,
-    file: Annotated[str | None, typer.Option(help="Only this file (its name).")] = None,
+    file: Annotated[str | None, typer.Option(help="Only this file (its name or path).")] = None,
     reason: Annotated[str | None, typer.Option(help="Only this reason code.")] = None,
     flagged: Annotated[
         bool, typer.Option(help="Also rows loaded with a flag (e.g. unknown item code).")
@@ -131,6 +197,7 @@ def rejects(
         console.print(f"[red]no warehouse at {warehouse}[/]: run `govwh build` or `govwh load`")
         raise typer.Exit(1)
     where, parameters = _where(source, file, reason, flagged)
+    failed_where, failed_parameters = _where(source, file, None, True)
     with connect(warehouse, read_only=True) as connection:
         if not connection.execute(
             "select count(*) from duckdb_tables() where schema_name = 'ops' "
@@ -149,11 +216,13 @@ def rejects(
             f"limit {int(limit)}",
             parameters,
         ).fetchall()
+        # the files that failed (and were not loaded since), of the same source and file
         failed = connection.execute(
-            f"select source, file_name, error from {MANIFEST} as m where status = 'failed' "
-            f"and not exists (select 1 from {MANIFEST} as later where later.file_checksum = "
-            "m.file_checksum and later.status in ('loaded', 'empty')) "
-            "qualify row_number() over (partition by file_checksum order by started_at desc) = 1"
+            f"select source, file_name, error from (select * from {MANIFEST}{failed_where}) "
+            f"as m where status = 'failed' and not exists (select 1 from {MANIFEST} as later "
+            "where later.file_checksum = m.file_checksum and later.status in ('loaded', 'empty')) "
+            "qualify row_number() over (partition by file_checksum order by started_at desc) = 1",
+            failed_parameters,
         ).fetchall()
     _print_rejects(console, summary, rows, failed, limit)
 
@@ -182,5 +251,5 @@ def _print_rejects(
 
 
 def register(app: typer.Typer) -> None:
-    for command in (load, rejects):
+    for command in (load, rejects, unload):
         app.command()(command)

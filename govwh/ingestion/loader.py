@@ -14,12 +14,22 @@ A dry run (`dry_run=True`, `govwh mapping check`) does all of this but rolls eac
 instead of committing it, keeping what dry_run.py captures: nothing is loaded, no manifest
 row is written, and the counts are those a load would give. (Of one batch: a dry run of
 files spanning several batches does not see the rows of its earlier, rolled-back batches.)
+
+With `replace`, a file's earlier loads (the same path, or the same content) are unloaded in
+the transaction that loads it again (ops.remove_load): the corrected export takes the place
+of the one it corrects, or, should the new file fail, the old load stays.
+
+Text that must be transcoded (GB18030) is written, in clear, to a work folder beside the
+warehouse (`<warehouse>.load-tmp/`), deleted after each file; a load killed half-way may leave
+it behind, so every load starts by deleting that folder.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
+import shutil
 import tempfile
 import uuid
 from collections.abc import Callable
@@ -125,6 +135,7 @@ class FileLoad:
     error: str | None = None
     loaded_at: dt.datetime | None = None
     dry_run: DryRunReport | None = None  # a dry run's report (rolled back, nothing loaded)
+    replaced: tuple[ops.Removed, ...] = ()  # earlier loads of the file it replaced (unloaded)
 
 
 @dataclass(frozen=True)
@@ -236,6 +247,8 @@ class _Pending:
     with_text: tuple[str, ...] = ()
     malformed: int = 0
     report: DryRunReport | None = None  # a dry run's capture
+    replaces: tuple[str, ...] = ()  # load ids of earlier loads to unload in its transaction
+    replaced: tuple[ops.Removed, ...] = ()
 
     @property
     def parquet_group(self) -> tuple[object, ...] | None:
@@ -276,6 +289,26 @@ def _stage(
         raise UnreadableFileError(f"{path.name} cannot be read: {error}") from error
 
 
+def work_root(connection: duckdb.DuckDBPyConnection) -> Path:
+    """The folder a load writes its transcoded copies to: `<warehouse>.load-tmp` beside the
+    warehouse file (an in-memory database: one in the system's temporary folder)."""
+    (database,) = connection.execute(
+        "select path from duckdb_databases() where database_name = current_database()"
+    ).fetchall()[0]
+    if database is None:
+        return Path(tempfile.gettempdir()) / f"govwh-memory-{os.getpid()}.load-tmp"
+    return Path(f"{database}.load-tmp")
+
+
+def clear_work_root(connection: duckdb.DuckDBPyConnection) -> Path:
+    """Delete what a killed load left in the work folder (clear text of exports), and return
+    the folder. Safe at the start of a load: only a connection that writes the warehouse
+    loads, and DuckDB lets one process at a time write it."""
+    root = work_root(connection)
+    shutil.rmtree(root, ignore_errors=True)
+    return root
+
+
 def _prepare(
     connection: duckdb.DuckDBPyConnection,
     source: SourceSchema,
@@ -286,8 +319,11 @@ def _prepare(
     temporary table (parsed once). Outside any transaction: only temporary objects change.
     A problem of the file raises one of FILE_ERRORS."""
     entry, path = pending.entry, pending.path
-    with tempfile.TemporaryDirectory(prefix="govwh-load-") as work_dir:
-        staged = _stage(connection, path, candidates, Path(work_dir))
+    root = work_root(connection)
+    root.mkdir(mode=0o700, parents=True, exist_ok=True)
+    work_dir = Path(tempfile.mkdtemp(prefix="file-", dir=root))
+    try:
+        staged = _stage(connection, path, candidates, work_dir)
         entry.file_format, entry.encoding, entry.header_row = (
             staged.format,
             staged.encoding,
@@ -333,6 +369,8 @@ def _prepare(
                     f"insert into {BATCH_MALFORMED} select {pending.index}, _row_number, value, "
                     f"reason from {MALFORMED}"
                 )
+    finally:
+        shutil.rmtree(work_dir, ignore_errors=True)
     _drop_temporaries(connection, keep=BATCH_PREFIX)
 
 
@@ -467,7 +505,13 @@ def _load_batch(
     key: PseudonymisationKey,
 ) -> None:
     """Validate and append the batch's files in the current transaction; fill in their
-    manifest entries. Each file keeps its own `_loaded_at`, counts and quarantine rows."""
+    manifest entries. Each file keeps its own `_loaded_at`, counts and quarantine rows.
+    The earlier loads the files replace are unloaded first (their keys are no longer loaded)."""
+    for pending in batch:
+        pending.replaced = tuple(
+            ops.remove_load(connection, load_id, source.raw_table, _now())
+            for load_id in pending.replaces
+        )
     loading = [p for p in batch if p.staged is not None]
     if loading:
         base = _next_loaded_at(connection, source)
@@ -560,6 +604,7 @@ def _file_load(pending: _Pending) -> FileLoad:
         mapping=entry.mapping_name,
         loaded_at=entry.loaded_at,
         dry_run=pending.report,
+        replaced=pending.replaced,
     )
 
 
@@ -660,10 +705,13 @@ def load_files(
     mapping_path: Path | None = None,
     batch_rows: int = BATCH_ROWS,
     dry_run: bool = False,
+    replace: bool = False,
 ) -> LoadResult:
     """Load `files` in this order, each whole or not at all, and summarise.
 
-    A file whose content was loaded before is skipped. The others are read one by one
+    A file whose content was loaded before is skipped, unless `replace`: then its earlier
+    loads (of the same path or the same content) are unloaded in the transaction that loads
+    it again (a file failing to load leaves them as they were). The others are read one by one
     (a file that cannot be read, or misses a required column, is recorded as failed), then
     loaded in batches of up to `batch_rows` rows (BATCH_TEXT_ROWS of text files), one
     transaction per batch: one statement
@@ -671,14 +719,18 @@ def load_files(
     read by a single read_parquet), each file with its own manifest row, `_loaded_at`,
     quarantine rows and counts, exactly as if they were loaded one after the other.
 
+    `replace`: a file's earlier loads are unloaded in the transaction that loads it again.
     `dry_run`: the same, each batch rolled back instead of committed (see the module's
     docstring); the files' FileLoad.dry_run hold what a load would have done."""
     if not dry_run:
         ops.ensure_ops_tables(connection)
         ensure_raw_table(connection, source)
+    clear_work_root(connection)
     loads: dict[int, FileLoad] = {}  # by the file's position in `files`
     batch: list[tuple[int, _Pending]] = []
     checksums: set[str] = set()
+    made: set[str] = set()  # load ids of this call: never replaced by a later file of it
+    replacing: set[str] = set()  # load ids already replaced by a file of this call
 
     def flush() -> None:
         if batch:
@@ -698,11 +750,17 @@ def load_files(
         checksum = file_checksum(path)
         if checksum in checksums:  # the same content twice: the first copy is loaded first
             flush()
+        pending = _Pending(path, _new_entry(source, path, checksum), index=len(batch) + 1)
         manifest = not dry_run or _table_exists(connection, ops.MANIFEST)
-        if manifest and ops.already_loaded(connection, source.name, checksum) is not None:
+        if replace and manifest:
+            earlier = ops.done_loads(connection, source.name, pending.entry.file_path, checksum)
+            if made.intersection(earlier):  # the same content, loaded by this call already
+                loads[position] = FileLoad(path, "skipped")
+                continue
+            pending.replaces = tuple(i for i in earlier if i not in replacing)
+        elif manifest and ops.already_loaded(connection, source.name, checksum) is not None:
             loads[position] = FileLoad(path, "skipped")
             continue
-        pending = _Pending(path, _new_entry(source, path, checksum), index=len(batch) + 1)
         try:
             _prepare(connection, source, pending, candidates)
         except FILE_ERRORS as error:
@@ -711,12 +769,15 @@ def load_files(
             continue
         batch.append((position, pending))
         checksums.add(checksum)
+        made.add(pending.entry.load_id)
+        replacing.update(pending.replaces)
         rows = sum(p.staged.rows for _, p in batch if p.staged is not None)
         text_rows = sum(p.staged.rows for _, p in batch if p.typed_table is not None)
         if rows >= batch_rows or text_rows >= min(batch_rows, BATCH_TEXT_ROWS):
             flush()
     flush()
     _drop_temporaries(connection)
+    clear_work_root(connection)
     if not dry_run:
         ensure_raw_table(connection, source)
     elif not _table_exists(connection, source.raw_table):  # a dry run creates no table

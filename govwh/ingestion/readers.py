@@ -183,13 +183,23 @@ def _stage_csv(
             null_padding = false)
         """
     )
-    # data lines the reader rejected (wrong number of fields, bad quoting, invalid UTF-8)
+    # data lines the reader rejected (wrong number of fields, bad quoting, invalid UTF-8), one
+    # reason a line: DuckDB reports a line of the wrong width once per column it tried, each
+    # with another count ("Found: 21", "Found: 22"), so the fields are counted here, outside
+    # quoted text; any other error is reported as DuckDB's first for that line
+    header_fields = len(connection.execute("describe _csv_rows").fetchall())
+    unquoted = "regexp_replace(any_value(csv_line), '\"[^\"]*\"', '', 'g')"
+    fields = f"length({unquoted}) - length(replace({unquoted}, chr({ord(delimiter)}), '')) + 1"
     connection.execute(
         f"""
         create or replace temp table {MALFORMED} as
         select line as _row_number,
             regexp_replace(any_value(csv_line), '[^,;|\t"]', '*', 'g') as value,
-            string_agg(distinct error_type || ': ' || error_message, '; ') as reason
+            case when bool_or(error_type in ('TOO MANY COLUMNS', 'MISSING COLUMNS'))
+                    and any_value(csv_line) is not null
+                then 'line has ' || ({fields}) || ' fields, the header has {header_fields}'
+                else arg_min(error_type || ': ' || error_message, column_idx)
+            end as reason
         from _csv_reject_errors group by line
         """
     )

@@ -33,21 +33,49 @@ def dbt_build_args(warehouse_file: Path) -> list[str]:
     (`--exclude-resource-type unit_test`); the data tests still run every day. The first
     build, or a full refresh, keeps the profile's single thread so that two large models never
     share the memory limit side by side.
+
+    After a file was unloaded (`govwh unload`, `govwh load --replace`), the build is a full
+    refresh (`--full-refresh`): the incremental models find what changed by their high-water
+    marks on `_loaded_at`, and deleted rows leave no mark. An unload counts as rebuilt once a
+    full refresh that rebuilt every model has recorded it (ops.full_rebuilds, written by the
+    on-run-end hook dbt/macros/full_rebuilds.sql); until then every build is a full refresh.
     """
-    if _facts_exist(warehouse_file):
+    facts, unloads_pending = _warehouse_state(warehouse_file)
+    if unloads_pending:
+        return ["build", "--full-refresh"]
+    if facts:
         return ["build", *DAILY_DBT_BUILD_FLAGS]
     return ["build"]
 
 
-def _facts_exist(warehouse_file: Path) -> bool:
+def _warehouse_state(warehouse_file: Path) -> tuple[bool, bool]:
+    """Whether the big incremental facts exist; whether a file was unloaded since the last
+    full refresh that rebuilt every model."""
     if not warehouse_file.exists():
-        return False
+        return False, False
     with connect(warehouse_file, read_only=True) as connection:
-        found = connection.execute(
-            "select count(*) from information_schema.tables"
-            " where table_schema = 'marts' and table_name = 'fct_cases'"
-        ).fetchall()
-    return bool(found[0][0])
+        tables = {
+            f"{schema}.{name}"
+            for schema, name in connection.execute(
+                "select table_schema, table_name from information_schema.columns "
+                "where (table_schema, table_name) in "
+                "(('marts', 'fct_cases'), ('ops', 'full_rebuilds')) "
+                "or (table_schema, table_name, column_name) = "
+                "('ops', 'load_manifest', 'unloaded_at')"
+            ).fetchall()
+        }
+        if "ops.load_manifest" not in tables:
+            return "marts.fct_cases" in tables, False
+        rebuilt = (
+            "(select max(covers_unloads_until) from ops.full_rebuilds)"
+            if "ops.full_rebuilds" in tables
+            else "null"
+        )
+        (pending,) = connection.execute(
+            f"select coalesce(max(unloaded_at) > {rebuilt}, max(unloaded_at) is not null) "
+            "from ops.load_manifest"
+        ).fetchall()[0]
+    return "marts.fct_cases" in tables, bool(pending)
 
 
 def run_dbt(
