@@ -149,7 +149,7 @@ def test_unload_and_load_replace_say_what_they_removed(
 def test_rejects_of_one_file_list_only_that_file(environment: Settings, tmp_path: Path) -> None:
     export = _export(tmp_path / "vendor")
     other = write_csv(tmp_path / "vendor" / "other.csv", case_rows(2, first=50, rating=[9, 5]))
-    broken = write_csv(tmp_path / "vendor" / "broken.csv", case_rows(2, first=80).drop("trips"))
+    broken = write_csv(tmp_path / "vendor" / "broken.csv", case_rows(2, first=80).drop("status"))
     for path in (export, other, broken):
         _invoke("load", str(path), "--source", "case_logs")
 
@@ -160,7 +160,7 @@ def test_rejects_of_one_file_list_only_that_file(environment: Settings, tmp_path
     assert "other.csv" not in listed.output
     assert "broken.csv" not in listed.output  # a file that failed is another file too
     failed = _invoke("rejects", "--file", "broken.csv")
-    assert "file not loaded" in failed.output and "trips" in failed.output
+    assert "file not loaded" in failed.output and "status" in failed.output
     assert "export_2018_07.csv" not in failed.output
 
 

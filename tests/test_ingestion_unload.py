@@ -151,7 +151,7 @@ def test_load_replace_keeps_the_earlier_load_when_the_new_file_fails(tmp_path: P
     database = tmp_path / "w.duckdb"
     first, _ = _exports(tmp_path / "landing")
     load(database, [first])
-    write_csv(first, case_rows(5).drop("trips"))  # a required column missing
+    write_csv(first, case_rows(5).drop("status"))  # a required column missing
 
     with duckdb.connect(str(database)) as connection:
         result = load_files(connection, CASE_LOGS, [first], KEY, replace=True)

@@ -45,7 +45,7 @@ def test_boston_key_columns_found(tmp_path: Path) -> None:
         "channel": "source",
         "due_at": "target_dt",
     }
-    assert {m.column for m in suggestion.missing_required} == {"trips", "updated_at"}
+    assert {m.column for m in suggestion.missing_required} == {"updated_at"}
     text, out = _draft(BOSTON, "case_logs", tmp_path)
     mapping = load_mapping(out, "case_logs")
     with BOSTON.open(encoding="utf-8") as handle:
@@ -61,12 +61,12 @@ def test_boston_key_columns_found(tmp_path: Path) -> None:
         "City Worker App": "mobile_app",
         "Self Service": "self_service",
     }
-    assert "# trips: TODO required" in text and "# updated_at: TODO required" in text
-    if "due_at" not in SOURCES["case_logs"].columns:
-        assert "# due_at: target_dt" in text
-    # Boston's request types are words, not codes: the draft says a load would reject them
+    assert "# trips" not in text  # optional: a log without trips gets no trip rates
+    assert "updated_at: {coalesce: [closed_dt, open_dt]}" in text
+    assert "due_at: target_dt" in text
+    # request types with blanks are codes as they are: nothing to note
     item = next(m for m in suggestion.found if m.column == "item_code")
-    assert item.note is not None and "bad_code_format" in item.note
+    assert item.note is None
 
 
 def test_guangan_key_columns_found(tmp_path: Path) -> None:
@@ -169,7 +169,9 @@ def test_cli_suggest_writes_the_draft_and_a_summary(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert "case_enquiry_id" in result.output and "MISSING" in result.output
-    assert "2 required missing (trips, updated_at" in result.output
+    assert "1 required missing (updated_at" in result.output
+    # no update time: the draft takes a case's latest event instead
+    assert "updated_at: {coalesce: [closed_dt, open_dt]}" in out.read_text(encoding="utf-8")
     assert load_mapping(out, "case_logs").mapping_name == "boston311_2022_01_sample"
 
 

@@ -411,6 +411,19 @@ def _values_lines(suggestion: Suggestion) -> list[str]:
     return lines
 
 
+# A case log without an update time: the version of a case is its latest event, the first
+# non-empty of these columns (docs/onboarding.md, "Exports without an update time").
+LATEST_EVENT = ("completed_at", "withdrawn_at", "accepted_at", "submitted_at")
+
+
+def _latest_event(suggestion: Suggestion, column: str) -> list[str]:
+    """The headers of the events that stand in for a missing update time, latest first."""
+    if suggestion.source.name != "case_logs" or column != "updated_at":
+        return []
+    headers = {m.column: m.header for m in suggestion.found if m.header is not None}
+    return [headers[c] for c in LATEST_EVENT if c in headers]
+
+
 def render_yaml(suggestion: Suggestion) -> str:
     """The draft mapping as YAML text (loadable by mapping.load_mapping)."""
     source, staged = suggestion.source, suggestion.staged
@@ -436,6 +449,11 @@ def render_yaml(suggestion: Suggestion) -> str:
     for match in suggestion.columns:
         if match.header is not None:
             lines.append(_column_line(match, suggestion))
+        elif match.required and (latest := _latest_event(suggestion, match.column)):
+            lines.append(
+                f"      {match.column}: {{coalesce: [{', '.join(map(_scalar, latest))}]}}  "
+                "# no update time in the export: a case's version is its latest event"
+            )
         elif match.required:
             lines.append(f"      # {match.column}: TODO required, not found: {match.note}")
     values = _values_lines(suggestion)
