@@ -203,6 +203,26 @@ def _future_rules(source: SourceSchema) -> list[Rule]:
     return rules
 
 
+# Dimensions a case should name but may not: the row loads, flagged, and the warehouse counts
+# it in the unknown member of that dimension (dim_region, dim_department), never drops it.
+FLAGGED_WHEN_MISSING: dict[str, tuple[str, ...]] = {
+    "case_logs": ("region_code", "department_code"),
+}
+
+
+def _missing_dimension_rules(source: SourceSchema) -> list[Rule]:
+    return [
+        Rule(
+            column,
+            f"missing_{column.removesuffix('_code')}",
+            f"{_quoted(column)} is null",
+            sql_string(f"no {column.removesuffix('_code')}: counted in the unknown one"),
+            action=FLAGGED,
+        )
+        for column in FLAGGED_WHEN_MISSING.get(source.name, ())
+    ]
+
+
 def row_rules(
     source: SourceSchema,
     with_text: tuple[str, ...],
@@ -218,6 +238,7 @@ def row_rules(
         *_range_rules(source),
         *_order_rules(source, clock_skew_seconds),
         *_future_rules(source),
+        *_missing_dimension_rules(source),
     ]
     assert not any(rule.column in pii for rule in rules), "a rule would report clear PII"
     return rules
