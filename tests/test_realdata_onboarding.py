@@ -1,0 +1,175 @@
+"""Real public exports onboarded through the documented path, each source alone.
+
+docs/onboarding.md is the path: the export in its landing folder with the worked mapping of
+docs/onboarding/ beside it as _mapping.yaml, then `govwh build`. The exports are real and
+untouched (tests/fixtures/realdata, provenance in its README): a 311 request log of the City
+of Boston with its own due dates and on-time flag, and the item catalogue of 广安区 without
+depth levels, trips or time limits. No pre-processing, no invented value.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+import pytest
+from typer.testing import CliRunner
+
+from govwh.cli import app
+from govwh.ingestion.pseudonymise import PII_KEY_ENV
+from govwh.settings import Settings
+from govwh.warehouse.dbt import run_dbt
+
+pytestmark = pytest.mark.slow
+
+REPO = Path(__file__).parents[1]
+REALDATA = REPO / "tests" / "fixtures" / "realdata"
+MAPPINGS = REPO / "docs" / "onboarding"
+BOSTON = REALDATA / "boston311_2022-01_sample.csv"
+GUANGAN = REALDATA / "guangan_511602_item_catalogue.csv"
+
+
+def _land(settings: Settings, source: str, export: Path, mapping: Path) -> None:
+    folder = settings.landing_dir / source
+    folder.mkdir(parents=True)
+    shutil.copy(export, folder / export.name)
+    shutil.copy(mapping, folder / "_mapping.yaml")
+
+
+def _build(
+    settings: Settings,
+    tmp_path: Path,
+    point_environment_at: Callable[[Settings, Path], None],
+    monkeypatch: pytest.MonkeyPatch,
+) -> str:
+    point_environment_at(settings, tmp_path / "dagster_home")
+    monkeypatch.setenv(PII_KEY_ENV, "a-city-secret")
+    result = CliRunner().invoke(app, ["build"], env={"COLUMNS": "200"}, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def _query(path: Path, sql: str) -> list[tuple]:
+    with duckdb.connect(str(path), read_only=True) as connection:
+        return connection.execute(sql).fetchall()
+
+
+def test_a_city_with_only_its_request_log_builds_and_judges_on_time_by_its_own_due_dates(
+    isolated_settings: Settings,
+    tmp_path: Path,
+    point_environment_at: Callable[[Settings, Path], None],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _land(isolated_settings, "case_logs", BOSTON, MAPPINGS / "boston311_case_logs.yaml")
+
+    output = _build(isolated_settings, tmp_path, point_environment_at, monkeypatch)
+
+    # the CLI says which sources are absent and which marts are empty for it
+    assert "absent sources: hall_tickets, service_items" in output
+    assert "fct_hall_tickets" in output and "needs hall_tickets: none loaded" in output
+    serving = isolated_settings.serving_path
+    # every row of the export loaded (flagged: no region in a 311 log), none rejected
+    assert _query(
+        isolated_settings.warehouse_path,
+        "select rows_read, rows_loaded, rows_rejected from ops.load_manifest",
+    ) == [(100, 100, 0)]
+    # the verdict from the request's own due time agrees with Boston's own flag on every
+    # closed request that has a due time; Boston calls a request without one ONTIME, govwh
+    # says it has no deadline (outside the on-time rate, counted by deadline coverage)
+    verdicts = _query(
+        serving,
+        f"""
+        select export.ontime, cases.deadline_source, cases.is_on_time, count(*)
+        from read_csv('{BOSTON}', all_varchar = true) as export
+        inner join marts.fct_cases as cases on cases.case_id = export.case_enquiry_id
+        where export.case_status = 'Closed'
+        group by all order by all
+        """,
+    )
+    assert verdicts == [
+        ("ONTIME", "case_due_at", True, 72),
+        ("ONTIME", "none", None, 8),
+        ("OVERDUE", "case_due_at", False, 5),
+    ]
+    # nothing vanishes: requests without region and unknown items are in the city totals,
+    # which equal the sum of the unknown county (and of departments and channels: dbt test)
+    totals = _query(
+        serving,
+        """
+        select scope_type, scope_code, sum(completed_cases), sum(cases_with_deadline),
+            sum(on_time_cases)
+        from marts.mart_case_metrics_by_period
+        where period_grain = 'year' and scope_type in ('city', 'county')
+        group by all order by all
+        """,
+    )
+    assert [row[2:] for row in totals] == [(85, 77, 72), (85, 77, 72)]
+    assert totals[1][:2] == ("county", "unknown")
+    # no trips in a 311 log: no trip rates, rather than invented ones
+    assert _query(
+        serving,
+        "select sum(trips_reported_cases), max(one_trip_rate) from "
+        "marts.mart_case_metrics_by_period where scope_type = 'city'",
+    ) == [(0, None)]
+
+
+def test_a_city_with_only_its_catalogue_builds_with_depth_unassessed(
+    isolated_settings: Settings,
+    tmp_path: Path,
+    point_environment_at: Callable[[Settings, Path], None],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _land(isolated_settings, "service_items", GUANGAN, MAPPINGS / "guangan_service_items.yaml")
+
+    output = _build(isolated_settings, tmp_path, point_environment_at, monkeypatch)
+
+    assert "absent sources: case_logs, hall_tickets" in output
+    assert "needs case_logs: none loaded" in output
+    assert _query(
+        isolated_settings.warehouse_path,
+        "select rows_read, rows_loaded, rows_rejected from ops.load_manifest",
+    ) == [(1135, 1135, 0)]
+    # items handled on application (not the 348 public services), all without a depth: the
+    # depth rates are empty, not 0 %, and the coverage of assessment says why
+    (city,) = _query(
+        isolated_settings.serving_path,
+        """
+        select active_items, depth_assessed_items, depth_assessment_coverage,
+            online_available_rate, full_online_item_share, instant_item_share
+        from marts.mart_item_supply_by_period
+        where scope_type = 'city' and period_grain = 'month'
+        """,
+    )
+    assert city == (1135 - 348, 0, 0.0, None, None, None)
+    # the catalogue's departments are in dim_department, named as the catalogue names them
+    assert _query(
+        isolated_settings.serving_path,
+        "select department_name, is_configured from marts.dim_department "
+        "where department_code = '11511301008778183N'",
+    ) == [("区经信局", False)]
+
+
+def test_the_sum_of_parts_test_fails_when_a_department_is_dropped(
+    isolated_settings: Settings,
+    tmp_path: Path,
+    point_environment_at: Callable[[Settings, Path], None],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _land(isolated_settings, "case_logs", BOSTON, MAPPINGS / "boston311_case_logs.yaml")
+    _build(isolated_settings, tmp_path, point_environment_at, monkeypatch)
+    select = ["--select", "test_name:parts_sum_to_city"]
+    passed, _ = run_dbt(["test", *select], isolated_settings, tmp_path / "target_passed")
+    assert passed.returncode == 0, passed.stdout
+
+    with duckdb.connect(str(isolated_settings.warehouse_path)) as connection:
+        connection.execute(
+            "delete from marts.mart_case_metrics_by_period "
+            "where scope_type = 'department' and scope_code = 'PWDx'"
+        )
+    failed, results = run_dbt(["test", *select], isolated_settings, tmp_path / "target_failed")
+
+    assert failed.returncode != 0
+    tests = [r for r in results if r["unique_id"].startswith("test.")]
+    assert [r["status"] for r in tests] == ["fail"]
