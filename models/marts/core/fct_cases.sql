@@ -394,7 +394,9 @@ select
         when case_status <> 'completed' or deadline_source = 'none' then null
         when deadline_source = 'case_due_at' then completed_at <= case_due_at
         when deadline_source = 'case_limit' and case_limit_day_kind = 'calendar'
-            then coalesce(completion_date <= due_date, false)
+            then completion_date <= due_date
+        -- a working-day limit counts from acceptance: never accepted, no verdict
+        when acceptance_workday_seq is null then null
         else coalesce(completion_workday_seq <= due_workday_seq, false)
     end as is_on_time,
     case
