@@ -665,9 +665,9 @@ def _capture_dry_run(
     pii = PII_COLUMNS.get(source.name, ())
     for pending in batch:
         if pending.staged is not None:
-            pending.report = capture_dry_run(
-                connection, source, pending.index, pending.resolved, pii
-            )
+            assert pending.mapping is not None
+            columns = pending.mapping.sources_of(pending.staged.headers)
+            pending.report = capture_dry_run(connection, source, pending.index, columns, pii)
 
 
 def _table_exists(connection: duckdb.DuckDBPyConnection, qualified: str) -> bool:

@@ -138,6 +138,19 @@ class SourceMapping:
                     )
         return found
 
+    def sources_of(self, headers: list[str]) -> dict[str, str]:
+        """Canonical column -> where its values come from in a file with `headers`, in words:
+        the header, a derived rule, a default, or the load day."""
+        found: dict[str, str] = dict(self.resolve(headers))
+        found |= {column: self.describe(column) for column in self.derived(headers)}
+        for column, rule in self.rules.items():
+            if column not in found and rule.default is not None:
+                found[column] = f"default {rule.default}"
+        load_date = self.source.load_date_column
+        if load_date is not None and load_date not in found:
+            found[load_date] = "the load day"
+        return found
+
     def used_headers(self, headers: list[str]) -> set[str]:
         """The file's headers some canonical column reads."""
         used = set(self.resolve(headers).values())
@@ -189,6 +202,8 @@ class SourceMapping:
     def describe(self, column: str) -> str:
         """Where the mapping looks for `column`, in words (for error messages)."""
         rule = self.rule(column)
+        if rule.constant is not None:
+            return f"constant {rule.constant}"
         if rule.coalesce:
             return "the first non-empty of " + " / ".join(rule.coalesce)
         if rule.date is not None:
