@@ -149,9 +149,14 @@ measured as (
     select
         completed.*,
         item.required_trips = 0 as is_zero_trip_item,
-        completion_day.workday_seq <= greatest(
-            acceptance_day.workday_seq + item.promised_limit_days, acceptance_day.workday_seq_from
-        ) + completed.suspended_days as is_on_time,
+        -- no catalogue limit or no acceptance day: no deadline, no verdict (the demo has
+        -- no case-level due dates)
+        case when item.promised_limit_days is not null and acceptance_day.workday_seq is not null
+            then coalesce(completion_day.workday_seq <= greatest(
+                acceptance_day.workday_seq + item.promised_limit_days,
+                acceptance_day.workday_seq_from
+            ) + completed.suspended_days, false)
+        end as is_on_time,
         completion_day.workday_seq <= acceptance_day.workday_seq_from as is_same_workday,
         case when completion_day.workday_seq is not null and acceptance_day.workday_seq is not null
             then greatest(
@@ -178,10 +183,12 @@ select
     count(*) as completed_cases,
     count(*) filter (is_online) as online_cases,
     count(*) filter (is_on_time) as on_time_cases,
+    count(*) filter (is_on_time is not null) as cases_with_deadline,
+    count(*) filter (trips is not null) as trips_reported_cases,
     count(*) filter (is_same_workday) as same_workday_cases,
     count(*) filter (trips <= 1) as one_trip_cases,
     count(*) filter (trips = 0) as zero_trip_cases,
-    count(*) filter (is_zero_trip_item) as zero_trip_item_cases,
+    count(*) filter (is_zero_trip_item and trips is not null) as zero_trip_item_cases,
     count(*) filter (is_zero_trip_item and trips = 0) as zero_trip_item_zero_trip_cases,
     count(*) filter (rating is not null and not is_default_rating) as rated_cases,
     count(*) filter (not is_default_rating and rating >= 4) as satisfied_ratings,
@@ -207,7 +214,9 @@ by_month as (
         department_code,
         sum(completed_cases) as completed_cases,
         sum(on_time_cases) as on_time_cases,
-        sum(one_trip_cases) as one_trip_cases
+        sum(cases_with_deadline) as cases_with_deadline,
+        sum(one_trip_cases) as one_trip_cases,
+        sum(trips_reported_cases) as trips_reported_cases
     from bench_reference.mart_case_metrics_daily
     group by all
 )
@@ -217,9 +226,9 @@ select
     departments.department_name,
     cast(by_month.completed_cases as bigint) as completed_cases,
     cast(by_month.on_time_cases as bigint) as on_time_cases,
-    by_month.on_time_cases / by_month.completed_cases as on_time_rate,
+    by_month.on_time_cases / nullif(by_month.cases_with_deadline, 0) as on_time_rate,
     cast(by_month.one_trip_cases as bigint) as one_trip_cases,
-    by_month.one_trip_cases / by_month.completed_cases as one_trip_rate
+    by_month.one_trip_cases / nullif(by_month.trips_reported_cases, 0) as one_trip_rate
 from by_month
 left join departments on by_month.department_code = departments.department_code;
 
@@ -302,6 +311,9 @@ counted as (
         scope_code,
         max(catalogue_snapshot_date) as catalogue_snapshot_date,
         count(*) as active_items,
+        count(*) filter (depth_level is not null) as depth_assessed_items,
+        count(*) filter (required_trips is not null) as trips_assessed_items,
+        count(*) filter (promised_limit_days is not null) as limit_known_items,
         count(*) filter (depth_level >= 2) as online_available_items,
         count(*) filter (depth_level >= 2 or is_unsuitable_online)
             as online_available_items_incl_unsuitable,
@@ -314,24 +326,29 @@ counted as (
         count(*) filter (depth_level = 2) as depth_2_items,
         count(*) filter (depth_level = 3) as depth_3_items,
         count(*) filter (depth_level = 4) as depth_4_items,
-        coalesce(sum(legal_limit_days - promised_limit_days) filter (legal_limit_days > 0), 0)
-            as limit_days_saved,
-        coalesce(sum(legal_limit_days) filter (legal_limit_days > 0), 0) as legal_limit_days_total
+        coalesce(sum(legal_limit_days - promised_limit_days) filter (
+            legal_limit_days > 0 and promised_limit_days is not null), 0) as limit_days_saved,
+        coalesce(sum(legal_limit_days) filter (
+            legal_limit_days > 0 and promised_limit_days is not null), 0) as legal_limit_days_total
     from scoped
     where scope_code is not null
     group by all
 )
 select
     period_grain, period_start, scope_type, scope_code, catalogue_snapshot_date,
-    active_items, online_available_items,
-    online_available_items / active_items as online_available_rate,
+    active_items, depth_assessed_items,
+    depth_assessed_items / active_items as depth_assessment_coverage,
+    trips_assessed_items, limit_known_items, online_available_items,
+    online_available_items / nullif(depth_assessed_items, 0) as online_available_rate,
     online_available_items_incl_unsuitable,
-    online_available_items_incl_unsuitable / active_items as online_available_rate_incl_unsuitable,
-    full_online_items, full_online_items / active_items as full_online_item_share,
+    online_available_items_incl_unsuitable / nullif(depth_assessed_items, 0)
+        as online_available_rate_incl_unsuitable,
+    full_online_items, full_online_items / nullif(depth_assessed_items, 0)
+        as full_online_item_share,
     depth_trips_conflict_items,
-    one_trip_items, one_trip_items / active_items as one_trip_item_share,
-    zero_trip_items, zero_trip_items / active_items as zero_trip_item_share,
-    instant_items, instant_items / active_items as instant_item_share,
+    one_trip_items, one_trip_items / nullif(trips_assessed_items, 0) as one_trip_item_share,
+    zero_trip_items, zero_trip_items / nullif(trips_assessed_items, 0) as zero_trip_item_share,
+    instant_items, instant_items / nullif(limit_known_items, 0) as instant_item_share,
     depth_1_items, depth_2_items, depth_3_items, depth_4_items,
     cast(limit_days_saved as bigint) as limit_days_saved,
     cast(legal_limit_days_total as bigint) as legal_limit_days_total,
