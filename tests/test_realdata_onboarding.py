@@ -173,3 +173,51 @@ def test_the_sum_of_parts_test_fails_when_a_department_is_dropped(
     assert failed.returncode != 0
     tests = [r for r in results if r["unique_id"].startswith("test.")]
     assert [r["status"] for r in tests] == ["fail"]
+
+
+def test_rows_the_loader_accepts_build_into_the_unknown_members(
+    isolated_settings: Settings,
+    tmp_path: Path,
+    point_environment_at: Callable[[Settings, Path], None],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # hand-written, in the canonical columns: no department, a region the seeds do not know,
+    # no region at all; items in no catalogue
+    folder = isolated_settings.landing_dir / "case_logs"
+    folder.mkdir(parents=True)
+    (folder / "cases.csv").write_text(
+        "case_id,item_code,department_code,region_code,channel,submitted_at,accepted_at,"
+        "completed_at,status,updated_at\n"
+        "N1,ITEM-X,,411902,online_web,2021-03-01 09:00,2021-03-01 09:10,2021-03-02 10:00,"
+        "completed,2021-03-02 10:00\n"
+        "N2,ITEM-Y,PSB,999999,hall_window,2021-03-01 09:00,2021-03-01 09:10,2021-03-03 10:00,"
+        "completed,2021-03-03 10:00\n"
+        "N3,ITEM-Y,PSB,,mobile_app,2021-03-01 09:00,2021-03-01 09:10,2021-03-04 10:00,"
+        "completed,2021-03-04 10:00\n",
+        encoding="utf-8",
+    )
+
+    _build(isolated_settings, tmp_path, point_environment_at, monkeypatch)
+
+    flags = _query(
+        isolated_settings.warehouse_path,
+        "select reason_code, count(*) from ops.load_quarantine group by all order by all",
+    )
+    assert flags == [("missing_department", 1), ("missing_region", 1)]
+    serving = isolated_settings.serving_path
+    assert _query(
+        serving,
+        "select case_id, department_code, region_code, reported_region_code, deadline_source, "
+        "is_on_time from marts.fct_cases order by case_id",
+    ) == [
+        ("N1", "unknown", "411902", "411902", "none", None),
+        ("N2", "PSB", "unknown", "999999", "none", None),
+        ("N3", "PSB", "unknown", None, "none", None),
+    ]
+    # all three in the city's year, none on-time-judged (no deadline anywhere)
+    assert _query(
+        serving,
+        "select completed_cases, cases_with_deadline, on_time_rate, deadline_coverage "
+        "from marts.mart_case_metrics_by_period where period_grain = 'year' "
+        "and scope_type = 'city'",
+    ) == [(3, 0, None, 0.0)]
