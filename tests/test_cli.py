@@ -150,6 +150,7 @@ def test_build_with_an_empty_landing_folder_fails_naming_it(
 
     assert result.exit_code != 0
     assert "build failed" in result.output
-    assert "failed step" in result.output
-    # the catalogue loads first (cases are checked against it): its missing folder is named
-    assert str(isolated_settings.landing_dir / "service_items") in result.output
+    # every source is absent: the build stops before dbt, naming the landing folder
+    assert "failed check: raw/case_logs: sources_are_fresh" in result.output
+    assert f"drop the exports into {isolated_settings.landing_dir}" in result.output
+    assert not isolated_settings.serving_path.exists()

@@ -16,8 +16,9 @@ import os
 
 from dagster import AssetCheckResult, AssetCheckSeverity, AssetKey, MetadataValue, asset_check
 
-from dagster_project.resources import DuckDBWarehouse
+from dagster_project.resources import DuckDBWarehouse, LandingFolder
 from govwh.freshness import EXPECT_THROUGH_ENV, FRESHNESS_ENV, absent_sources, stale_sources
+from govwh.ingestion.schemas import SOURCES
 
 _LAST_DAYS = """
     select
@@ -35,7 +36,7 @@ _LAST_DAYS = """
     f"${EXPECT_THROUGH_ENV} when set); the catalogue is at most a month old.",
     blocking=True,
 )
-def sources_are_fresh(warehouse: DuckDBWarehouse) -> AssetCheckResult:
+def sources_are_fresh(warehouse: DuckDBWarehouse, landing: LandingFolder) -> AssetCheckResult:
     with warehouse.connect(read_only=True) as connection:
         case_day, ticket_day, snapshot_day = connection.sql(_LAST_DAYS).fetchall()[0]
     configured = os.environ.get(EXPECT_THROUGH_ENV)
@@ -44,6 +45,13 @@ def sources_are_fresh(warehouse: DuckDBWarehouse) -> AssetCheckResult:
     absent = absent_sources(case_day, ticket_day, snapshot_day)
     warn_only = os.environ.get(FRESHNESS_ENV, "error").lower() == "warn"
     notes = [*stale, *(f"{name} absent (no rows loaded): its marts are empty" for name in absent)]
+    if len(absent) == len(SOURCES):  # nothing at all: an empty warehouse helps no one
+        return AssetCheckResult(
+            passed=False,
+            severity=AssetCheckSeverity.ERROR,
+            description=f"no source has any rows: drop the exports into {landing.folder} "
+            "(service_items/, case_logs/, hall_tickets/) or run `govwh generate`",
+        )
     return AssetCheckResult(
         passed=not stale,
         severity=AssetCheckSeverity.WARN if warn_only else AssetCheckSeverity.ERROR,
