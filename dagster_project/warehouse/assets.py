@@ -20,7 +20,7 @@ from govwh.settings import (
     Settings,
     dbt_executable,
 )
-from govwh.warehouse.dbt import dbt_build_args
+from govwh.warehouse.dbt import dbt_build_args, record_complete_build
 
 # Files whose change makes the parsed manifest stale (relative to the project directory).
 _PROJECT_INPUTS = ("dbt_project.yml", "packages.yml", "dependencies.yml", "models", "seeds", "dbt")
@@ -113,5 +113,8 @@ def govwh_dbt_models(
     context: AssetExecutionContext, dbt: DbtCliResource, warehouse: DuckDBWarehouse
 ) -> Iterator[Any]:
     """dbt build: seeds, models and their data tests (reported as asset checks)."""
+    args = dbt_build_args(warehouse.file)
     with _warehouse_env(warehouse.file):
-        yield from dbt.cli(dbt_build_args(warehouse.file), context=context).stream()
+        yield from dbt.cli(args, context=context).stream()
+    if not context.is_subset:  # every model built: record the schema version they have
+        record_complete_build(warehouse.file, args)

@@ -21,6 +21,14 @@ from govwh.settings import (
 )
 from govwh.warehouse.connection import connect
 
+# The version of the warehouse's model schemas. Bump it when a change to the models cannot be
+# applied incrementally to a built warehouse (a column added to a model with
+# on_schema_change='fail', a new definition of past rows): the next build of every warehouse
+# built before is then a full refresh, recorded in SCHEMA_VERSIONS.
+# 2: case-level deadlines, unknown members, optional catalogue fields (issue 15).
+WAREHOUSE_SCHEMA_VERSION = 2
+SCHEMA_VERSIONS = "ops.warehouse_schema_versions"
+
 
 def dbt_build_args(warehouse_file: Path) -> list[str]:
     """`dbt build`; a daily run (the big incremental facts exist) with two threads and without
@@ -39,13 +47,51 @@ def dbt_build_args(warehouse_file: Path) -> list[str]:
     marks on `_loaded_at`, and deleted rows leave no mark. An unload counts as rebuilt once a
     full refresh that rebuilt every model has recorded it (ops.full_rebuilds, written by the
     on-run-end hook dbt/macros/full_rebuilds.sql); until then every build is a full refresh.
+
+    A warehouse built with models older than WAREHOUSE_SCHEMA_VERSION is rebuilt in full
+    once (record_complete_build records the version after it).
     """
     facts, unloads_pending = _warehouse_state(warehouse_file)
-    if unloads_pending:
+    if unloads_pending or (facts and _schema_outdated(warehouse_file)):
         return ["build", "--full-refresh"]
     if facts:
         return ["build", *DAILY_DBT_BUILD_FLAGS]
     return ["build"]
+
+
+def _schema_outdated(warehouse_file: Path) -> bool:
+    """The warehouse's models were last rebuilt whole by an older schema version (or before
+    versions were recorded)."""
+    with connect(warehouse_file, read_only=True) as connection:
+        schema, table = SCHEMA_VERSIONS.split(".")
+        (recorded,) = connection.execute(
+            "select count(*) from information_schema.tables "
+            "where table_schema = ? and table_name = ?",
+            [schema, table],
+        ).fetchall()[0]
+        if not recorded:
+            return True
+        (version,) = connection.execute(
+            f"select max(schema_version) from {SCHEMA_VERSIONS}"
+        ).fetchall()[0]
+    return version is None or version < WAREHOUSE_SCHEMA_VERSION
+
+
+def record_complete_build(warehouse_file: Path, args: list[str]) -> None:
+    """After a successful dbt build of every model that rebuilt them all (a first build, or a
+    full refresh): the warehouse's models are of WAREHOUSE_SCHEMA_VERSION."""
+    if args != ["build"] and "--full-refresh" not in args:
+        return
+    with connect(warehouse_file) as connection:
+        connection.execute("create schema if not exists ops")
+        connection.execute(
+            f"create table if not exists {SCHEMA_VERSIONS} "
+            "(schema_version integer not null, recorded_at timestamp not null)"
+        )
+        connection.execute(
+            f"insert into {SCHEMA_VERSIONS} values (?, current_timestamp)",
+            [WAREHOUSE_SCHEMA_VERSION],
+        )
 
 
 def _warehouse_state(warehouse_file: Path) -> tuple[bool, bool]:
@@ -101,4 +147,7 @@ def run_dbt(
     )
     results_file = target_path / "run_results.json"
     results = json.loads(results_file.read_text())["results"] if results_file.exists() else []
+    whole = not {"--select", "-s", "--exclude", "--target"} & set(args)
+    if process.returncode == 0 and whole and args[:1] == ["build"]:
+        record_complete_build(settings.warehouse_path, args)
     return process, results
