@@ -99,3 +99,16 @@ def test_dbt_fails_on_a_case_outside_the_calendar(
     assert result.returncode != 0, result.stdout
     assert "assert_case_dates_within_calendar" in result.stdout
     assert "FAIL 1" in result.stdout
+
+
+def test_the_calendar_command_refuses_years_the_package_does_not_know() -> None:
+    from typer.testing import CliRunner
+
+    from govwh.cli import app
+    from govwh.settings import CALENDAR_SEED
+
+    before = CALENDAR_SEED.read_bytes()
+    result = CliRunner().invoke(app, ["calendar", "--last-year", "2030"])
+    assert result.exit_code == 1
+    assert "2030" in result.output and "2004–2026" in result.output
+    assert CALENDAR_SEED.read_bytes() == before  # nothing written

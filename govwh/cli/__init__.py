@@ -333,12 +333,26 @@ def status() -> None:
 
 
 @app.command()
-def calendar() -> None:
-    """Regenerate seeds/calendar.csv (working days) from the chinesecalendar package."""
+def calendar(
+    first_year: Annotated[
+        int, typer.Option(help="First year (a city's exports may start earlier).")
+    ] = 2016,
+    last_year: Annotated[int, typer.Option(help="Last year.")] = 2026,
+) -> None:
+    """Regenerate seeds/calendar.csv (working days) from the chinesecalendar package, for the
+    years the city's data covers (the package knows 2004–2026; a later official calendar can
+    be appended to the seed by hand)."""
     from govwh.calendar import write_calendar_seed
 
-    days = write_calendar_seed(CALENDAR_SEED)
-    _console().print(f"wrote {days:,} days to {CALENDAR_SEED}")
+    try:
+        days = write_calendar_seed(CALENDAR_SEED, first_year, last_year)
+    except (NotImplementedError, ValueError) as error:
+        _console().print(f"[red]{error}[/red] (chinesecalendar covers 2004–2026)")
+        raise typer.Exit(1) from error
+    _console().print(
+        f"wrote {days:,} days ({first_year}–{last_year}) to {CALENDAR_SEED}; "
+        "`govwh build` rebuilds on it"
+    )
 
 
 # forecast, bulletin, supervise, sql, docs: reports and read-only access
