@@ -295,3 +295,78 @@ def test_run_without_any_data_skips_every_table(tmp_path: Path) -> None:
     assert "no hall_tickets loaded" in summary.skipped["backtest_metrics"]
     assert summary.check is None and not (tmp_path / "models").exists()
     assert _forecast_tables(warehouse) == {"model_registry": 1}  # history only
+
+
+@pytest.mark.slow
+def test_dagster_forecasts_without_case_data_report_the_skips(tmp_path: Path, monkeypatch) -> None:
+    from dagster import materialize
+
+    import dagster_project.forecasting.assets as assets
+    from dagster_project.resources import DuckDBWarehouse
+    from dagster_project.runner import _translate
+    from forecasting import run as run_module
+    from govwh.jobs import EventKind
+
+    warehouse = tmp_path / "w.duckdb"
+    _partial_warehouse(warehouse, CASE_MARTS)
+    real = run_module.run_forecasts
+    monkeypatch.setattr(assets, "run_forecasts", lambda path, **kw: real(path, config=QUICK, **kw))
+    result = materialize(
+        [assets.forecasts, assets.forecast_interval_coverage],
+        resources={"warehouse": DuckDBWarehouse(path=str(warehouse))},
+    )
+    assert result.success
+    checks = {c.check_name: c for c in result.get_asset_check_evaluations()}
+    assert set(checks) == {"forecast_beats_seasonal_naive", "forecast_interval_coverage"}
+    assert all(c.passed for c in checks.values())
+    assert checks["forecast_beats_seasonal_naive"].description == (
+        "skipped: no case arrivals in marts.mart_case_arrivals_daily (no case_logs loaded)"
+    )
+    assert checks["forecast_interval_coverage"].description.startswith("skipped: ")
+    # what the runner hands the CLI: each table's rows, or why it was skipped
+    events = [_translate(e) for e in result.all_events]
+    materialized = {
+        e.asset: (e.rows, e.skipped) for e in events if e and e.kind is EventKind.MATERIALIZED
+    }
+    assert materialized["forecast/case_arrivals"] == (
+        None,
+        "no case arrivals in marts.mart_case_arrivals_daily (no case_logs loaded)",
+    )
+    assert materialized["forecast/backlog_projection"][1] is not None
+    rows, skipped = materialized["forecast/hall_traffic"]
+    assert skipped is None and rows is not None and rows > 0
+
+
+def test_cli_forecast_prints_rows_or_why_skipped(tmp_path: Path, monkeypatch) -> None:
+    """`govwh forecast` prints each forecast table's rows, or skipped and why (the job is
+    replaced by its events: the tables it wrote and the ones it skipped)."""
+    from typer.testing import CliRunner
+
+    import govwh.cli.reports as reports
+    from govwh.cli import app
+    from govwh.jobs import EventKind, JobEvent, JobResult
+    from govwh.settings import DAGSTER_HOME_ENV, SERVING_ENV, WAREHOUSE_ENV
+
+    warehouse = tmp_path / "w.duckdb"
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("create schema forecast")
+        con.execute("create table forecast.hall_traffic as select * from range(3)")
+    reason = "no case arrivals in marts.mart_case_arrivals_daily (no case_logs loaded)"
+
+    def fake_run_job(settings, job_name, *, on_event=None, **_):
+        assert on_event is not None
+        on_event(JobEvent(EventKind.MATERIALIZED, asset="forecast/case_arrivals", skipped=reason))
+        on_event(JobEvent(EventKind.MATERIALIZED, asset="forecast/hall_traffic", rows=3))
+        on_event(JobEvent(EventKind.MATERIALIZED, asset="serving/serving_warehouse", rows=1))
+        return JobResult("run", True, check_messages={"forecast/backtest_metrics: x": "skipped"})
+
+    monkeypatch.setattr(reports, "run_job", fake_run_job)
+    monkeypatch.setenv(WAREHOUSE_ENV, str(warehouse))
+    monkeypatch.setenv(SERVING_ENV, str(tmp_path / "serving.duckdb"))
+    monkeypatch.setenv(DAGSTER_HOME_ENV, str(tmp_path / "dagster_home"))
+    result = CliRunner().invoke(app, ["forecast"])
+    assert result.exit_code == 0, result.output
+    assert f"forecast.case_arrivals: skipped: {reason}" in result.output
+    assert "forecast.hall_traffic: 3 rows" in result.output
+    assert "serving_warehouse" not in result.output.split("serving copy")[0]
+    assert "check forecast/backtest_metrics: x: skipped" in result.output
