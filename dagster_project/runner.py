@@ -90,12 +90,14 @@ def _translate(event: DagsterEvent) -> JobEvent | None:
         materialization = event.step_materialization_data.materialization
         rows = materialization.metadata.get("dagster/row_count")
         parts = materialization.metadata.get("seconds")
+        skipped = materialization.metadata.get("skipped")
         return JobEvent(
             EventKind.MATERIALIZED,
             step,
             asset=materialization.asset_key.to_user_string(),
             rows=int(rows.value) if rows is not None else None,
             parts_seconds=parts.value if parts is not None else None,
+            skipped=str(skipped.value) if skipped is not None else None,
         )
     if event.event_type_value == "ASSET_CHECK_EVALUATION":
         evaluation = event.event_specific_data

@@ -59,13 +59,15 @@ class RunConfig:
 
 @dataclass(frozen=True)
 class ForecastRunSummary:
-    as_of: date
+    as_of: date | None  # None: neither case arrivals nor hall tickets in the marts
     model_versions: dict[str, str]
     rows: dict[str, int]
     check: CheckResult | None
     seconds: dict[str, float]
     model_files: list[str]
     backtest_as_of: date | None = None  # the data date of the backtest behind ``check``
+    # forecast table -> why this run did not produce it (its input marts are empty)
+    skipped: dict[str, str] = field(default_factory=dict)
 
     @property
     def passed(self) -> bool:
@@ -73,6 +75,8 @@ class ForecastRunSummary:
 
 
 def arrival_panel(inputs: MartInputs, horizon: int) -> Panel:
+    if inputs.as_of is None:
+        raise ValueError("no case arrivals in the marts: nothing to build a panel from")
     return build_panel(
         inputs.arrivals.select("series_id", "date", "y", "group"),
         inputs.calendar,
@@ -136,6 +140,53 @@ def windows_normal(halls: pl.DataFrame) -> tuple[pl.DataFrame, OpeningHours]:
     return table.select("hall_code", "hour", "windows_normal"), hours
 
 
+def skip_reasons(inputs: MartInputs) -> dict[str, str]:
+    """Forecast table -> why this run cannot produce it: the marts it needs are empty (the city
+    does not load that source, or has no data up to ``as_of``). Empty: the run does it all."""
+    cases = _missing_cases(inputs)
+    halls = _missing_hall_traffic(inputs)
+    staffing = halls or _missing_staffing_inputs(inputs)
+    reasons = {
+        "case_arrivals": cases,
+        "backlog_projection": cases,
+        "hall_traffic": halls,
+        "staffing_plan": staffing,
+    }
+    if cases and halls:
+        reasons["backtest_metrics"] = f"nothing to backtest: {cases}; {halls}"
+        reasons["model_registry"] = (
+            f"no model trained (earlier versions kept as history): {cases}; {halls}"
+        )
+    return {name: reason for name, reason in reasons.items() if reason}
+
+
+def _missing_cases(inputs: MartInputs) -> str | None:
+    if inputs.has_cases:
+        return None
+    if not inputs.case_days:
+        return "no case arrivals in marts.mart_case_arrivals_daily (no case_logs loaded)"
+    return f"no case arrivals in marts.mart_case_arrivals_daily on or before {inputs.as_of}"
+
+
+def _missing_hall_traffic(inputs: MartInputs) -> str | None:
+    if inputs.has_hall_traffic:
+        return None
+    if not inputs.hall_days:
+        return "no hall tickets in marts.mart_hall_metrics_hourly (no hall_tickets loaded)"
+    return f"no hall tickets in marts.mart_hall_metrics_hourly on or before {inputs.as_of}"
+
+
+def _missing_staffing_inputs(inputs: MartInputs) -> str | None:
+    if inputs.halls.is_empty():
+        return "no halls in marts.dim_hall (windows and opening hours unknown)"
+    if inputs.hall_tickets.filter(pl.col("is_served"))["service_minutes"].drop_nulls().is_empty():
+        return (
+            f"no served tickets in marts.fct_hall_tickets in the weeks up to {inputs.as_of} "
+            "(service times unknown)"
+        )
+    return None
+
+
 def run_forecasts(
     warehouse_path: Path,
     *,
@@ -144,7 +195,12 @@ def run_forecasts(
     model_dir: Path | None = None,
     write: bool = True,
 ) -> ForecastRunSummary:
-    """Train, forecast, backtest, plan staffing, project the backlog; write ``forecast.*``."""
+    """Train, forecast, backtest, plan staffing, project the backlog; write ``forecast.*``.
+
+    Only what the marts allow: without case data, no arrivals, backlog or arrival backtest;
+    without hall tickets, no hall traffic, hall backtest or staffing plan. The summary's
+    ``skipped`` says which tables and why; a skipped table is dropped from the ``forecast``
+    schema (see :func:`forecasting.warehouse.write_forecast_tables`)."""
     config = config or RunConfig()
     seconds: dict[str, float] = {}
     tick = clock.perf_counter()
@@ -156,15 +212,108 @@ def run_forecasts(
         tick = now
 
     inputs = read_marts(warehouse_path, as_of)
+    skipped = skip_reasons(inputs)
     lap("read_marts")
+    if inputs.as_of is None:  # neither cases nor hall tickets: nothing to train
+        if write:
+            write_forecast_tables(warehouse_path, {}, drop=skipped)
+        return ForecastRunSummary(
+            as_of=None,
+            model_versions={},
+            rows={},
+            check=None,
+            seconds=seconds,
+            model_files=[],
+            skipped=skipped,
+        )
+    run_as_of = inputs.as_of
 
-    # case arrivals
-    panel = arrival_panel(inputs, config.arrivals.horizon)
-    arrival_model = fit_model(panel, config.arrivals)
-    arrivals = _series_columns(arrival_model.predict(panel))
-    lap("case_arrivals")
+    tables: dict[str, pl.DataFrame] = {}
+    models: dict[str, tuple[FittedModel, Panel]] = {}
 
-    # hall traffic
+    if "case_arrivals" not in skipped:
+        panel = arrival_panel(inputs, config.arrivals.horizon)
+        arrival_model = fit_model(panel, config.arrivals)
+        models["case_arrivals"] = (arrival_model, panel)
+        arrivals = _series_columns(arrival_model.predict(panel))
+        tables["case_arrivals"] = arrivals
+        lap("case_arrivals")
+        tables["backlog_projection"] = _backlog(inputs, run_as_of, arrivals, config).with_columns(
+            model_version=pl.lit(arrival_model.version)
+        )
+        lap("backlog_projection")
+
+    if "hall_traffic" not in skipped:
+        hall_panel, hall_model, hall_traffic = _hall_traffic(inputs, run_as_of, config.hall)
+        models["hall_traffic"] = (hall_model, hall_panel)
+        tables["hall_traffic"] = hall_traffic
+        lap("hall_traffic")
+        if "staffing_plan" not in skipped:
+            tables["staffing_plan"] = _staffing(inputs, hall_traffic, config).with_columns(
+                model_version=pl.lit(hall_model.version)
+            )
+            lap("staffing_plan")
+
+    # backtest + check (the check is the arrival model's; none when arrivals were skipped)
+    check: CheckResult | None = None
+    cards_metrics: dict[str, dict[str, object]] = {kind: {} for kind in models}
+    stored = None if config.backtest is None else read_backtest_metrics(warehouse_path)
+    backtest_as_of = _latest_as_of(stored)
+    if config.backtest is not None and not (
+        _backtest_is_current(backtest_as_of, run_as_of, config.backtest_every_days)
+        and _targets(stored) == set(models)
+    ):
+        backtest_as_of = run_as_of
+        parts = []
+        for kind, (model, model_panel) in models.items():
+            model_config = config.arrivals if kind == "case_arrivals" else config.hall
+            metrics = _backtest(model_panel, model_config, config.backtest).with_columns(
+                target=pl.lit(kind), model_version=pl.lit(model.version)
+            )
+            if kind == "case_arrivals":
+                check = check_against_baseline(
+                    metrics, required_improvement=config.required_improvement
+                )
+                cards_metrics[kind] = check.as_dict()
+            else:
+                cards_metrics[kind] = check_against_baseline(metrics.drop("target")).as_dict()
+            parts.append(metrics)
+            lap("backtest" if kind == "case_arrivals" else f"backtest_{kind}")
+        if parts:
+            tables["backtest_metrics"] = pl.concat(parts).with_columns(as_of=pl.lit(run_as_of))
+    elif stored is not None and "case_arrivals" in models:
+        check = check_against_baseline(stored, required_improvement=config.required_improvement)
+        cards_metrics["case_arrivals"] = {**check.as_dict(), "backtest_as_of": str(backtest_as_of)}
+
+    created = datetime.now()
+    cards = [model_card(model, kind, cards_metrics[kind]) for kind, (model, _) in models.items()]
+    files: list[str] = []
+    if model_dir is not None:
+        files = [
+            str(save_model(model, card, model_dir))
+            for (model, _), card in zip(models.values(), cards, strict=True)
+        ]
+    if cards:
+        tables["model_registry"] = registry_rows(cards, created, files or [""] * len(cards))
+    if write:
+        write_forecast_tables(warehouse_path, tables, drop=skipped)
+    lap("write")
+    return ForecastRunSummary(
+        as_of=run_as_of,
+        model_versions={kind: model.version for kind, (model, _) in models.items()},
+        rows={k: v.height for k, v in tables.items()},
+        check=check,
+        seconds=seconds,
+        model_files=files,
+        backtest_as_of=backtest_as_of,
+        skipped=skipped,
+    )
+
+
+def _hall_traffic(
+    inputs: MartInputs, as_of: date, config: ModelConfig
+) -> tuple[Panel, FittedModel, pl.DataFrame]:
+    """Daily tickets per hall forecast by the model, split into opening hours."""
     daily = inputs.hall_hourly.group_by("hall_code", "date").agg(pl.col("tickets").sum())
     hall_obs = daily.rename({"hall_code": "series_id", "tickets": "y"}).join(
         inputs.halls.select(
@@ -173,16 +322,15 @@ def run_forecasts(
         on="series_id",
         how="left",
     )
-    hall_panel = build_panel(
-        hall_obs, inputs.calendar, end=inputs.as_of, future_days=config.hall.horizon
-    )
-    hall_model = fit_model(hall_panel, config.hall)
+    hall_panel = build_panel(hall_obs, inputs.calendar, end=as_of, future_days=config.horizon)
+    hall_model = fit_model(hall_panel, config)
     hall_daily = hall_model.predict(hall_panel)
-    profile = hourly_profile(inputs.hall_hourly, inputs.as_of)
-    hall_traffic = split_into_hours(hall_daily, profile)
-    lap("hall_traffic")
+    profile = hourly_profile(inputs.hall_hourly, as_of)
+    return hall_panel, hall_model, split_into_hours(hall_daily, profile)
 
-    # staffing on working days
+
+def _staffing(inputs: MartInputs, hall_traffic: pl.DataFrame, config: RunConfig) -> pl.DataFrame:
+    """The staffing plan on working days."""
     workdays = inputs.calendar.filter(pl.col("is_workday"))["calendar_date"]
     normal, hours = windows_normal(inputs.halls)
     slots = hour_slots(hours).select("hour", "interval_minutes")
@@ -191,17 +339,20 @@ def run_forecasts(
         .join(slots, on="hour", how="inner")
         .select("hall_code", "date", "hour", pl.col("mean").alias("arrivals"), "interval_minutes")
     )
-    staffing = staffing_plan(
+    return staffing_plan(
         load,
         hall_profiles(inputs.hall_tickets, config.target),
         normal,
         target=config.target,
         settings=config.simulation,
-    ).with_columns(model_version=pl.lit(hall_model.version))
-    lap("staffing_plan")
+    )
 
-    # backlog
-    accepted_share = _acceptance_share(inputs)
+
+def _backlog(
+    inputs: MartInputs, as_of: date, arrivals: pl.DataFrame, config: RunConfig
+) -> pl.DataFrame:
+    """Open and expected cases per department from the arrival forecast."""
+    accepted_share = _acceptance_share(inputs, as_of)
     share = pl.col("accepted_share").fill_null(1.0)
     dept_arrivals = (
         arrivals.filter(pl.col("department_code") != "CITY")
@@ -216,74 +367,22 @@ def run_forecasts(
             (pl.col("hi80") * share).alias("expected_hi80"),
         )
     )
-    backlog = project_backlog(
+    return project_backlog(
         inputs.cases.filter(pl.col("acceptance_date").is_not_null()),
         dept_arrivals,
         inputs.calendar,
-        inputs.as_of,
+        as_of,
         config.backlog,
-    ).with_columns(model_version=pl.lit(arrival_model.version))
-    lap("backlog_projection")
-
-    # backtest + check
-    tables: dict[str, pl.DataFrame] = {}
-    check: CheckResult | None = None
-    metrics_card: dict[str, object] = {}
-    hall_card: dict[str, object] = {}
-    stored = None if config.backtest is None else read_backtest_metrics(warehouse_path)
-    backtest_as_of = _latest_as_of(stored)
-    if config.backtest is not None and not _backtest_is_current(
-        backtest_as_of, inputs.as_of, config.backtest_every_days
-    ):
-        backtest_as_of = inputs.as_of
-        metrics = _backtest(panel, config.arrivals, config.backtest).with_columns(
-            target=pl.lit("case_arrivals"), model_version=pl.lit(arrival_model.version)
-        )
-        check = check_against_baseline(metrics, required_improvement=config.required_improvement)
-        metrics_card = check.as_dict()
-        lap("backtest")
-        hall_metrics = _backtest(hall_panel, config.hall, config.backtest).with_columns(
-            target=pl.lit("hall_traffic"), model_version=pl.lit(hall_model.version)
-        )
-        hall_card = check_against_baseline(hall_metrics.drop("target")).as_dict()
-        tables["backtest_metrics"] = pl.concat([metrics, hall_metrics]).with_columns(
-            as_of=pl.lit(inputs.as_of)
-        )
-        lap("backtest_hall_traffic")
-    elif stored is not None:
-        check = check_against_baseline(stored, required_improvement=config.required_improvement)
-        metrics_card = {**check.as_dict(), "backtest_as_of": str(backtest_as_of)}
-
-    created = datetime.now()
-    cards = [
-        model_card(arrival_model, "case_arrivals", metrics_card),
-        model_card(hall_model, "hall_traffic", hall_card),
-    ]
-    files: list[str] = []
-    if model_dir is not None:
-        files = [
-            str(save_model(m, c, model_dir))
-            for m, c in zip((arrival_model, hall_model), cards, strict=True)
-        ]
-    tables |= {
-        "case_arrivals": arrivals,
-        "hall_traffic": hall_traffic,
-        "staffing_plan": staffing,
-        "backlog_projection": backlog,
-        "model_registry": registry_rows(cards, created, files or ["", ""]),
-    }
-    if write:
-        write_forecast_tables(warehouse_path, tables)
-    lap("write")
-    return ForecastRunSummary(
-        as_of=inputs.as_of,
-        model_versions={"case_arrivals": arrival_model.version, "hall_traffic": hall_model.version},
-        rows={k: v.height for k, v in tables.items()},
-        check=check,
-        seconds=seconds,
-        model_files=files,
-        backtest_as_of=backtest_as_of,
     )
+
+
+def _targets(metrics: pl.DataFrame | None) -> set[str]:
+    """The forecasts a stored backtest covers (an old one without ``target``: arrivals)."""
+    if metrics is None or metrics.is_empty():
+        return set()
+    if "target" not in metrics.columns:
+        return {"case_arrivals"}
+    return set(metrics["target"].unique().to_list())
 
 
 def _latest_as_of(metrics: pl.DataFrame | None) -> date | None:
@@ -303,12 +402,12 @@ def _backtest(panel: Panel, model: ModelConfig, backtest: BacktestConfig) -> pl.
     return summarise(forecasts, mase_scales(panel, first_origin))
 
 
-def _acceptance_share(inputs: MartInputs) -> pl.DataFrame:
+def _acceptance_share(inputs: MartInputs, as_of: date) -> pl.DataFrame:
     """Accepted cases per submitted case, per department, over the last 8 weeks."""
-    recent = inputs.cases.filter(pl.col("submission_date") > inputs.as_of - timedelta(days=56))
+    recent = inputs.cases.filter(pl.col("submission_date") > as_of - timedelta(days=56))
     return recent.group_by("department_code").agg(
         accepted_share=pl.col("acceptance_date").is_not_null().mean()
     )
 
 
-__all__ = ["FittedModel", "ForecastRunSummary", "RunConfig", "run_forecasts"]
+__all__ = ["FittedModel", "ForecastRunSummary", "RunConfig", "run_forecasts", "skip_reasons"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -37,7 +38,17 @@ class MartInputs:
     hall_tickets: pl.DataFrame  # hall_code, service_minutes, wait_minutes, is_abandoned
     halls: pl.DataFrame  # dim_hall: hall_code, admin_level, windows (normal, lunch), hours
     cases: pl.DataFrame  # department_code, acceptance_date, end_date, due_date, submission_date
-    as_of: date
+    as_of: date | None  # None: neither case arrivals nor hall tickets in the marts
+    case_days: int = 0  # days with arrivals in mart_case_arrivals_daily (whole mart)
+    hall_days: int = 0  # days with tickets in mart_hall_metrics_hourly (whole mart)
+
+    @property
+    def has_cases(self) -> bool:
+        return not self.arrivals.is_empty()
+
+    @property
+    def has_hall_traffic(self) -> bool:
+        return not self.hall_hourly.is_empty()
 
 
 def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> pl.DataFrame:
@@ -47,14 +58,22 @@ def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None)
 def read_marts(
     warehouse_path: Path, as_of: date | None = None, ticket_weeks: int = 8
 ) -> MartInputs:
-    """Everything the forecasts need, up to ``as_of`` (default: the last submission day)."""
+    """Everything the forecasts need, up to ``as_of``.
+
+    ``as_of`` defaults to the last submission day when the city has case data, else to the
+    last day with hall tickets; a mart of a source the city does not load is empty, and so is
+    its frame here (``as_of`` is None when both are). The run skips what has no input.
+    """
     with connect(warehouse_path, read_only=True) as con:
-        last = con.execute(
-            "select max(submission_date) from marts.mart_case_arrivals_daily"
-        ).fetchall()[0][0]
-        if last is None:
-            raise ValueError("marts.mart_case_arrivals_daily is empty: build the warehouse first")
-        as_of = as_of or last
+        case_last, case_days = con.execute(
+            "select max(submission_date), count(distinct submission_date)"
+            " from marts.mart_case_arrivals_daily"
+        ).fetchall()[0]
+        hall_last, hall_days = con.execute(
+            "select max(ticket_date), count(distinct ticket_date)"
+            " from marts.mart_hall_metrics_hourly"
+        ).fetchall()[0]
+        as_of = as_of or case_last or hall_last
         calendar = normalise_calendar(
             _frame(con, "select * from marts.dim_date order by calendar_date")
         )
@@ -79,7 +98,9 @@ def read_marts(
                from marts.mart_hall_metrics_hourly where ticket_date <= ?""",
             [as_of],
         )
-        since = as_of - timedelta(weeks=ticket_weeks)
+        # with no as_of (no data at all) every query below compares with NULL: empty frames
+        since = None if as_of is None else as_of - timedelta(weeks=ticket_weeks)
+        two_years_back = None if as_of is None else as_of - timedelta(days=730)
         hall_tickets = _frame(
             con,
             """select hall_code, service_minutes, wait_minutes, is_abandoned, is_served
@@ -99,9 +120,11 @@ def read_marts(
                       due_date
                from marts.fct_cases
                where submission_date > ? and submission_date <= ?""",
-            [as_of, as_of, as_of - timedelta(days=730), as_of],
+            [as_of, as_of, two_years_back, as_of],
         )
-    return MartInputs(calendar, arrivals, hall_hourly, hall_tickets, halls, cases, as_of)
+    return MartInputs(
+        calendar, arrivals, hall_hourly, hall_tickets, halls, cases, as_of, case_days, hall_days
+    )
 
 
 def read_backtest_metrics(warehouse_path: Path) -> pl.DataFrame | None:
@@ -119,12 +142,22 @@ def read_backtest_metrics(warehouse_path: Path) -> pl.DataFrame | None:
         return _frame(con, f"select * from {FORECAST_SCHEMA}.backtest_metrics")
 
 
-def write_forecast_tables(warehouse_path: Path, tables: dict[str, pl.DataFrame]) -> None:
-    """Replace (or, for the registry, append to) the tables in one transaction."""
+def write_forecast_tables(
+    warehouse_path: Path, tables: dict[str, pl.DataFrame], drop: Iterable[str] = ()
+) -> None:
+    """Replace (or, for the registry, append to) the tables in one transaction.
+
+    The tables in ``drop`` (those a run skipped for want of input) are dropped in the same
+    transaction, so that no forecast of an earlier run outlives the data it came from: a
+    ``forecast`` table that exists is this run's. The registry is history and never dropped.
+    """
     with connect(warehouse_path) as con:
         con.execute("begin transaction")
         try:
             con.execute(f"create schema if not exists {FORECAST_SCHEMA}")
+            for name in drop:
+                if name not in APPEND_TABLES and name not in tables:
+                    con.execute(f"drop table if exists {FORECAST_SCHEMA}.{name}")
             for name, frame in tables.items():
                 view = f"_forecast_{name}"
                 con.register(view, frame)

@@ -53,6 +53,7 @@ class JobEvent:
     assets: int | None = None  # for the plan
     checks: int | None = None  # for the plan
     parts_seconds: dict[str, float] | None = None  # a materialization's own split of its time
+    skipped: str | None = None  # a materialization its asset skipped: why (e.g. no source)
 
     def to_json(self) -> str:
         return json.dumps({k: v for k, v in asdict(self).items() if v is not None})

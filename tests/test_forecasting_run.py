@@ -187,3 +187,186 @@ def test_dagster_forecast_assets_materialize(tmp_path: Path, monkeypatch) -> Non
     assert [c.check_name for c in checks] == ["forecast_beats_seasonal_naive"]
     assert checks[0].passed
     assert (tmp_path / "models").is_dir()
+
+
+# A city may load only some sources (issue 15): the run forecasts what its marts allow.
+QUICK = RunConfig(
+    arrivals=ModelConfig(max_iter=15, max_leaf_nodes=7, horizons_per_origin=2),
+    hall=ModelConfig(
+        horizon=14, calibration_days=42, max_iter=15, horizons_per_origin=2, name="hall_traffic"
+    ),
+    backtest=BacktestConfig(span_days=28, origin_step=28, refit_days=400),
+    simulation=SimulationSettings(target_customers=100),
+)
+CASE_MARTS = ("mart_case_arrivals_daily", "fct_cases")
+HALL_MARTS = ("mart_hall_metrics_hourly", "fct_hall_tickets")
+ALL_TABLES = {
+    "case_arrivals",
+    "hall_traffic",
+    "staffing_plan",
+    "backlog_projection",
+    "backtest_metrics",
+    "model_registry",
+}
+
+
+def _partial_warehouse(path: Path, emptied: tuple[str, ...]) -> None:
+    """The small warehouse with the marts of an absent source empty, and a forecast schema
+    of an earlier run (one stale row per table, one registry row) the run must not leave."""
+    _marts(path)
+    with duckdb.connect(str(path)) as con:
+        for mart in emptied:
+            con.execute(f"delete from marts.{mart}")
+        con.execute("create schema forecast")
+        for name in ALL_TABLES - {"model_registry"}:
+            con.execute(f"create table forecast.{name} as select 'stale' as model_version")
+        con.execute(
+            "create table forecast.model_registry as select 'old' as model_version,"
+            " 'case_arrivals' as kind, date '2019-01-02' as train_start,"
+            " date '2020-06-01' as train_end, 10 as training_rows, '{}' as card_json,"
+            " '' as model_file, timestamp '2020-06-02 06:30' as created_at"
+        )
+
+
+def _forecast_tables(path: Path) -> dict[str, int]:
+    with duckdb.connect(str(path), read_only=True) as con:
+        names = [
+            r[0]
+            for r in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'forecast'"
+            ).fetchall()
+        ]
+        return {
+            name: con.execute(f"select count(*) from forecast.{name}").fetchall()[0][0]
+            for name in names
+        }
+
+
+def test_run_without_case_data_forecasts_hall_traffic_only(tmp_path: Path) -> None:
+    warehouse = tmp_path / "w.duckdb"
+    _partial_warehouse(warehouse, CASE_MARTS)
+    summary = run_forecasts(warehouse, config=QUICK, model_dir=tmp_path / "models")
+    assert summary.as_of == END  # the hall tickets' last day
+    assert set(summary.skipped) == {"case_arrivals", "backlog_projection"}
+    assert summary.skipped["case_arrivals"] == (
+        "no case arrivals in marts.mart_case_arrivals_daily (no case_logs loaded)"
+    )
+    assert summary.check is None and summary.passed
+    assert set(summary.model_versions) == {"hall_traffic"} and len(summary.model_files) == 1
+    tables = _forecast_tables(warehouse)
+    # the skipped tables are dropped, not left with an earlier run's rows
+    assert set(tables) == ALL_TABLES - {"case_arrivals", "backlog_projection"}
+    assert all(tables[name] > 0 for name in ("hall_traffic", "staffing_plan"))
+    assert tables["model_registry"] == 2  # the old row kept, the hall model appended
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        targets = con.execute("select distinct target from forecast.backtest_metrics").fetchall()
+        kinds = con.execute("select kind from forecast.model_registry").fetchall()
+    assert targets == [("hall_traffic",)]
+    assert sorted(kinds) == [("case_arrivals",), ("hall_traffic",)]
+
+
+def test_run_without_hall_tickets_forecasts_cases_only(tmp_path: Path) -> None:
+    warehouse = tmp_path / "w.duckdb"
+    _partial_warehouse(warehouse, HALL_MARTS)
+    summary = run_forecasts(warehouse, config=QUICK)
+    assert summary.as_of == END
+    assert set(summary.skipped) == {"hall_traffic", "staffing_plan"}
+    assert "no hall_tickets loaded" in summary.skipped["staffing_plan"]
+    assert summary.check is not None  # the arrival backtest ran
+    assert set(summary.model_versions) == {"case_arrivals"}
+    tables = _forecast_tables(warehouse)
+    assert set(tables) == ALL_TABLES - {"hall_traffic", "staffing_plan"}
+    assert tables["case_arrivals"] > 0 and tables["backlog_projection"] > 0
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        targets = con.execute("select distinct target from forecast.backtest_metrics").fetchall()
+        stale = con.execute(
+            "select count(*) from forecast.case_arrivals where model_version = 'stale'"
+        ).fetchall()
+    assert targets == [("case_arrivals",)] and stale == [(0,)]
+
+
+def test_run_without_any_data_skips_every_table(tmp_path: Path) -> None:
+    warehouse = tmp_path / "w.duckdb"
+    _partial_warehouse(warehouse, CASE_MARTS + HALL_MARTS)
+    summary = run_forecasts(warehouse, config=QUICK, model_dir=tmp_path / "models")
+    assert summary.as_of is None and summary.rows == {} and summary.model_versions == {}
+    assert set(summary.skipped) == ALL_TABLES
+    assert "no case_logs loaded" in summary.skipped["backtest_metrics"]
+    assert "no hall_tickets loaded" in summary.skipped["backtest_metrics"]
+    assert summary.check is None and not (tmp_path / "models").exists()
+    assert _forecast_tables(warehouse) == {"model_registry": 1}  # history only
+
+
+@pytest.mark.slow
+def test_dagster_forecasts_without_case_data_report_the_skips(tmp_path: Path, monkeypatch) -> None:
+    from dagster import materialize
+
+    import dagster_project.forecasting.assets as assets
+    from dagster_project.resources import DuckDBWarehouse
+    from dagster_project.runner import _translate
+    from forecasting import run as run_module
+    from govwh.jobs import EventKind
+
+    warehouse = tmp_path / "w.duckdb"
+    _partial_warehouse(warehouse, CASE_MARTS)
+    real = run_module.run_forecasts
+    monkeypatch.setattr(assets, "run_forecasts", lambda path, **kw: real(path, config=QUICK, **kw))
+    result = materialize(
+        [assets.forecasts, assets.forecast_interval_coverage],
+        resources={"warehouse": DuckDBWarehouse(path=str(warehouse))},
+    )
+    assert result.success
+    checks = {c.check_name: c for c in result.get_asset_check_evaluations()}
+    assert set(checks) == {"forecast_beats_seasonal_naive", "forecast_interval_coverage"}
+    assert all(c.passed for c in checks.values())
+    assert checks["forecast_beats_seasonal_naive"].description == (
+        "skipped: no case arrivals in marts.mart_case_arrivals_daily (no case_logs loaded)"
+    )
+    assert checks["forecast_interval_coverage"].description.startswith("skipped: ")
+    # what the runner hands the CLI: each table's rows, or why it was skipped
+    events = [_translate(e) for e in result.all_events]
+    materialized = {
+        e.asset: (e.rows, e.skipped) for e in events if e and e.kind is EventKind.MATERIALIZED
+    }
+    assert materialized["forecast/case_arrivals"] == (
+        None,
+        "no case arrivals in marts.mart_case_arrivals_daily (no case_logs loaded)",
+    )
+    assert materialized["forecast/backlog_projection"][1] is not None
+    rows, skipped = materialized["forecast/hall_traffic"]
+    assert skipped is None and rows is not None and rows > 0
+
+
+def test_cli_forecast_prints_rows_or_why_skipped(tmp_path: Path, monkeypatch) -> None:
+    """`govwh forecast` prints each forecast table's rows, or skipped and why (the job is
+    replaced by its events: the tables it wrote and the ones it skipped)."""
+    from typer.testing import CliRunner
+
+    import govwh.cli.reports as reports
+    from govwh.cli import app
+    from govwh.jobs import EventKind, JobEvent, JobResult
+    from govwh.settings import DAGSTER_HOME_ENV, SERVING_ENV, WAREHOUSE_ENV
+
+    warehouse = tmp_path / "w.duckdb"
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("create schema forecast")
+        con.execute("create table forecast.hall_traffic as select * from range(3)")
+    reason = "no case arrivals in marts.mart_case_arrivals_daily (no case_logs loaded)"
+
+    def fake_run_job(settings, job_name, *, on_event=None, **_):
+        assert on_event is not None
+        on_event(JobEvent(EventKind.MATERIALIZED, asset="forecast/case_arrivals", skipped=reason))
+        on_event(JobEvent(EventKind.MATERIALIZED, asset="forecast/hall_traffic", rows=3))
+        on_event(JobEvent(EventKind.MATERIALIZED, asset="serving/serving_warehouse", rows=1))
+        return JobResult("run", True, check_messages={"forecast/backtest_metrics: x": "skipped"})
+
+    monkeypatch.setattr(reports, "run_job", fake_run_job)
+    monkeypatch.setenv(WAREHOUSE_ENV, str(warehouse))
+    monkeypatch.setenv(SERVING_ENV, str(tmp_path / "serving.duckdb"))
+    monkeypatch.setenv(DAGSTER_HOME_ENV, str(tmp_path / "dagster_home"))
+    result = CliRunner().invoke(app, ["forecast"])
+    assert result.exit_code == 0, result.output
+    assert f"forecast.case_arrivals: skipped: {reason}" in result.output
+    assert "forecast.hall_traffic: 3 rows" in result.output
+    assert "serving_warehouse" not in result.output.split("serving copy")[0]
+    assert "check forecast/backtest_metrics: x: skipped" in result.output

@@ -221,3 +221,34 @@ def test_rows_the_loader_accepts_build_into_the_unknown_members(
         "from marts.mart_case_metrics_by_period where period_grain = 'year' "
         "and scope_type = 'city'",
     ) == [(3, 0, None, 0.0)]
+
+
+def test_govwh_forecast_on_a_city_with_only_its_catalogue_skips_every_table(
+    isolated_settings: Settings,
+    tmp_path: Path,
+    point_environment_at: Callable[[Settings, Path], None],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Neither case logs nor hall tickets: the forecast job succeeds, trains nothing and says
+    why each forecast table is skipped (issue 15)."""
+    _land(isolated_settings, "service_items", GUANGAN, MAPPINGS / "guangan_service_items.yaml")
+    _build(isolated_settings, tmp_path, point_environment_at, monkeypatch)
+
+    result = CliRunner().invoke(app, ["forecast"], env={"COLUMNS": "300"}, catch_exceptions=False)
+
+    assert result.exit_code == 0, result.output
+    for table in ("case_arrivals", "backlog_projection", "backtest_metrics", "model_registry"):
+        assert f"forecast.{table}: skipped: " in result.output
+    assert (
+        "forecast.case_arrivals: skipped: no case arrivals in marts.mart_case_arrivals_daily "
+        "(no case_logs loaded)" in result.output
+    )
+    assert (
+        "forecast.staffing_plan: skipped: no hall tickets in marts.mart_hall_metrics_hourly "
+        "(no hall_tickets loaded)" in result.output
+    )
+    assert "forecast_beats_seasonal_naive: skipped: " in result.output
+    assert _query(
+        isolated_settings.warehouse_path,
+        "select count(*) from duckdb_tables() where schema_name = 'forecast'",
+    ) == [(0,)]

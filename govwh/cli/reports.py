@@ -18,7 +18,7 @@ from govwh.analyst import (
     run_query,
     serve_docs,
 )
-from govwh.jobs import FORECAST_JOB, RunnerError, run_job
+from govwh.jobs import FORECAST_JOB, EventKind, JobEvent, RunnerError, run_job
 from govwh.reports.bulletin import StaleDataError, build_weekly_bulletin, parse_iso_week
 from govwh.reports.outbox import write_alert_outbox
 from govwh.settings import Settings, dagster_home
@@ -125,15 +125,25 @@ def docs(
 
 
 def forecast() -> None:
-    """Train, backtest and forecast arrivals, hall traffic, staffing and backlog."""
+    """Train, backtest and forecast arrivals, hall traffic, staffing and backlog.
+
+    Only what the loaded sources allow: per forecast table, its rows or why it was skipped
+    (e.g. no case logs loaded); a skipped table is not in the warehouse."""
     console = _console()
     settings = Settings.from_env()
     _require_warehouse(settings)
     log_path = dagster_home() / "logs" / f"forecast-{dt.datetime.now():%Y%m%d-%H%M%S}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
+    # forecast table -> why it was skipped, or None when this run wrote or kept it
+    outcome: dict[str, str | None] = {}
+
+    def collect(event: JobEvent) -> None:
+        if event.kind is EventKind.MATERIALIZED and (event.asset or "").startswith("forecast/"):
+            outcome[(event.asset or "").removeprefix("forecast/")] = event.skipped
+
     with console.status("forecasting: training, backtesting, staffing, backlog …"):
         try:
-            result = run_job(settings, FORECAST_JOB, log_path=log_path)
+            result = run_job(settings, FORECAST_JOB, log_path=log_path, on_event=collect)
         except RunnerError as error:
             console.print(f"[red]{error}[/red]")
             raise typer.Exit(1) from error
@@ -143,12 +153,20 @@ def forecast() -> None:
         console.print(f"log: {log_path}")
         raise typer.Exit(1)
     with connect(settings.warehouse_path, read_only=True) as connection:
-        tables = connection.sql(
-            "select table_name, estimated_size from duckdb_tables() "
-            "where schema_name = 'forecast' order by 1"
-        ).fetchall()
-    for name, rows in tables:
-        console.print(f"  forecast.{name}: {rows:,} rows")
+        existing = {
+            name
+            for (name,) in connection.sql(
+                "select table_name from duckdb_tables() where schema_name = 'forecast'"
+            ).fetchall()
+        }
+        for name, reason in outcome.items():
+            if reason is None and name in existing:
+                count = connection.sql(f"select count(*) from forecast.{name}").fetchall()[0][0]
+                console.print(f"  forecast.{name}: {count:,} rows", highlight=False)
+            elif reason is not None:
+                console.print(f"  forecast.{name}: skipped: {reason}", highlight=False)
+    for check, message in result.check_messages.items():
+        console.print(f"  check {check}: {message}", highlight=False)
     console.print(f"serving copy republished: {settings.serving_path}")
 
 
