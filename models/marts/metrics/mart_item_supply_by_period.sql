@@ -72,6 +72,21 @@ reporting_periods as (
 
 ),
 
+-- an item whose region is missing or not configured counts in the unknown region (a county
+-- of the city): the city total keeps every item
+classified_items as (
+
+    select
+        items.*,
+        case
+            when items.region_code in (select region_code from {{ ref('dim_region') }})
+                then items.region_code
+            else '{{ var("unknown_member_code") }}'
+        end as known_region_code
+    from {{ ref('int_service_items__classified') }} as items
+
+),
+
 items_in_periods as (
 
     select
@@ -83,16 +98,10 @@ items_in_periods as (
         regions.county_code,
         regions.township_code
     from reporting_periods
-    inner join {{ ref('int_service_items__classified') }} as items
+    inner join classified_items as items
         on reporting_periods.catalogue_snapshot_date = items.snapshot_date
-    -- an item whose region is missing or not configured counts in the unknown region (a
-    -- county of the city): the city total keeps every item
     left join {{ ref('dim_region') }} as regions
-        on coalesce(items.region_code, '{{ var("unknown_member_code") }}') = regions.region_code
-        or (
-            regions.region_code = '{{ var("unknown_member_code") }}'
-            and items.region_code not in (select region_code from {{ ref('dim_region') }})
-        )
+        on items.known_region_code = regions.region_code
     where items.is_in_scope and items.is_active
 
 ),
