@@ -181,15 +181,8 @@ class SourceMapping:
     def check_required(self, headers: list[str], file: Path) -> dict[str, str]:
         """The resolved columns; a MappingError naming every missing required column."""
         resolved = self.resolve(headers)
-        derived = self.derived(headers)
-        missing = [
-            c
-            for c in self.source.required
-            if c not in resolved
-            and c not in derived
-            and self.rule(c).default is None
-            and c != self.source.load_date_column
-        ]
+        found = self.sources_of(headers)
+        missing = [c for c in self.source.required if c not in found]
         if missing:
             looked_for = "; ".join(f"{c}: {self.describe(c)}" for c in missing)
             raise MappingError(
