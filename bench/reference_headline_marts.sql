@@ -14,7 +14,8 @@
 -- tests/test_bench.py checks that every row equals the mart's on a built warehouse, so the
 -- two cannot drift apart silently.
 --
--- Run from the repository root (the seeds are read by relative path):
+-- Run from the repository root (the calendar seed is read by relative path; the city's regions
+-- and departments from the warehouse's city schema, which the pipeline loads):
 --     duckdb <warehouse copy> < bench/reference_headline_marts.sql
 --
 -- The dbt variables of dbt_project.yml are written out here: in-scope item types, online
@@ -59,13 +60,7 @@ from numbered;
 -- Regions with their city, county and township ancestors.
 create or replace temp table regions as
 with seed as (
-    select * from read_csv(
-        'seeds/regions.csv', header = true,
-        columns = {
-            'region_code': 'varchar', 'region_name': 'varchar', 'admin_level': 'varchar',
-            'parent_region_code': 'varchar'
-        }
-    )
+    select region_code, region_name, admin_level, parent_region_code from city.regions
 )
 select
     region.region_code,
@@ -200,13 +195,7 @@ group by all;
 -- Headline on-time and one-trip rates by department and completion month.
 create or replace table bench_reference.mart_case_completion_monthly as
 with departments as (
-    select * from read_csv(
-        'seeds/departments.csv', header = true,
-        columns = {
-            'department_code': 'varchar', 'department_name': 'varchar',
-            'department_name_en': 'varchar'
-        }
-    )
+    select department_code, department_name, department_name_en from city.departments
 ),
 by_month as (
     select

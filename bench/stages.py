@@ -86,9 +86,13 @@ def _materialize(
 
 
 def _raw_keys() -> list[str]:
+    """The ingestion assets of the three sources and the city's configuration (loaded before
+    every build, as the build job does)."""
+    from govwh.city.files import CITY_TABLES, PROFILE_TABLE
     from govwh.ingestion.schemas import SOURCES
 
-    return [f"raw/{name}" for name in SOURCES]
+    city = [table.replace(".", "/") for table in (*(t.table for t in CITY_TABLES), PROFILE_TABLE)]
+    return [f"raw/{name}" for name in SOURCES] + city
 
 
 RAW_TABLES = ["raw.service_items", "raw.case_logs", "raw.hall_tickets"]
@@ -109,7 +113,8 @@ def generate(paths: BenchPaths, config: dict[str, Any]) -> StageOutput:
 
 
 def load(paths: BenchPaths, config: dict[str, Any]) -> StageOutput:
-    """The three ingestion assets: every landing file through the real loader."""
+    """The three ingestion assets (every landing file through the real loader) and the city's
+    configuration."""
     from govwh.jobs import BUILD_WAREHOUSE_JOB
 
     seconds, run = _materialize(paths.settings, BUILD_WAREHOUSE_JOB, _raw_keys())

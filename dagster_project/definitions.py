@@ -9,6 +9,7 @@ from dagster_project.forecasting.assets import forecast_assets, forecast_checks
 from dagster_project.forecasting.jobs import daily_forecast_schedule, forecast_job
 from dagster_project.ingestion.assets import ingestion_assets
 from dagster_project.ingestion.checks import raw_asset_checks
+from dagster_project.ingestion.city import city_configuration
 from dagster_project.ingestion.freshness import sources_are_fresh
 from dagster_project.ingestion.sensors import landing_folder_sensor
 from dagster_project.reports.assets import report_assets, report_jobs, report_schedules
@@ -29,6 +30,7 @@ def build_definitions(settings: Settings | None = None) -> Definitions:
     settings = settings or Settings.from_env()
     return Definitions(
         assets=[
+            city_configuration,
             *ingestion_assets,
             govwh_dbt_models,
             serving_warehouse,

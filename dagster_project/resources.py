@@ -35,6 +35,16 @@ class LandingFolder(ConfigurableResource):
         return Path(self.path)
 
 
+class CityFolder(ConfigurableResource):
+    """The city's configuration folder (docs/city-configuration.md)."""
+
+    path: str
+
+    @property
+    def folder(self) -> Path:
+        return Path(self.path)
+
+
 class ServingCopy(ConfigurableResource):
     """The read-only copy of the warehouse that dashboards and analysts open."""
 
@@ -56,6 +66,7 @@ def resources_from_settings(settings: Settings) -> dict[str, ConfigurableResourc
     return {
         "warehouse": DuckDBWarehouse(path=str(settings.warehouse_path)),
         "landing": LandingFolder(path=str(settings.landing_dir)),
+        "city": CityFolder(path=str(settings.city_dir)),
         "serving": ServingCopy(path=str(settings.serving_path)),
         "reports": ReportFolders(
             outbox=str(settings.outbox_dir), bulletins=str(settings.bulletin_dir)

@@ -110,7 +110,9 @@ def read_marts(
         halls = _frame(
             con,
             "select hall_code, admin_level, windows_normal, windows_lunch,"
-            " open_time, close_time, lunch_start, lunch_end from marts.dim_hall",
+            " open_time, close_time, lunch_start, lunch_end from marts.dim_hall"
+            # halls seen in the exports but not configured have no windows to plan
+            " where windows_normal is not null",
         )
         cases = _frame(
             con,

@@ -24,6 +24,9 @@ SERVING_ENV = "GOVWH_SERVING_WAREHOUSE"
 OUTBOX_ENV = "GOVWH_OUTBOX_DIR"
 BULLETIN_ENV = "GOVWH_BULLETIN_DIR"
 DBT_PROJECT_ENV = "GOVWH_DBT_PROJECT_DIR"
+# The city's configuration folder (docs/city-configuration.md): regions, departments, halls,
+# targets, labour costs, service levels. The demo city's is the default.
+CITY_ENV = "GOVWH_CITY_DIR"
 DAGSTER_HOME_ENV = "DAGSTER_HOME"
 # The dbt profile reads the same variable: a province-scale load stays inside the limit and
 # spills to DuckDB's temp directory (its default: beside the warehouse file, `<file>.tmp`).
@@ -34,6 +37,7 @@ DEFAULT_LANDING = "data/landing"
 DEFAULT_SERVING = "warehouse/serving/govwh.duckdb"
 DEFAULT_OUTBOX = "data/outbox"
 DEFAULT_BULLETINS = "data/bulletins"
+DEFAULT_CITY = "seeds/cities/demo"
 DEFAULT_DAGSTER_HOME = REPO_ROOT / ".dagster_home"
 DEFAULT_MEMORY_LIMIT = "4GB"
 DUCKDB_THREADS = 2
@@ -55,6 +59,7 @@ class Settings:
     outbox_dir: Path = field(default_factory=lambda: _resolve(DEFAULT_OUTBOX))
     bulletin_dir: Path = field(default_factory=lambda: _resolve(DEFAULT_BULLETINS))
     memory_limit: str = DEFAULT_MEMORY_LIMIT
+    city_dir: Path = field(default_factory=lambda: _resolve(DEFAULT_CITY))
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -66,6 +71,7 @@ class Settings:
             outbox_dir=_resolve(env.get(OUTBOX_ENV, DEFAULT_OUTBOX)),
             bulletin_dir=_resolve(env.get(BULLETIN_ENV, DEFAULT_BULLETINS)),
             memory_limit=env.get(MEMORY_LIMIT_ENV) or DEFAULT_MEMORY_LIMIT,
+            city_dir=_resolve(env.get(CITY_ENV, DEFAULT_CITY)),
         )
 
     def dbt_env(self) -> dict[str, str]:
@@ -81,6 +87,7 @@ class Settings:
             OUTBOX_ENV: str(self.outbox_dir),
             BULLETIN_ENV: str(self.bulletin_dir),
             MEMORY_LIMIT_ENV: self.memory_limit,
+            CITY_ENV: str(self.city_dir),
         }
 
 
@@ -95,6 +102,7 @@ def dagster_home() -> Path:
 DBT_PROJECT_DIR = _resolve(os.environ.get(DBT_PROJECT_ENV, str(REPO_ROOT)))
 DBT_PROFILES_DIR = REPO_ROOT / "dbt"
 CALENDAR_SEED = REPO_ROOT / "seeds" / "calendar.csv"
+DEMO_CITY_DIR = _resolve(DEFAULT_CITY)
 
 
 # `dbt build` flags of a daily run on a built warehouse (why: dagster_project.warehouse.assets's

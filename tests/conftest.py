@@ -10,7 +10,14 @@ import pytest
 
 from dagster_project.runner import open_instance, run_job
 from govwh.jobs import JobResult
-from govwh.settings import DAGSTER_HOME_ENV, LANDING_ENV, SERVING_ENV, WAREHOUSE_ENV, Settings
+from govwh.settings import (
+    CITY_ENV,
+    DAGSTER_HOME_ENV,
+    LANDING_ENV,
+    SERVING_ENV,
+    WAREHOUSE_ENV,
+    Settings,
+)
 
 
 def environment_of(settings: Settings, dagster_home: Path) -> dict[str, str]:
@@ -19,6 +26,7 @@ def environment_of(settings: Settings, dagster_home: Path) -> dict[str, str]:
         WAREHOUSE_ENV: str(settings.warehouse_path),
         LANDING_ENV: str(settings.landing_dir),
         SERVING_ENV: str(settings.serving_path),
+        CITY_ENV: str(settings.city_dir),
         DAGSTER_HOME_ENV: str(dagster_home),
     }
 

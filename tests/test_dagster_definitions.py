@@ -8,6 +8,7 @@ from pathlib import Path
 from dagster import AssetKey, DagsterInstance, SkipReason, build_sensor_context
 
 from dagster_project.definitions import build_definitions
+from dagster_project.ingestion.city import CITY_TABLE_KEYS
 from dagster_project.ingestion.sensors import landing_fingerprint, landing_folder_sensor
 from dagster_project.resources import LandingFolder
 from dagster_project.warehouse.assets import GovwhDbtTranslator, govwh_dbt_project
@@ -36,6 +37,7 @@ def test_job_selects_every_dbt_node_source_and_the_serving_copy(
     assert dbt_nodes, "the manifest has no dbt models"
     expected = {translator.get_asset_key(node) for node in dbt_nodes}
     expected |= {AssetKey(["raw", name]) for name in SOURCES}
+    expected |= set(CITY_TABLE_KEYS.values())
     expected.add(AssetKey("serving_warehouse"))
     assert expected <= in_job, expected - in_job
 
@@ -51,8 +53,10 @@ def test_dbt_sources_are_the_ingestion_assets(isolated_settings: Settings) -> No
             assert key == AssetKey(["ops", source["name"]]), key
             assert key not in graph.materializable_asset_keys, key
             continue
-        assert key in {AssetKey(["raw", name]) for name in SOURCES}, key
-        # materializable: produced by our ingestion asset, not an external stub
+        ingested = {AssetKey(["raw", name]) for name in SOURCES}
+        configured = {AssetKey(table.split(".")) for table in CITY_TABLE_KEYS}
+        assert key in ingested | configured, key
+        # materializable: produced by our ingestion or city asset, not an external stub
         assert key in graph.materializable_asset_keys, key
 
 

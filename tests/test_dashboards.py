@@ -19,7 +19,7 @@ from dashboards.query_context import build_query_context
 from dashboards.security import districts_from_warehouse
 from dashboards.settings import ASSETS_DIR, MissingPasswordError, SupersetSettings
 from dashboards.templates import template_context
-from govwh.settings import REPO_ROOT
+from govwh.settings import DEMO_CITY_DIR
 
 SERVING = Path("/nowhere/serving/govwh.duckdb")
 DASHBOARDS = {"cockpit", "targets", "halls", "planning", "supervision"}
@@ -163,7 +163,7 @@ def test_one_district_role_per_county_of_the_warehouse(tmp_path: Path) -> None:
         connection.execute(
             "create table marts.dim_region as select *, true as is_configured "
             "from read_csv(?, all_varchar = true)",
-            [str(REPO_ROOT / "seeds" / "regions.csv")],
+            [str(DEMO_CITY_DIR / "regions.csv")],
         )
         counties = connection.execute(
             "select count(*) from marts.dim_region where admin_level = 'county'"

@@ -31,7 +31,7 @@ def online_available_rate(snapshot: pl.DataFrame) -> float:
 @pytest.mark.parametrize("scale", ["tiny", "small", "city"])
 @pytest.mark.parametrize("seed", [1, 42])
 def test_2017_snapshot_has_the_zhengzhou_shape(scale: str, seed: int) -> None:
-    items = build_items(np.random.default_rng([seed, 0]), scale_params(scale), City.from_seeds())
+    items = build_items(np.random.default_rng([seed, 0]), scale_params(scale), City.from_folder())
     city_items = catalogue_snapshot(items, CALIBRATION_DATE).filter(
         (pl.col("admin_level") == "city") & IN_SCOPE & (pl.col("status") == "active")
     )
@@ -40,7 +40,7 @@ def test_2017_snapshot_has_the_zhengzhou_shape(scale: str, seed: int) -> None:
 
 
 def test_online_available_rate_follows_the_reform() -> None:
-    items = build_items(np.random.default_rng([42, 0]), scale_params("city"), City.from_seeds())
+    items = build_items(np.random.default_rng([42, 0]), scale_params("city"), City.from_folder())
     rate = {
         day: online_available_rate(catalogue_snapshot(items, dt.date.fromisoformat(day)))
         for day in ("2017-12-31", "2018-06-30", "2019-12-31", "2021-12-31")
@@ -57,7 +57,7 @@ def test_online_available_rate_follows_the_reform() -> None:
 
 
 def test_deliberate_data_quality_errors_are_few() -> None:
-    items = build_items(np.random.default_rng([42, 0]), scale_params("small"), City.from_seeds())
+    items = build_items(np.random.default_rng([42, 0]), scale_params("small"), City.from_folder())
     end = catalogue_snapshot(items, dt.date(2019, 12, 31))
     depth4 = end.filter(pl.col("depth_level") == 4)
     assert 1 <= (depth4["required_trips"] > 0).sum() <= 5

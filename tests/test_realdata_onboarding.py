@@ -11,16 +11,20 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import duckdb
 import pytest
 from typer.testing import CliRunner
 
+from govwh.city.load import load_city
+from govwh.city.read import read_city
 from govwh.cli import app
 from govwh.ingestion.pseudonymise import PII_KEY_ENV
-from govwh.settings import Settings
-from govwh.warehouse.dbt import run_dbt
+from govwh.settings import DAILY_DBT_BUILD_FLAGS, DEMO_CITY_DIR, Settings
+from govwh.warehouse.connection import connect
+from govwh.warehouse.dbt import dbt_build_args, run_dbt
 
 pytestmark = pytest.mark.slow
 
@@ -113,9 +117,24 @@ def test_a_city_with_only_its_request_log_builds_and_judges_on_time_by_its_own_d
         "select sum(trips_reported_cases), max(one_trip_rate) from "
         "marts.mart_case_metrics_by_period where scope_type = 'city'",
     ) == [(0, None)]
+    # the sum-of-parts test passes, and fails when a department's rows are dropped
+    select = ["--select", "test_name:parts_sum_to_city"]
+    passed, _ = run_dbt(["test", *select], isolated_settings, tmp_path / "target_passed")
+    assert passed.returncode == 0, passed.stdout
+
+    with duckdb.connect(str(isolated_settings.warehouse_path)) as connection:
+        connection.execute(
+            "delete from marts.mart_case_metrics_by_period "
+            "where scope_type = 'department' and scope_code = 'PWDx'"
+        )
+    failed, results = run_dbt(["test", *select], isolated_settings, tmp_path / "target_failed")
+
+    assert failed.returncode != 0
+    tests = [r for r in results if r["unique_id"].startswith("test.")]
+    assert [r["status"] for r in tests] == ["fail"]
 
 
-def test_a_city_with_only_its_catalogue_builds_with_depth_unassessed(
+def test_a_city_with_only_its_catalogue_builds_with_depth_unassessed_and_forecasts_nothing(
     isolated_settings: Settings,
     tmp_path: Path,
     point_environment_at: Callable[[Settings, Path], None],
@@ -150,29 +169,26 @@ def test_a_city_with_only_its_catalogue_builds_with_depth_unassessed(
         "where department_code = '11511301008778183N'",
     ) == [("区经信局", False)]
 
+    # neither case logs nor hall tickets: the forecast job succeeds, trains nothing and says
+    # why each forecast table is skipped
+    result = CliRunner().invoke(app, ["forecast"], env={"COLUMNS": "300"}, catch_exceptions=False)
 
-def test_the_sum_of_parts_test_fails_when_a_department_is_dropped(
-    isolated_settings: Settings,
-    tmp_path: Path,
-    point_environment_at: Callable[[Settings, Path], None],
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    _land(isolated_settings, "case_logs", BOSTON, MAPPINGS / "boston311_case_logs.yaml")
-    _build(isolated_settings, tmp_path, point_environment_at, monkeypatch)
-    select = ["--select", "test_name:parts_sum_to_city"]
-    passed, _ = run_dbt(["test", *select], isolated_settings, tmp_path / "target_passed")
-    assert passed.returncode == 0, passed.stdout
-
-    with duckdb.connect(str(isolated_settings.warehouse_path)) as connection:
-        connection.execute(
-            "delete from marts.mart_case_metrics_by_period "
-            "where scope_type = 'department' and scope_code = 'PWDx'"
-        )
-    failed, results = run_dbt(["test", *select], isolated_settings, tmp_path / "target_failed")
-
-    assert failed.returncode != 0
-    tests = [r for r in results if r["unique_id"].startswith("test.")]
-    assert [r["status"] for r in tests] == ["fail"]
+    assert result.exit_code == 0, result.output
+    for table in ("case_arrivals", "backlog_projection", "backtest_metrics", "model_registry"):
+        assert f"forecast.{table}: skipped: " in result.output
+    assert (
+        "forecast.case_arrivals: skipped: no case arrivals in marts.mart_case_arrivals_daily "
+        "(no case_logs loaded)" in result.output
+    )
+    assert (
+        "forecast.staffing_plan: skipped: no hall tickets in marts.mart_hall_metrics_hourly "
+        "(no hall_tickets loaded)" in result.output
+    )
+    assert "forecast_beats_seasonal_naive: skipped: " in result.output
+    assert _query(
+        isolated_settings.warehouse_path,
+        "select count(*) from duckdb_tables() where schema_name = 'forecast'",
+    ) == [(0,)]
 
 
 def test_rows_the_loader_accepts_build_into_the_unknown_members(
@@ -223,32 +239,84 @@ def test_rows_the_loader_accepts_build_into_the_unknown_members(
     ) == [(3, 0, None, 0.0)]
 
 
-def test_govwh_forecast_on_a_city_with_only_its_catalogue_skips_every_table(
+def test_a_new_city_drafted_by_init_builds_with_nothing_of_the_demo_city(
     isolated_settings: Settings,
     tmp_path: Path,
     point_environment_at: Callable[[Settings, Path], None],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Neither case logs nor hall tickets: the forecast job succeeds, trains nothing and says
-    why each forecast table is skipped (issue 15)."""
-    _land(isolated_settings, "service_items", GUANGAN, MAPPINGS / "guangan_service_items.yaml")
-    _build(isolated_settings, tmp_path, point_environment_at, monkeypatch)
-
-    result = CliRunner().invoke(app, ["forecast"], env={"COLUMNS": "300"}, catch_exceptions=False)
-
-    assert result.exit_code == 0, result.output
-    for table in ("case_arrivals", "backlog_projection", "backtest_metrics", "model_registry"):
-        assert f"forecast.{table}: skipped: " in result.output
-    assert (
-        "forecast.case_arrivals: skipped: no case arrivals in marts.mart_case_arrivals_daily "
-        "(no case_logs loaded)" in result.output
+    """docs/city-configuration.md's path: load the export, `govwh init` the city folder from
+    it, build with GOVWH_CITY_DIR. The 广安区 catalogue's GB/T 2260 codes give the city
+    (511600) and its district; the demo city's regions, departments, halls and targets are
+    nowhere in the marts."""
+    city_dir = tmp_path / "guangan"
+    settings = replace(isolated_settings, city_dir=city_dir)
+    point_environment_at(settings, tmp_path / "dagster_home")
+    monkeypatch.setenv(PII_KEY_ENV, "a-city-secret")
+    runner = CliRunner()
+    loaded = runner.invoke(
+        app,
+        ["load", str(GUANGAN), "--source", "service_items", "--mapping",
+         str(MAPPINGS / "guangan_service_items.yaml")],
+        env={"COLUMNS": "200"},
+    )  # fmt: skip
+    assert loaded.exit_code == 0, loaded.output
+    drafted = runner.invoke(
+        app, ["init", str(city_dir), "--name", "广安市"], env={"COLUMNS": "200"}
     )
-    assert (
-        "forecast.staffing_plan: skipped: no hall tickets in marts.mart_hall_metrics_hourly "
-        "(no hall_tickets loaded)" in result.output
+    assert drafted.exit_code == 0, drafted.output
+    assert "regions.csv (2 rows)" in drafted.output
+    assert "regions.csv: 2 region(s) without a name (shown by code): 511600, 511602" in (
+        drafted.output
     )
-    assert "forecast_beats_seasonal_naive: skipped: " in result.output
+    # the user fills one gap: the district's name
+    regions = city_dir / "regions.csv"
+    regions.write_text(
+        regions.read_text(encoding="utf-8").replace("511602,,", "511602,广安区,"),
+        encoding="utf-8",
+    )
+
+    built = runner.invoke(app, ["build"], env={"COLUMNS": "200"}, catch_exceptions=False)
+    assert built.exit_code == 0, built.output
+
+    serving = settings.serving_path
     assert _query(
-        isolated_settings.warehouse_path,
-        "select count(*) from duckdb_tables() where schema_name = 'forecast'",
+        serving, "select region_code, region_name, admin_level, is_configured "
+        "from marts.dim_region order by region_code",
+    ) == [
+        ("511600", None, "city", True),
+        ("511602", "广安区", "county", True),
+        ("unknown", "未知区划", "county", False),
+    ]  # fmt: skip
+    demo = read_city(DEMO_CITY_DIR)
+    demo_departments = demo.tables["departments"]["department_code"].to_list()
+    assert _query(
+        serving,
+        "select count(*) from marts.dim_department where department_code in "
+        f"({', '.join(repr(code) for code in demo_departments)})",
     ) == [(0,)]
+    assert _query(serving, "select count(*) from marts.dim_hall") == [(0,)]
+    # the items count in the city and its district, not in the unknown county
+    assert _query(
+        serving,
+        "select scope_type, scope_code, active_items from marts.mart_item_supply_by_period "
+        "where period_grain = 'month' and scope_type in ('city', 'county') order by all",
+    ) == [("city", "511600", 787), ("county", "511602", 787)]
+    # targets: the national ones init wrote, for the configured regions only
+    assert _query(
+        serving,
+        "select distinct region_code from marts.mart_target_progress order by all",
+    ) == [("511600",), ("511602",)]
+
+    # a changed configuration is loaded by the next build, which is then a full refresh:
+    # past rows must be counted under the new regions
+    config = read_city(city_dir)
+    assert dbt_build_args(settings.warehouse_path)[1:] == [*DAILY_DBT_BUILD_FLAGS]
+    regions.write_text(
+        regions.read_text(encoding="utf-8").replace("511600,,", "511600,广安市,"),
+        encoding="utf-8",
+    )
+    with connect(settings.warehouse_path) as connection:
+        load_city(connection, read_city(city_dir))
+    assert read_city(city_dir).checksum != config.checksum
+    assert dbt_build_args(settings.warehouse_path) == ["build", "--full-refresh"]

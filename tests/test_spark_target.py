@@ -75,6 +75,15 @@ def _export_raw(warehouse: Path, raw_dir: Path) -> None:
             f"copy raw.service_items to '{raw_dir / 'service_items'}' "
             "(format parquet, partition_by (snapshot_date))"
         )
+        # the city configuration, landed beside the raw data (stage_raw_sources)
+        for (table,) in connection.execute(
+            "select table_name from information_schema.tables where table_schema = 'city'"
+        ).fetchall():
+            (raw_dir / "city" / table).mkdir(parents=True)
+            connection.execute(
+                f"copy city.{table} to '{raw_dir / 'city' / table / 'part-0.parquet'}' "
+                "(format parquet)"
+            )
 
 
 def _normalised(frame: pl.DataFrame) -> pl.DataFrame:

@@ -4,8 +4,9 @@
     data lands as Parquet in a folder or bucket (one sub-folder per source table, optionally
     Hive-partitioned, e.g. service_items/snapshot_date=2019-06-01/part-0.parquet), and this
     operation (re)registers every source of models/staging/_sources.yml (the sources in the raw
-    schema; not ops.*, which the pipeline writes itself) as an external table
-    `<schema>.<identifier>` over `<raw_dir>/<identifier>`, before `dbt build`:
+    schema, and the city configuration in schema city, landed under `<raw_dir>/city/`; not
+    ops.*, which the pipeline writes itself) as an external table `<schema>.<identifier>` over
+    `<raw_dir>/<identifier>` (`<raw_dir>/city/<identifier>`), before `dbt build`:
 
         dbt run-operation stage_raw_sources --target spark --args '{raw_dir: s3a://bucket/raw}'
 
@@ -26,12 +27,13 @@
     {%- if not raw_dir -%}
         {{ exceptions.raise_compiler_error("stage_raw_sources: pass raw_dir or set GOVWH_SPARK_RAW_DIR") }}
     {%- endif -%}
-    {#- the landed sources only (schema raw): ops.* are tables the pipeline writes itself -#}
+    {#- the landed sources and the city configuration: ops.* are tables the pipeline writes itself -#}
     {%- for source in graph.sources.values()
         | selectattr('package_name', 'equalto', project_name)
-        | selectattr('schema', 'equalto', 'raw') -%}
+        | selectattr('schema', 'in', ['raw', 'city']) -%}
         {%- set table_name = source.schema ~ '.' ~ source.identifier -%}
-        {%- set location = raw_dir.rstrip('/') ~ '/' ~ source.identifier -%}
+        {%- set folder = raw_dir.rstrip('/') ~ ('/city' if source.schema == 'city' else '') -%}
+        {%- set location = folder ~ '/' ~ source.identifier -%}
         {% do run_query('create database if not exists ' ~ source.schema) %}
         {%- set existing = adapter.get_relation(database=none, schema=source.schema, identifier=source.identifier) -%}
         {%- if existing is not none -%}

@@ -24,6 +24,7 @@ from rich.table import Table
 
 from bench.cli import register as register_bench_command
 from dashboards.cli import dashboards_app, superset_app
+from govwh.cli.city import register_city_commands
 from govwh.cli.ingest import register as register_ingest_commands
 from govwh.cli.mapping import mapping_app
 from govwh.cli.reports import register as register_report_commands
@@ -257,6 +258,11 @@ def _print_summary(console: Console, settings: Settings) -> None:
     with connect(settings.serving_path, read_only=True) as connection:
         marts = table_rows(connection, schema="marts")
         absent = empty_sources(connection)
+        city = connection.execute(
+            "select city_name, city_region_code, config_dir from city.city_profile"
+        ).fetchall()
+    for name, code, folder in city:
+        console.print(f"city:         {name} ({code}), configured in {folder}")
     table = Table(title="marts", title_justify="left")
     table.add_column("table")
     table.add_column("rows", justify="right")
@@ -361,6 +367,8 @@ register_report_commands(app)
 register_ingest_commands(app)
 # mapping suggest, mapping check: onboard a new export's mapping
 app.add_typer(mapping_app, name="mapping")
+# init, city check: the city's configuration folder
+register_city_commands(app)
 # the local Superset and the dashboards as code
 app.add_typer(superset_app, name="superset")
 app.add_typer(dashboards_app, name="dashboards")

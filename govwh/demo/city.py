@@ -1,7 +1,8 @@
-"""The demo city as the reference seeds describe it: regions, departments and halls.
+"""The demo city as its configuration folder describes it: regions, departments and halls.
 
-The generator reads ``seeds/regions.csv``, ``seeds/departments.csv`` and ``seeds/halls.csv``
-(written by ``seedgen``), so the warehouse's dimensions and the generated facts agree.
+The generator reads the demo city's folder (seeds/cities/demo, written once by ``seedgen``)
+through the same reader as the pipeline, so the warehouse's dimensions and the generated
+facts agree.
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from govwh.settings import REPO_ROOT
-
-SEEDS_DIR = REPO_ROOT / "seeds"
+from govwh.city.files import DEPARTMENTS, HALLS, REGIONS
+from govwh.city.read import read_city
+from govwh.settings import DEMO_CITY_DIR
 
 
 @dataclass(frozen=True)
@@ -24,12 +25,12 @@ class City:
     halls: pl.DataFrame  # hall_code, hall_name, region_code, windows_normal, ...
 
     @classmethod
-    def from_seeds(cls, seeds_dir: Path = SEEDS_DIR) -> City:
-        strings = {"region_code": pl.String, "parent_region_code": pl.String}
+    def from_folder(cls, city_dir: Path = DEMO_CITY_DIR) -> City:
+        tables = read_city(city_dir).tables
         return cls(
-            regions=pl.read_csv(seeds_dir / "regions.csv", schema_overrides=strings),
-            departments=pl.read_csv(seeds_dir / "departments.csv"),
-            halls=pl.read_csv(seeds_dir / "halls.csv", schema_overrides=strings),
+            regions=tables[REGIONS.name].drop("line"),
+            departments=tables[DEPARTMENTS.name].drop("line"),
+            halls=tables[HALLS.name].drop("line"),
         )
 
     @property

@@ -16,11 +16,12 @@ import polars as pl
 from govwh.demo.calendar_arrays import day_number
 from govwh.demo.cases import build_model, finish_cases, generate_cases
 from govwh.demo.catalogue import build_items, catalogue_snapshot, snapshot_dates
-from govwh.demo.city import SEEDS_DIR, City
+from govwh.demo.city import City
 from govwh.demo.export import check_format, write_frame
 from govwh.demo.params import scale_params
 from govwh.demo.tickets import month_tickets
 from govwh.ingestion.schemas import CASE_LOGS, HALL_TICKETS, SERVICE_ITEMS
+from govwh.settings import DEMO_CITY_DIR
 
 GENERATOR_VERSION = "3"
 Progress = Callable[[str, int, int], None]
@@ -66,7 +67,7 @@ def generate_demo_city(
     encoding: str = "utf-8",
     headers: str = "en",
     progress: Progress | None = None,
-    seeds_dir: Path = SEEDS_DIR,
+    city_dir: Path = DEMO_CITY_DIR,
 ) -> GenerationSummary:
     """Write the three sources of a generated city; deterministic for seed and scale."""
     params = scale_params(scale).with_period(start, end)
@@ -85,7 +86,7 @@ def generate_demo_city(
     (landing_dir / "_generation.json").unlink(missing_ok=True)
     write = {"fmt": fmt, "encoding": encoding, "headers": headers}
 
-    city = City.from_seeds(seeds_dir)
+    city = City.from_folder(city_dir)
     items = build_items(np.random.default_rng([seed, 0]), params, city)
     snapshots = snapshot_dates(params.start, params.end)
     for number, snapshot in enumerate(snapshots, start=1):

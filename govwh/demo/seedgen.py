@@ -1,11 +1,11 @@
-"""Write the demo city's reference seeds: regions, departments and halls (run once, commit).
+"""Write the demo city's configuration: regions, departments and halls (run once, commit).
 
 The city is fictional (嵩州市, code 411900, a code GB/T 2260 does not use), laid out the way a
 real prefecture-level city is: districts, development zones, counties and county-level cities,
 sub-districts, towns and townships, and communities/villages for a share of the townships.
 The output is deterministic (fixed RNG seed); the generator reads these files back.
 
-    python -m govwh.demo.seedgen [seeds_dir]
+    python -m govwh.demo.seedgen [city_dir]
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import numpy as np
 import polars as pl
 
 from govwh.demo.catalogue_data import DEPARTMENTS
+from govwh.settings import DEMO_CITY_DIR
 
 CITY_CODE = "411900"
 CITY_NAME = "嵩州市"
@@ -152,12 +153,12 @@ def build_halls(regions: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def write_seeds(seeds_dir: Path) -> None:
+def write_city(city_dir: Path) -> None:
     regions = build_regions()
-    regions.write_csv(seeds_dir / "regions.csv")
-    build_departments().write_csv(seeds_dir / "departments.csv")
-    build_halls(regions).write_csv(seeds_dir / "halls.csv")
+    regions.write_csv(city_dir / "regions.csv")
+    build_departments().write_csv(city_dir / "departments.csv")
+    build_halls(regions).write_csv(city_dir / "halls.csv")
 
 
 if __name__ == "__main__":
-    write_seeds(Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).parents[2] / "seeds")
+    write_city(Path(sys.argv[1]) if len(sys.argv) > 1 else DEMO_CITY_DIR)

@@ -37,7 +37,7 @@ COLUMN_DOCS: dict[str, dict[str, tuple[str, str]]] = {
         "department_code": ("Implementing department.", "Required."),
         "department_name": (
             "Implementing department's name.",
-            "Names of departments not in seeds/departments.csv (their codes are shown).",
+            "Names of departments not in the city's departments.csv (their codes are shown).",
         ),
         "region_code": (
             "Implementing region, GB/T 2260 (6 digits, 9 below county; 12-digit statistics "

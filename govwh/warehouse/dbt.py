@@ -12,6 +12,9 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+import duckdb
+
+from govwh.city.load import loaded_checksum
 from govwh.settings import (
     DAILY_DBT_BUILD_FLAGS,
     DBT_PROFILES_DIR,
@@ -26,7 +29,8 @@ from govwh.warehouse.connection import connect
 # on_schema_change='fail', a new definition of past rows): the next build of every warehouse
 # built before is then a full refresh, recorded in SCHEMA_VERSIONS.
 # 2: case-level deadlines, unknown members, optional catalogue fields (issue 15).
-WAREHOUSE_SCHEMA_VERSION = 2
+# 3: the city as configuration: target waits per hall and business type, observed halls.
+WAREHOUSE_SCHEMA_VERSION = 3
 SCHEMA_VERSIONS = "ops.warehouse_schema_versions"
 
 
@@ -48,38 +52,58 @@ def dbt_build_args(warehouse_file: Path) -> list[str]:
     full refresh that rebuilt every model has recorded it (ops.full_rebuilds, written by the
     on-run-end hook dbt/macros/full_rebuilds.sql); until then every build is a full refresh.
 
-    A warehouse built with models older than WAREHOUSE_SCHEMA_VERSION is rebuilt in full
-    once (record_complete_build records the version after it).
+    A warehouse built with models older than WAREHOUSE_SCHEMA_VERSION, or with another city
+    configuration than the one loaded now (a region added, a target wait changed: past cases
+    and tickets must be counted again), is rebuilt in full once (record_complete_build
+    records the version and the configuration after it).
     """
     facts, unloads_pending = _warehouse_state(warehouse_file)
-    if unloads_pending or (facts and _schema_outdated(warehouse_file)):
+    if unloads_pending or (facts and _built_with_other_models_or_city(warehouse_file)):
         return ["build", "--full-refresh"]
     if facts:
         return ["build", *DAILY_DBT_BUILD_FLAGS]
     return ["build"]
 
 
-def _schema_outdated(warehouse_file: Path) -> bool:
+def _built_with_other_models_or_city(warehouse_file: Path) -> bool:
     """The warehouse's models were last rebuilt whole by an older schema version (or before
-    versions were recorded)."""
+    versions were recorded), or with another city configuration than the one loaded now."""
     with connect(warehouse_file, read_only=True) as connection:
-        schema, table = SCHEMA_VERSIONS.split(".")
-        (recorded,) = connection.execute(
-            "select count(*) from information_schema.tables "
-            "where table_schema = ? and table_name = ?",
-            [schema, table],
-        ).fetchall()[0]
-        if not recorded:
+        columns = _columns_of(connection, SCHEMA_VERSIONS)
+        if not columns:
             return True
         (version,) = connection.execute(
             f"select max(schema_version) from {SCHEMA_VERSIONS}"
         ).fetchall()[0]
-    return version is None or version < WAREHOUSE_SCHEMA_VERSION
+        if version is None or version < WAREHOUSE_SCHEMA_VERSION:
+            return True
+        city = loaded_checksum(connection)
+        if city is None:
+            return False
+        if "city_config_checksum" not in columns:
+            return True
+        built_with = connection.execute(
+            f"select city_config_checksum from {SCHEMA_VERSIONS} order by recorded_at desc limit 1"
+        ).fetchall()
+    return not built_with or built_with[0][0] != city
+
+
+def _columns_of(connection: duckdb.DuckDBPyConnection, table: str) -> set[str]:
+    schema, name = table.split(".")
+    return {
+        column
+        for (column,) in connection.execute(
+            "select column_name from information_schema.columns "
+            "where table_schema = ? and table_name = ?",
+            [schema, name],
+        ).fetchall()
+    }
 
 
 def record_complete_build(warehouse_file: Path, args: list[str]) -> None:
     """After a successful dbt build of every model that rebuilt them all (a first build, or a
-    full refresh): the warehouse's models are of WAREHOUSE_SCHEMA_VERSION."""
+    full refresh): the warehouse's models are of WAREHOUSE_SCHEMA_VERSION and of the city
+    configuration loaded now."""
     if args != ["build"] and "--full-refresh" not in args:
         return
     with connect(warehouse_file) as connection:
@@ -89,8 +113,12 @@ def record_complete_build(warehouse_file: Path, args: list[str]) -> None:
             "(schema_version integer not null, recorded_at timestamp not null)"
         )
         connection.execute(
-            f"insert into {SCHEMA_VERSIONS} values (?, current_timestamp)",
-            [WAREHOUSE_SCHEMA_VERSION],
+            f"alter table {SCHEMA_VERSIONS} add column if not exists city_config_checksum varchar"
+        )
+        connection.execute(
+            f"insert into {SCHEMA_VERSIONS} (schema_version, recorded_at, city_config_checksum) "
+            "values (?, current_timestamp, ?)",
+            [WAREHOUSE_SCHEMA_VERSION, loaded_checksum(connection)],
         )
 
 

@@ -1,11 +1,11 @@
-{#- Departments: the configured ones (seed departments), then every other department code
+{#- Departments: the configured ones (city folder departments.csv), then every other department code
     the exports use (named by the catalogue where it names them, else by the code), then the
     unknown department (var unknown_member_code) where a case names none. A new city's
     departments so appear before anyone configures them, and every case has a department. -#}
 
 with configured_departments as (
 
-    select department_code, department_name, department_name_en from {{ ref('departments') }}
+    select department_code, department_name, department_name_en from {{ ref('stg_city__departments') }}
 
 ),
 

@@ -1,6 +1,51 @@
-with halls as (
+{#- Service halls: the configured ones (city folder halls.csv) with their windows and hours,
+    then every other hall code the queue tickets or the cases use, named by its code and
+    without windows or hours (planning leaves them out; their tickets still count). -#}
 
-    select * from {{ ref('halls') }}
+with configured_halls as (
+
+    select * from {{ ref('stg_city__halls') }}
+
+),
+
+observed_halls as (
+
+    select hall_code from {{ ref('stg_queue_system__hall_tickets') }} where hall_code is not null
+    union
+    select hall_code from {{ ref('stg_case_platform__case_logs') }} where hall_code is not null
+
+),
+
+halls as (
+
+    select
+        hall_code,
+        hall_name,
+        region_code,
+        hall_level,
+        windows_normal,
+        windows_lunch,
+        open_time,
+        close_time,
+        lunch_start,
+        lunch_end,
+        true as is_configured
+    from configured_halls
+    union all
+    select
+        hall_code,
+        hall_code as hall_name,
+        cast(null as {{ dbt.type_string() }}) as region_code,
+        cast(null as {{ dbt.type_string() }}) as hall_level,
+        cast(null as integer) as windows_normal,
+        cast(null as integer) as windows_lunch,
+        cast(null as {{ dbt.type_string() }}) as open_time,
+        cast(null as {{ dbt.type_string() }}) as close_time,
+        cast(null as {{ dbt.type_string() }}) as lunch_start,
+        cast(null as {{ dbt.type_string() }}) as lunch_end,
+        false as is_configured
+    from observed_halls
+    where hall_code not in (select hall_code from configured_halls)
 
 )
 
@@ -14,12 +59,11 @@ select
     halls.windows_normal,
     halls.windows_lunch,
     halls.hall_level,
-    -- opening hours as HH:MM text, as forecasting parses them (the seed pins them to text; a
-    -- warehouse seeded before that holds a time, printed HH:MM:SS: the first five characters)
-    {%- for column in ['open_time', 'close_time', 'lunch_start', 'lunch_end'] %}
-    substring(cast(halls.{{ column }} as {{ dbt.type_string() }}), 1, 5) as {{ column }}
-    {%- if not loop.last %},{% endif %}
-    {%- endfor %}
+    halls.open_time,
+    halls.close_time,
+    halls.lunch_start,
+    halls.lunch_end,
+    halls.is_configured
 from halls
 left join {{ ref('dim_region') }} as regions
     on halls.region_code = regions.region_code

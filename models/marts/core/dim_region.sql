@@ -1,12 +1,12 @@
 {#- The administrative hierarchy city → county → township → village, flattened so that any
     region can be rolled up to each of its ancestors with one join. One more member, the
     unknown region (var unknown_member_code), a county of the city: cases and items whose
-    region is missing or not in the regions seed are counted there, so that the counties and
+    region is missing or not in the city's regions.csv are counted there, so that the counties and
     the city still add up (nothing vanishes from a roll-up). -#}
 
 with configured_regions as (
 
-    select * from {{ ref('regions') }}
+    select * from {{ ref('stg_city__regions') }}
 
 ),
 

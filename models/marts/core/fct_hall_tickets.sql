@@ -1,6 +1,8 @@
 {#- One row per hall queue ticket with waiting and service time in minutes and the flags the
     hall metrics count. Service level counts tickets called within the target wait against
-    tickets called plus tickets abandoned; no-shows were called.
+    tickets called plus tickets abandoned; no-shows were called. The target wait is the city's
+    (service_levels.csv) for the ticket's hall and business type, the most specific row
+    first, else var hall_target_wait_minutes.
     Incremental: a run adds (or replaces) the tickets loaded since the last run; every row it
     writes carries the run's _watermark (the latest load among them), so the data tests can
     check just the rows of the last run (all rows after a full refresh). -#}
@@ -50,6 +52,40 @@ timed as (
         end as service_minutes
     from tickets
 
+),
+
+service_levels as (
+
+    select hall_code, business_type, target_wait_minutes
+    from {{ ref('stg_city__service_levels') }}
+
+),
+
+with_target_wait as (
+
+    select
+        timed.*,
+        coalesce(
+            for_hall_and_type.target_wait_minutes,
+            for_hall.target_wait_minutes,
+            for_type.target_wait_minutes,
+            for_city.target_wait_minutes,
+            {{ var('hall_target_wait_minutes') }}
+        ) as target_wait_minutes
+    from timed
+    left join service_levels as for_hall_and_type
+        on timed.hall_code = for_hall_and_type.hall_code
+        and timed.business_type = for_hall_and_type.business_type
+    left join service_levels as for_hall
+        on timed.hall_code = for_hall.hall_code
+        and for_hall.business_type = '*'
+    left join service_levels as for_type
+        on for_type.hall_code = '*'
+        and timed.business_type = for_type.business_type
+    left join service_levels as for_city
+        on for_city.hall_code = '*'
+        and for_city.business_type = '*'
+
 )
 
 select
@@ -76,8 +112,9 @@ select
     ticket_outcome = 'no_show' as is_no_show,
     ticket_outcome = 'abandoned' as is_abandoned,
     ticket_outcome <> 'served' as is_unserved,
-    coalesce(wait_minutes <= {{ var('hall_target_wait_minutes') }}, false) as is_within_target_wait,
+    target_wait_minutes,
+    coalesce(wait_minutes <= target_wait_minutes, false) as is_within_target_wait,
     coalesce(wait_minutes > {{ var('hall_long_wait_minutes') }}, false) as is_long_wait,
     _loaded_at,
     (select _watermark from run_watermark) as _watermark
-from timed
+from with_target_wait

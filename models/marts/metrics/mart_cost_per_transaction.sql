@@ -1,6 +1,6 @@
 {#- 单件成本 — staff cost per completed case by department, channel group and month, from the
-    labour-cost seed (hourly staff cost with an overhead uplift; a department row overrides
-    the "*" default). Hall cases cost the window minutes measured in the queue tickets of the
+    city's labour costs (city folder labour_costs.csv: hourly staff cost with an overhead
+    uplift; a department row overrides the "*" default). Hall cases cost the window minutes measured in the queue tickets of the
     department plus back-office minutes per case; other channels cost back-office (and any
     front-office) minutes per case. -#}
 
@@ -32,7 +32,7 @@ window_minutes as (
 
 costs as (
 
-    select * from {{ ref('labour_costs') }}
+    select * from {{ ref('stg_city__labour_costs') }}
 
 ),
 

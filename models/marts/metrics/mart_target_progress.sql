@@ -1,12 +1,13 @@
-{#- Progress against the targets seed (metric, admin level, region or "*", value, due date):
-    the actual of the latest month, target, gap, the trend over the last six months (least
+{#- Progress against the city's targets (city folder targets.csv: metric, admin level, region
+    or "*", value, due date) for every configured region the target covers (not the unknown
+    region, which no one is held to): the actual of the latest month, target, gap, the trend over the last six months (least
     squares slope per month), the month the target would be reached at that trend, and a
     status: met / on_track (projected by the due date) / at_risk (projected within six months
     after it) / off_track (later, never at this trend, or past due and unmet). -#}
 
 with targets as (
 
-    select * from {{ ref('targets') }}
+    select * from {{ ref('stg_city__targets') }}
 
 ),
 
@@ -30,6 +31,7 @@ target_scopes as (
     inner join regions
         on regions.admin_level = targets.admin_level
         and (targets.region_code = '*' or targets.region_code = regions.region_code)
+    where regions.is_configured
 
 ),
 

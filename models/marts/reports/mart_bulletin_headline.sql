@@ -26,7 +26,7 @@ weeks as (
 
 city_targets as (
 
-    select * from {{ ref('targets') }}
+    select * from {{ ref('stg_city__targets') }}
     where admin_level = 'city'
 
 ),
