@@ -64,23 +64,6 @@ def test_serving_copy_matches_the_warehouse_and_is_read_only(built_warehouse: Se
         connection.execute("delete from marts.fct_cases")
 
 
-def test_building_again_leaves_identical_row_counts(
-    built_warehouse: Settings, tmp_path: Path
-) -> None:
-    again = Settings(
-        warehouse_path=tmp_path / "govwh.duckdb",
-        landing_dir=built_warehouse.landing_dir,
-        serving_path=tmp_path / "serving" / "govwh.duckdb",
-    )
-    shutil.copy(built_warehouse.warehouse_path, again.warehouse_path)
-    before = _row_counts(again.warehouse_path)
-
-    result = run_job(again, instance=open_instance(tmp_path / "dagster_home"))
-
-    assert result.success, result.failures
-    assert _row_counts(again.warehouse_path) == before
-
-
 def test_duplicate_keys_never_reach_dbt(
     built_warehouse: Settings,
     tmp_path: Path,
