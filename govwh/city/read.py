@@ -230,147 +230,114 @@ def _read_table(folder: Path, table: CityTable, problems: list[Problem]) -> pl.D
     return typed
 
 
-def _rows_where(frame: pl.DataFrame, condition: pl.Expr, column: str) -> list[tuple[int, object]]:
-    return frame.filter(condition).select("line", column).rows()
-
-
 def _check_references(
     tables: dict[str, pl.DataFrame], profile: CityProfile | None, problems: list[Problem]
 ) -> None:
     """The rows agree with each other: one city, parents and halls in known regions, rule
-    tables over known levels and channel groups."""
+    tables over known levels, channel groups, departments and halls."""
     regions = tables[REGIONS.name]
-    codes = set(regions["region_code"].to_list())
-
-    def add(table: CityTable, column: str, rows: list[tuple[int, object]], message: str) -> None:
+    cities = regions.filter(pl.col("admin_level") == "city")
+    if cities.height != 1:
+        message = f"needs exactly one city row, has {cities.height}"
+        problems.append(Problem(REGIONS.file_name, None, "admin_level", message))
+    elif profile is not None and cities["region_code"].item() != profile.region_code:
+        message = (
+            f"{profile.region_code!r} is not the city row of regions.csv "
+            f"({cities['region_code'].item()!r})"
+        )
+        problems.append(Problem(PROFILE_FILE, None, "region_code", message))
+    for table, column, broken, message in _row_rules(tables):
+        rows = tables[table.name].filter(broken).select("line", column).iter_rows()
         problems.extend(
             Problem(table.file_name, line, column, message.format(value=value))
             for line, value in rows
         )
 
-    add(
-        REGIONS,
-        "admin_level",
-        _rows_where(regions, ~pl.col("admin_level").is_in(ADMIN_LEVELS), "admin_level"),
-        f"{{value!r}} is not one of {list(ADMIN_LEVELS)}",
-    )
-    cities = regions.filter(pl.col("admin_level") == "city")
-    if cities.height != 1:
-        problems.append(
-            Problem(
-                REGIONS.file_name,
-                None,
-                "admin_level",
-                f"needs exactly one city row, has {cities.height}",
-            )
-        )
-    elif profile is not None and cities["region_code"].item() != profile.region_code:
-        problems.append(
-            Problem(
-                PROFILE_FILE,
-                None,
-                "region_code",
-                f"{profile.region_code!r} is not the city row of regions.csv "
-                f"({cities['region_code'].item()!r})",
-            )
-        )
-    add(
-        REGIONS,
-        "parent_region_code",
-        _rows_where(
-            regions,
-            (pl.col("admin_level") == "city") & pl.col("parent_region_code").is_not_null(),
+
+def _row_rules(tables: dict[str, pl.DataFrame]) -> list[tuple[CityTable, str, pl.Expr, str]]:
+    """(table, column, condition of a broken row, message): the checks of one row against
+    the other files."""
+    regions = tables[REGIONS.name]["region_code"].to_list()
+    departments = tables[DEPARTMENTS.name]["department_code"].to_list()
+    halls = tables[HALLS.name]["hall_code"].to_list()
+    not_region = "{value!r} is not a region of regions.csv"
+
+    def not_one_of(values: tuple[str, ...]) -> str:
+        return f"{{value!r}} is not one of {list(values)}"
+
+    def neither_wildcard_nor(column: str, known: list[str]) -> pl.Expr:
+        return (pl.col(column) != WILDCARD) & ~pl.col(column).is_in(known)
+
+    is_city = pl.col("admin_level") == "city"
+    parent = pl.col("parent_region_code")
+    return [
+        (
+            REGIONS,
+            "admin_level",
+            ~pl.col("admin_level").is_in(ADMIN_LEVELS),
+            not_one_of(ADMIN_LEVELS),
+        ),
+        (
+            REGIONS,
             "parent_region_code",
+            is_city & parent.is_not_null(),
+            "the city has no parent (found {value!r})",
         ),
-        "the city has no parent (found {value!r})",
-    )
-    add(
-        REGIONS,
-        "parent_region_code",
-        _rows_where(
-            regions,
-            (pl.col("admin_level") != "city")
-            & (pl.col("parent_region_code").is_null() | ~pl.col("parent_region_code").is_in(codes)),
+        (
+            REGIONS,
             "parent_region_code",
+            ~is_city & (parent.is_null() | ~parent.is_in(regions)),
+            not_region,
         ),
-        "{value!r} is not a region of regions.csv",
-    )
-
-    halls = tables[HALLS.name]
-    add(
-        HALLS,
-        "region_code",
-        _rows_where(
-            halls,
-            pl.col("region_code").is_not_null() & ~pl.col("region_code").is_in(codes),
+        (
+            HALLS,
             "region_code",
+            pl.col("region_code").is_not_null() & ~pl.col("region_code").is_in(regions),
+            not_region,
         ),
-        "{value!r} is not a region of regions.csv",
-    )
-
-    targets = tables[TARGETS.name]
-    add(
-        TARGETS,
-        "admin_level",
-        _rows_where(targets, ~pl.col("admin_level").is_in(ADMIN_LEVELS), "admin_level"),
-        f"{{value!r}} is not one of {list(ADMIN_LEVELS)}",
-    )
-    add(
-        TARGETS,
-        "region_code",
-        _rows_where(
-            targets,
-            (pl.col("region_code") != WILDCARD) & ~pl.col("region_code").is_in(codes),
+        (
+            TARGETS,
+            "admin_level",
+            ~pl.col("admin_level").is_in(ADMIN_LEVELS),
+            not_one_of(ADMIN_LEVELS),
+        ),
+        (
+            TARGETS,
             "region_code",
+            neither_wildcard_nor("region_code", regions),
+            '{value!r} is neither "*" nor a region of regions.csv',
         ),
-        '{value!r} is neither "*" nor a region of regions.csv',
-    )
-    add(
-        TARGETS,
-        "target_value",
-        _rows_where(targets, ~pl.col("target_value").is_between(0, 1), "target_value"),
-        "{value} is not a rate between 0 and 1",
-    )
-
-    costs = tables[LABOUR_COSTS.name]
-    add(
-        LABOUR_COSTS,
-        "channel_group",
-        _rows_where(costs, ~pl.col("channel_group").is_in(CHANNEL_GROUPS), "channel_group"),
-        f"{{value!r}} is not one of {list(CHANNEL_GROUPS)}",
-    )
-    add(
-        LABOUR_COSTS,
-        "department_code",
-        _rows_where(
-            costs,
-            (pl.col("department_code") != WILDCARD)
-            & ~pl.col("department_code").is_in(
-                tables[DEPARTMENTS.name]["department_code"].to_list()
-            ),
+        (
+            TARGETS,
+            "target_value",
+            ~pl.col("target_value").is_between(0, 1),
+            "{value} is not a rate between 0 and 1",
+        ),
+        (
+            LABOUR_COSTS,
+            "channel_group",
+            ~pl.col("channel_group").is_in(CHANNEL_GROUPS),
+            not_one_of(CHANNEL_GROUPS),
+        ),
+        (
+            LABOUR_COSTS,
             "department_code",
+            neither_wildcard_nor("department_code", departments),
+            '{value!r} is neither "*" nor a department of departments.csv',
         ),
-        '{value!r} is neither "*" nor a department of departments.csv',
-    )
-
-    levels = tables[SERVICE_LEVELS.name]
-    add(
-        SERVICE_LEVELS,
-        "hall_code",
-        _rows_where(
-            levels,
-            (pl.col("hall_code") != WILDCARD)
-            & ~pl.col("hall_code").is_in(halls["hall_code"].to_list()),
+        (
+            SERVICE_LEVELS,
             "hall_code",
+            neither_wildcard_nor("hall_code", halls),
+            '{value!r} is neither "*" nor a hall of halls.csv',
         ),
-        '{value!r} is neither "*" nor a hall of halls.csv',
-    )
-    add(
-        SERVICE_LEVELS,
-        "target_wait_minutes",
-        _rows_where(levels, pl.col("target_wait_minutes") <= 0, "target_wait_minutes"),
-        "{value} minutes: a target wait must be positive",
-    )
+        (
+            SERVICE_LEVELS,
+            "target_wait_minutes",
+            pl.col("target_wait_minutes") <= 0,
+            "{value} minutes: a target wait must be positive",
+        ),
+    ]
 
 
 def calendar_years(calendar_csv: Path) -> set[int]:
