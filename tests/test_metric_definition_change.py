@@ -40,7 +40,8 @@ def redefined(built_warehouse: Settings, tmp_path_factory: pytest.TempPathFactor
     root = tmp_path_factory.mktemp("redefined")
     project = root / "project"
     project.mkdir()
-    shutil.copy(REPO_ROOT / "dbt_project.yml", project / "dbt_project.yml")
+    for name in ("dbt_project.yml", ".dbtignore"):
+        shutil.copy(REPO_ROOT / name, project / name)
     for folder in ("models", "seeds", "dbt"):
         shutil.copytree(
             REPO_ROOT / folder, project / folder, ignore=shutil.ignore_patterns("target")

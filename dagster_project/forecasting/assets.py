@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from dagster import (
     AssetCheckResult,
@@ -25,10 +26,11 @@ from dagster import (
 
 from dagster_project.resources import DuckDBWarehouse
 from dagster_project.warehouse.assets import govwh_dbt_models
-from forecasting.backtest import check_against_baseline
-from forecasting.run import ForecastRunSummary, run_forecasts
 from forecasting.warehouse import FORECAST_TABLES
 from govwh.warehouse.connection import connect
+
+if TYPE_CHECKING:
+    from forecasting.run import ForecastRunSummary
 
 FORECAST_KEYS = {name: AssetKey(["forecast", name]) for name in FORECAST_TABLES}
 MODELS_FOLDER = "models"  # beside the warehouse file: warehouse/models/<version>.joblib + .json
@@ -57,6 +59,10 @@ MODELS_FOLDER = "models"  # beside the warehouse file: warehouse/models/<version
     ],
 )
 def forecasts(warehouse: DuckDBWarehouse) -> Iterator[MaterializeResult | AssetCheckResult]:
+    # imported here: scikit-learn takes seconds to import, and every job run (the build,
+    # which never forecasts, included) loads these definitions at start-up
+    from forecasting.run import run_forecasts
+
     summary = run_forecasts(warehouse.file, model_dir=warehouse.file.parent / MODELS_FOLDER)
     common = {
         "as_of": MetadataValue.text(str(summary.as_of)),
@@ -122,6 +128,8 @@ def forecast_interval_coverage(warehouse: DuckDBWarehouse) -> AssetCheckResult:
             description="skipped: no arrival backtest in forecast.backtest_metrics "
             "(no case data to forecast)",
         )
+    from forecasting.backtest import check_against_baseline  # scikit-learn: see above
+
     result = check_against_baseline(metrics)
     ok = 0.75 <= result.coverage80 <= 0.85
     return AssetCheckResult(

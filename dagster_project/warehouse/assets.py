@@ -23,7 +23,15 @@ from govwh.settings import (
 from govwh.warehouse.dbt import dbt_build_args, record_complete_build
 
 # Files whose change makes the parsed manifest stale (relative to the project directory).
-_PROJECT_INPUTS = ("dbt_project.yml", "packages.yml", "dependencies.yml", "models", "seeds", "dbt")
+_PROJECT_INPUTS = (
+    "dbt_project.yml",
+    ".dbtignore",
+    "packages.yml",
+    "dependencies.yml",
+    "models",
+    "seeds",
+    "dbt",
+)
 
 
 def _manifest_is_stale(project: DbtProject) -> bool:

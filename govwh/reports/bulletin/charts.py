@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import io
 import logging
+from types import ModuleType
+from typing import TYPE_CHECKING
 
-import matplotlib
-
-matplotlib.use("Agg")  # headless: no display on servers
-
-import matplotlib.pyplot as plt
 import polars as pl
 
-# the CJK font has a single weight; matplotlib would warn about it on every chart
-logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
+if TYPE_CHECKING:
+    import matplotlib.pyplot as plt
 
 # Text stays text in the SVG (svg.fonttype none): the browser renders it with a CJK font.
 _STYLE = {
@@ -26,7 +23,36 @@ _STYLE = {
 }
 
 
+def _pyplot() -> ModuleType:
+    """matplotlib, headless, imported when a chart is drawn: it takes over a second, and the
+    Dagster definitions (loaded by every job run) import this module."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # no display on servers
+    import matplotlib.pyplot as pyplot
+
+    # the CJK font has a single weight; matplotlib would warn about it on every chart
+    logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
+    _register_cjk_fonts()
+    return pyplot
+
+
+def _register_cjk_fonts() -> None:
+    """Make the CJK fonts of the system known to matplotlib. Its font cache lists the fonts
+    present when it was first built: a font installed later (the Makefile's fonts-wqy-zenhei)
+    is otherwise never used, and every Chinese glyph falls back to DejaVu Sans with a warning."""
+    from matplotlib import font_manager
+
+    known = {font.name for font in font_manager.fontManager.ttflist}
+    if known & set(_STYLE["font.sans-serif"][:-1]):
+        return
+    for path in font_manager.findSystemFonts():
+        if any(mark in path.lower() for mark in ("wqy", "notosanscjk", "noto-cjk")):
+            font_manager.fontManager.addfont(path)
+
+
 def _svg(figure: plt.Figure) -> str:
+    plt = _pyplot()
     buffer = io.StringIO()
     figure.savefig(buffer, format="svg", bbox_inches="tight")
     plt.close(figure)
@@ -36,6 +62,7 @@ def _svg(figure: plt.Figure) -> str:
 
 def trend_chart(trend: pl.DataFrame) -> str:
     """Weekly city-wide trend of the demand headline metrics (percent)."""
+    plt = _pyplot()
     with plt.rc_context(_STYLE):
         figure, axes = plt.subplots(figsize=(7.5, 2.6))
         for (name,), series in trend.group_by("metric_name_zh", maintain_order=True):
@@ -57,6 +84,7 @@ def trend_chart(trend: pl.DataFrame) -> str:
 
 def ranking_chart(ranking: pl.DataFrame, title: str) -> str:
     """Composite scores of every ranked unit, best at the top."""
+    plt = _pyplot()
     with plt.rc_context(_STYLE):
         height = max(2.0, 0.22 * ranking.height + 0.6)
         figure, axes = plt.subplots(figsize=(7.5, height))
