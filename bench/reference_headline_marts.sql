@@ -180,6 +180,7 @@ select
     count(*) filter (is_on_time) as on_time_cases,
     count(*) filter (is_on_time is not null) as cases_with_deadline,
     count(*) filter (trips is not null) as trips_reported_cases,
+    count(*) filter (is_same_workday is not null) as acceptance_known_cases,
     count(*) filter (is_same_workday) as same_workday_cases,
     count(*) filter (trips <= 1) as one_trip_cases,
     count(*) filter (trips = 0) as zero_trip_cases,

@@ -111,12 +111,14 @@ def test_a_city_with_only_its_request_log_builds_and_judges_on_time_by_its_own_d
     )
     assert [row[2:] for row in totals] == [(85, 77, 72), (85, 77, 72)]
     assert totals[1][:2] == ("county", "unknown")
-    # no trips in a 311 log: no trip rates, rather than invented ones
+    # no trips and no acceptance time in a 311 log: no trip rates and no instant completion
+    # rate, rather than invented ones (0 %)
     assert _query(
         serving,
-        "select sum(trips_reported_cases), max(one_trip_rate) from "
-        "marts.mart_case_metrics_by_period where scope_type = 'city'",
-    ) == [(0, None)]
+        "select sum(trips_reported_cases), max(one_trip_rate), sum(acceptance_known_cases), "
+        "max(instant_completion_rate) from marts.mart_case_metrics_by_period "
+        "where scope_type = 'city'",
+    ) == [(0, None, 0, None)]
     # the sum-of-parts test passes, and fails when a department's rows are dropped
     select = ["--select", "test_name:parts_sum_to_city"]
     passed, _ = run_dbt(["test", *select], isolated_settings, tmp_path / "target_passed")

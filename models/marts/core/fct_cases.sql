@@ -399,8 +399,10 @@ select
         when acceptance_workday_seq is null then null
         else coalesce(completion_workday_seq <= due_workday_seq, false)
     end as is_on_time,
+    -- without an acceptance time there is no accepting working day: no verdict (the export
+    -- does not say), rather than "not instant"
     case
-        when case_status = 'completed'
+        when case_status = 'completed' and first_clock_workday_seq is not null
             then coalesce(completion_workday_seq <= first_clock_workday_seq, false)
     end as is_completed_same_workday,
     trips,

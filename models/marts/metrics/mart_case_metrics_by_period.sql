@@ -80,6 +80,7 @@ summed_parts as (
         sum(on_time_cases) as on_time_cases,
         sum(cases_with_deadline) as cases_with_deadline,
         sum(trips_reported_cases) as trips_reported_cases,
+        sum(acceptance_known_cases) as acceptance_known_cases,
         sum(same_workday_cases) as same_workday_cases,
         sum(one_trip_cases) as one_trip_cases,
         sum(zero_trip_cases) as zero_trip_cases,
@@ -235,6 +236,7 @@ combined as (
         coalesce(summed_parts.on_time_cases, 0) as on_time_cases,
         coalesce(summed_parts.cases_with_deadline, 0) as cases_with_deadline,
         coalesce(summed_parts.trips_reported_cases, 0) as trips_reported_cases,
+        coalesce(summed_parts.acceptance_known_cases, 0) as acceptance_known_cases,
         coalesce(summed_parts.same_workday_cases, 0) as same_workday_cases,
         coalesce(summed_parts.one_trip_cases, 0) as one_trip_cases,
         coalesce(summed_parts.zero_trip_cases, 0) as zero_trip_cases,
@@ -279,6 +281,7 @@ select
         as on_time_rate_strict,
     {{ metric_ratio('deadline_coverage') }}
         as deadline_coverage,
+    cast(acceptance_known_cases as bigint) as acceptance_known_cases,
     cast(same_workday_cases as bigint) as same_workday_cases,
     {{ metric_ratio('instant_completion_rate') }}
         as instant_completion_rate,

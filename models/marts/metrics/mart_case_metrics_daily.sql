@@ -53,6 +53,9 @@ select
     cast(sum(case when is_on_time is not null then 1 else 0 end) as bigint) as cases_with_deadline,
     -- the trip rates' denominator: a log without trips gets no trip rates, not zero ones
     cast(sum(case when trips is not null then 1 else 0 end) as bigint) as trips_reported_cases,
+    -- the instant completion rate's denominator: cases with an acceptance time
+    cast(sum(case when is_completed_same_workday is not null then 1 else 0 end) as bigint)
+        as acceptance_known_cases,
     cast(sum(case when is_completed_same_workday then 1 else 0 end) as bigint) as same_workday_cases,
     cast(sum(case when is_one_trip then 1 else 0 end) as bigint) as one_trip_cases,
     cast(sum(case when is_zero_trip then 1 else 0 end) as bigint) as zero_trip_cases,
