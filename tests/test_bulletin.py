@@ -178,3 +178,19 @@ def test_stale_source_fails_and_writes_nothing(built_warehouse: Settings, tmp_pa
     with pytest.raises(StaleDataError, match="hall_tickets"):
         build_weekly_bulletin(warehouse, week, out, pdf=False)
     assert not out.exists() or not any(out.iterdir())
+
+
+def test_a_week_before_the_data_starts_is_refused(
+    built_warehouse: Settings, tmp_path: Path
+) -> None:
+    """A week that began before the first data (here: the week before the tiny city's first
+    case) would be a partial bulletin: refused, naming where the data starts."""
+    with duckdb.connect(str(built_warehouse.warehouse_path), read_only=True) as connection:
+        (first_case_day,) = connection.sql(
+            "select first_data_date from marts.mart_data_freshness where source_name = 'case_logs'"
+        ).fetchall()[0]
+    before = IsoWeek.containing(first_case_day).previous
+    out = tmp_path / "bulletins"
+    with pytest.raises(StaleDataError, match=r"case_logs \(data starts .*, after the week began\)"):
+        build_weekly_bulletin(built_warehouse.warehouse_path, before, out, pdf=False)
+    assert not out.exists() or not any(out.iterdir())

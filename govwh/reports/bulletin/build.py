@@ -116,7 +116,8 @@ def build_weekly_bulletin(
     if stale := data.freshness.stale_sources():
         raise StaleDataError(
             f"no bulletin for {week.label}: the data does not cover the week "
-            f"(needs data through {data.freshness.last_workday_of_week}): " + "; ".join(stale)
+            f"(needs data from {week.start} through {data.freshness.last_workday_of_week}): "
+            + "; ".join(stale)
         )
     out_dir.mkdir(parents=True, exist_ok=True)
     html_path = out_dir / f"bulletin_{week.label}.html"

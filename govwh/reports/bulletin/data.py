@@ -22,13 +22,26 @@ class DataFreshness:
     catalogue: dt.date | None
     last_workday_of_week: dt.date
     as_of: dt.date | None  # mart_data_freshness.as_of_date: the activity sources' common day
+    week_start: dt.date
+    # the first day of data of case_logs and hall_tickets (mart_data_freshness.first_data_date)
+    case_logs_from: dt.date | None = None
+    hall_tickets_from: dt.date | None = None
 
     def stale_sources(self) -> list[str]:
-        """Sources that stop before the week's last working day (or have no data)."""
+        """Sources that stop before the week's last working day (or have no data), or that
+        start after the week began: either way the week's figures would be partial."""
         stale = [
             f"{name} (last data {day or 'none'})"
             for name, day in (("case_logs", self.case_logs), ("hall_tickets", self.hall_tickets))
             if day is None or day < self.last_workday_of_week
+        ]
+        stale += [
+            f"{name} (data starts {first}, after the week began)"
+            for name, first in (
+                ("case_logs", self.case_logs_from),
+                ("hall_tickets", self.hall_tickets_from),
+            )
+            if first is not None and first > self.week_start
         ]
         if self.catalogue is None:
             stale.append("service_items (no catalogue snapshot)")
@@ -56,20 +69,33 @@ def _frame(connection: duckdb.DuckDBPyConnection, sql: str, params: list | dict)
 
 def read_freshness(connection: duckdb.DuckDBPyConnection, week: IsoWeek) -> DataFreshness:
     """How far each source reaches (mart_data_freshness) and the week's last working day."""
-    case_day, ticket_day, snapshot_day, as_of, last_workday = connection.sql(
-        """
+    case_day, ticket_day, snapshot_day, as_of, case_from, ticket_from, last_workday = (
+        connection.sql(
+            """
         select
             max(last_data_date) filter (where source_name = 'case_logs'),
             max(last_data_date) filter (where source_name = 'hall_tickets'),
             max(last_data_date) filter (where source_name = 'service_items'),
             max(as_of_date),
+            max(first_data_date) filter (where source_name = 'case_logs'),
+            max(first_data_date) filter (where source_name = 'hall_tickets'),
             (select max(calendar_date) from marts.dim_date
              where is_workday and calendar_date between ? and ?)
         from marts.mart_data_freshness
         """,
-        params=[week.start, week.end],
-    ).fetchall()[0]
-    return DataFreshness(case_day, ticket_day, snapshot_day, last_workday or week.end, as_of)
+            params=[week.start, week.end],
+        ).fetchall()[0]
+    )
+    return DataFreshness(
+        case_day,
+        ticket_day,
+        snapshot_day,
+        last_workday or week.end,
+        as_of,
+        week.start,
+        case_from,
+        ticket_from,
+    )
 
 
 def read_bulletin_data(connection: duckdb.DuckDBPyConnection, week: IsoWeek) -> BulletinData:

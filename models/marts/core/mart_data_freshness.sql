@@ -9,6 +9,7 @@
 with case_log_days as (
 
     select
+        min(submission_date) as first_data_date,
         max(cast(updated_at as date)) as last_data_date,
         count(*) as row_count,
         max(case when acceptance_date is not null then cast(updated_at as date) end)
@@ -21,14 +22,20 @@ with case_log_days as (
 
 hall_ticket_days as (
 
-    select max(ticket_date) as last_data_date, count(*) as row_count
+    select
+        min(ticket_date) as first_data_date,
+        max(ticket_date) as last_data_date,
+        count(*) as row_count
     from {{ ref('fct_hall_tickets') }}
 
 ),
 
 catalogue_days as (
 
-    select max(snapshot_date) as last_data_date, count(*) as row_count
+    select
+        min(snapshot_date) as first_data_date,
+        max(snapshot_date) as last_data_date,
+        count(*) as row_count
     from {{ ref('stg_catalogue__service_items') }}
 
 ),
@@ -54,6 +61,7 @@ sources as (
     select
         'case_logs' as source_name,
         'fct_cases' as source_model,
+        first_data_date,
         last_data_date,
         row_count,
         last_accepted_case_update_date,
@@ -64,6 +72,7 @@ sources as (
     select
         'hall_tickets',
         'fct_hall_tickets',
+        first_data_date,
         last_data_date,
         row_count,
         cast(null as date),
@@ -74,6 +83,7 @@ sources as (
     select
         'service_items',
         'stg_catalogue__service_items',
+        first_data_date,
         last_data_date,
         row_count,
         cast(null as date),
@@ -86,6 +96,7 @@ sources as (
 select
     sources.source_name,
     sources.source_model,
+    sources.first_data_date,
     sources.last_data_date,
     cast(sources.row_count as bigint) as row_count,
     city_as_of.as_of_date,
