@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -194,3 +195,43 @@ def test_a_week_before_the_data_starts_is_refused(
     with pytest.raises(StaleDataError, match=r"case_logs \(data starts .*, after the week began\)"):
         build_weekly_bulletin(built_warehouse.warehouse_path, before, out, pdf=False)
     assert not out.exists() or not any(out.iterdir())
+
+
+def test_the_bulletin_is_a_numbered_通报_whose_summary_states_the_marts(
+    built_warehouse: Settings, tmp_path: Path
+) -> None:
+    """Masthead (期号, issuing office from the city's configuration, date of issue) and the
+    opening paragraph written from summary.zh.j2: each figure it states is the mart's."""
+    week = _last_full_week(built_warehouse)
+    issued = dt.datetime(2026, 12, 4, 9, 0)
+    result = build_weekly_bulletin(
+        built_warehouse.warehouse_path, week, tmp_path, pdf=False, now=issued
+    )
+    html = result.html_path.read_text(encoding="utf-8")
+    assert f"{week.year}年第{week.week}期" in html
+    assert "嵩州市推进政府职能转变和“放管服”改革协调小组办公室" in html
+    assert "2026年12月4日" in html
+    summary = re.search(r'<p class="summary">(.*?)</p>', html, re.S)
+    assert summary is not None
+    text = summary.group(1)
+    assert " " not in text and "\n" not in text
+    with duckdb.connect(str(built_warehouse.warehouse_path), read_only=True) as connection:
+        headline = connection.sql(
+            "select metric_name_zh, value, change_points from marts.mart_bulletin_headline "
+            "where week_start = ? and value is not null order by display_order",
+            params=[week.start],
+        ).fetchall()
+        (last_department,) = connection.sql(
+            "select department_name from marts.mart_department_ranking where week_start = ? "
+            "order by score_rank desc, department_name desc limit 1",
+            params=[week.start],
+        ).fetchall()[0]
+    assert headline
+    for name, value, change in headline:
+        stated = f"{name}{value:.1%}"
+        if change is not None:
+            points = round(change, 1)
+            direction = "上升" if points > 0 else ("下降" if points < 0 else "持平")
+            stated += f"（较上周{direction}{abs(points)}个百分点）" if points else "（较上周持平）"
+        assert stated in text, (stated, text)
+    assert f"部门综合排名末位为{last_department}" in text

@@ -102,8 +102,8 @@ def test_a_folder_without_its_required_files_or_columns_says_which(tmp_path: Pat
     (folder / "city.yml").write_text("name: 新城市\nregion_code: '410100'\ncolour: blue\n")
     (folder / "regions.csv").write_text("region_code,name,admin_level\n410100,新城市,city\n")
     assert _problems(folder) == [
-        "city.yml, column colour: unknown key (known: ['calendar', 'name', 'name_en', "
-        "'region_code'])",
+        "city.yml, column colour: unknown key (known: ['calendar', 'issuing_office', 'name', "
+        "'name_en', 'region_code'])",
         "regions.csv, line 1, column region_name: missing column",
         "regions.csv, line 1, column parent_region_code: missing column",
         "regions.csv, line 1, column name: unknown column (expected ['region_code', "

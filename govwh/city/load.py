@@ -20,10 +20,15 @@ def load_city(connection: duckdb.DuckDBPyConnection, config: CityConfig) -> dict
             "city_region_code": [profile.region_code],
             "calendar_first_year": [profile.calendar_first_year],
             "calendar_last_year": [profile.calendar_last_year],
+            "issuing_office": [profile.issuing_office],
             "config_dir": [str(config.folder)],
             "config_checksum": [config.checksum],
         },
-        schema_overrides={"calendar_first_year": pl.Int32, "calendar_last_year": pl.Int32},
+        schema_overrides={
+            "calendar_first_year": pl.Int32,
+            "calendar_last_year": pl.Int32,
+            "issuing_office": pl.String,
+        },
     )
     rows: dict[str, int] = {}
     connection.execute("create schema if not exists city")

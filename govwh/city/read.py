@@ -71,6 +71,7 @@ class CityProfile:
     region_code: str
     calendar_first_year: int | None
     calendar_last_year: int | None
+    issuing_office: str | None = None  # who issues the weekly 通报 (its header)
 
 
 @dataclass(frozen=True)
@@ -122,7 +123,7 @@ def _read_profile(
     if not isinstance(document, dict):
         problems.append(Problem(path.name, None, None, "must be a mapping of keys to values"))
         return None
-    known = {"name", "name_en", "region_code", "calendar"}
+    known = {"name", "name_en", "region_code", "calendar", "issuing_office"}
     for key in sorted(set(document) - known):
         problems.append(Problem(path.name, None, key, f"unknown key (known: {sorted(known)})"))
     for key in ("name", "region_code"):
@@ -161,6 +162,7 @@ def _read_profile(
         region_code=str(document["region_code"]).strip(),
         calendar_first_year=first,
         calendar_last_year=last,
+        issuing_office=str(document.get("issuing_office") or "").strip() or None,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -71,34 +72,62 @@ def _environment() -> jinja2.Environment:
     return environment
 
 
+def _summary(data: BulletinData, environment: jinja2.Environment) -> str:
+    """The opening paragraph from summary.zh.j2 (or the city's own copy of it): the week's
+    numbers as the marts give them, worded by the template."""
+    headline = _headline_rows(data.headline)
+    template = environment.get_template("summary.zh.j2")
+    if data.city.summary_template is not None:
+        template = environment.from_string(data.city.summary_template)
+    last = data.department_ranking.tail(1).to_dicts()
+    last_district = data.district_ranking.tail(1).to_dicts()
+    # the template's line breaks are for its editor: Chinese prose runs on without spaces
+    return re.sub(
+        r"\s*\n\s*",
+        "",
+        template.render(
+            city=data.city.name,
+            week=data.week,
+            headline=headline,
+            improved=[m for m in headline if m["change_class"] == "up"],
+            fell=[m for m in headline if m["change_class"] == "down"],
+            last_department=last[0] if last else None,
+            last_district=last_district[0] if last_district else None,
+            overdue_total=int(data.overdue_by_department["overdue_cases"].sum()),
+            bad_reviews=data.bad_reviews.row(0, named=True) if data.bad_reviews.height else None,
+        ),
+    ).strip()
+
+
 def render_html(data: BulletinData, generated_at: dt.datetime) -> str:
     departments = data.department_ranking
     districts = data.district_ranking
-    return (
-        _environment()
-        .get_template("template.html.j2")
-        .render(
-            title=f"互联网+政务服务 每周通报 {data.week.label}",
-            week=data.week,
-            as_of=data.freshness.as_of,
-            generated_at=generated_at.strftime("%Y-%m-%d %H:%M"),
-            headline=_headline_rows(data.headline),
-            trend_svg=trend_chart(data.trend) if data.trend.height else "",
-            top_n=RANKED,
-            departments_top=departments.head(RANKED).to_dicts(),
-            departments_bottom=departments.tail(RANKED).reverse().to_dicts(),
-            districts_top=districts.head(RANKED).to_dicts(),
-            districts_bottom=districts.tail(RANKED).reverse().to_dicts(),
-            department_svg=ranking_chart(departments, "部门综合得分 Department scores")
-            if departments.height
-            else "",
-            overdue_total=int(data.overdue_by_department["overdue_cases"].sum()),
-            overdue_by_department=data.overdue_by_department.to_dicts(),
-            overdue_cases=data.overdue_cases.to_dicts(),
-            depth_upgrades=data.depth_upgrades.to_dicts(),
-            bad_reviews=data.bad_reviews.row(0, named=True),
-            bad_reviews_by_department=data.bad_reviews_by_department.to_dicts(),
-        )
+    environment = _environment()
+    return environment.get_template("template.html.j2").render(
+        title=f"{data.city.name}互联网+政务服务每周通报 {data.week.label}",
+        issue_number=f"{data.week.year}年第{data.week.week}期",
+        issuing_office=data.city.issuing_office or f"{data.city.name}政务服务管理部门",
+        issued_on=f"{generated_at.year}年{generated_at.month}月{generated_at.day}日",
+        summary=_summary(data, environment),
+        week=data.week,
+        as_of=data.freshness.as_of,
+        generated_at=generated_at.strftime("%Y-%m-%d %H:%M"),
+        headline=_headline_rows(data.headline),
+        trend_svg=trend_chart(data.trend) if data.trend.height else "",
+        top_n=RANKED,
+        departments_top=departments.head(RANKED).to_dicts(),
+        departments_bottom=departments.tail(RANKED).reverse().to_dicts(),
+        districts_top=districts.head(RANKED).to_dicts(),
+        districts_bottom=districts.tail(RANKED).reverse().to_dicts(),
+        department_svg=ranking_chart(departments, "部门综合得分 Department scores")
+        if departments.height
+        else "",
+        overdue_total=int(data.overdue_by_department["overdue_cases"].sum()),
+        overdue_by_department=data.overdue_by_department.to_dicts(),
+        overdue_cases=data.overdue_cases.to_dicts(),
+        depth_upgrades=data.depth_upgrades.to_dicts(),
+        bad_reviews=data.bad_reviews.row(0, named=True),
+        bad_reviews_by_department=data.bad_reviews_by_department.to_dicts(),
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 
 import duckdb
 import polars as pl
@@ -49,8 +50,30 @@ class DataFreshness:
 
 
 @dataclass(frozen=True)
+class BulletinCity:
+    """Who the bulletin is of and from: the city's configuration (city.city_profile)."""
+
+    name: str
+    issuing_office: str | None
+    summary_template: str | None  # the city's own bulletin_summary.zh.j2, if it has one
+
+
+SUMMARY_OVERRIDE = "bulletin_summary.zh.j2"  # in the city's configuration folder
+
+
+def read_city(connection: duckdb.DuckDBPyConnection) -> BulletinCity:
+    name, office, folder = connection.sql(
+        "select city_name, issuing_office, config_dir from city.city_profile"
+    ).fetchall()[0]
+    override = Path(folder) / SUMMARY_OVERRIDE
+    text = override.read_text(encoding="utf-8") if override.exists() else None
+    return BulletinCity(name, office, text)
+
+
+@dataclass(frozen=True)
 class BulletinData:
     week: IsoWeek
+    city: BulletinCity
     freshness: DataFreshness
     headline: pl.DataFrame  # metric, value this week, previous week, target
     trend: pl.DataFrame  # metric × week for the last 12 weeks
@@ -194,6 +217,7 @@ def read_bulletin_data(connection: duckdb.DuckDBPyConnection, week: IsoWeek) -> 
     )
     return BulletinData(
         week=week,
+        city=read_city(connection),
         freshness=freshness,
         headline=headline,
         trend=trend,
