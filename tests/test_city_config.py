@@ -182,6 +182,7 @@ def test_a_city_without_gb_codes_needs_its_code(tmp_path: Path) -> None:
     config = read_city(tmp_path / "boston", YEARS)
     assert config.tables["regions"].select("region_code", "admin_level").rows() == [("BOS", "city")]
     assert configuration_gaps(config) == [
+        "city.yml: no issuing_office: the weekly 通报's masthead names 'Boston政务服务管理部门'",
         "regions.csv: 1 region(s) without a name (shown by code): BOS",
         "regions.csv: no county: every case and item counts in the unknown county, and the "
         "district rankings are empty",

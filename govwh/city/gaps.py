@@ -15,6 +15,11 @@ from govwh.city.read import CityConfig
 def configuration_gaps(config: CityConfig) -> list[str]:
     tables = config.tables
     gaps: list[str] = []
+    if config.profile.issuing_office is None:
+        gaps.append(
+            "city.yml: no issuing_office: the weekly 通报's masthead names "
+            f"'{config.profile.name}政务服务管理部门'"
+        )
     unnamed_regions = tables[REGIONS.name].filter(pl.col("region_name").is_null())
     if unnamed_regions.height:
         gaps.append(
