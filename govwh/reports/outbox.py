@@ -83,8 +83,9 @@ def write_alert_outbox(
         raise ValueError(f"format must be one of {FORMATS}, got {file_format!r}")
     with connect(warehouse_path) as connection:
         _ensure_log(connection)
-        # today's alerts with is_new (not yet sent at this level) and the per-department
-        # summary: both computed by the warehouse (models/marts/reports), read as they stand
+        # today's alerts with is_new (not reported at this level on an earlier day) and the
+        # per-department summary: computed by the warehouse (models/marts/reports), read as
+        # they stand
         alerts = connection.sql(
             "select * from marts.mart_supervision_outbox order by outbox_order"
         ).pl()
@@ -114,7 +115,9 @@ def write_alert_outbox(
         if new_alerts.height:
             connection.register("new_alerts", new_alerts.select("case_id", "alert_level"))
             connection.execute(
-                f"insert into {ALERT_LOG} select case_id, alert_level, ? from new_alerts",
+                # a rerun of the day finds its alerts logged already: still new, not logged twice
+                f"insert into {ALERT_LOG} select case_id, alert_level, ? from new_alerts "
+                "on conflict do nothing",
                 [as_of],
             )
             connection.unregister("new_alerts")
