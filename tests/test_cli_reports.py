@@ -42,7 +42,7 @@ def test_bulletin_command_refuses_a_week_without_data(
     assert not any(tmp_path.iterdir())
 
 
-def test_supervise_reports_each_alert_once_per_level(
+def test_supervise_writes_the_same_files_when_run_again_the_same_day(
     built_warehouse: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     warehouse = tmp_path / "supervised.duckdb"  # the outbox log writes into the warehouse
@@ -57,12 +57,17 @@ def test_supervise_reports_each_alert_once_per_level(
         ).fetchall()[0]
     assert open_alerts > 0
     assert f"{open_alerts} new of {open_alerts} open alerts" in first.output
-    folder = next(outbox.iterdir())
-    department_files = [f for f in folder.glob("*.csv") if not f.name.startswith("summary")]
-    listed = sum(len(f.read_text(encoding="utf-8-sig").splitlines()) - 1 for f in department_files)
-    assert listed == open_alerts
+    (folder,) = outbox.iterdir()
+    for unit in ("部门", "地区"):
+        files = list((folder / unit).glob("*.csv"))
+        listed = sum(len(f.read_text(encoding="utf-8-sig").splitlines()) - 1 for f in files)
+        assert listed == open_alerts
+    written = {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+    # the same day again: today's alerts are still today's news, in the same files
     again = runner.invoke(app, ["supervise", "--outbox", str(outbox), "--format", "csv"])
-    assert f"0 new of {open_alerts} open alerts" in again.output
+    assert again.exit_code == 0, again.output
+    assert f"{open_alerts} new of {open_alerts} open alerts" in again.output
+    assert {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()} == written
 
 
 def test_sql_runs_read_only_on_the_serving_copy(built_warehouse: Settings) -> None:

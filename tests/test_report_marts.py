@@ -293,7 +293,7 @@ def test_outbox_views_equal_the_outbox(built_warehouse: Settings, tmp_path: Path
 
     written_summary = _csv(result.summary_file)
     file_rows = {
-        (row[0], *map(int, row[1:]))
+        (row[0], *(None if v is None else int(v) for v in row[1:]))
         for row in written_summary.select(
             "责任部门 department",
             "红牌 red",
@@ -312,11 +312,20 @@ def test_outbox_views_equal_the_outbox(built_warehouse: Settings, tmp_path: Path
         ).rows()
     )
     assert file_rows == mart_rows
+    assert summary_before["department_name"][-1] == "合计"
 
-    # the sent-log now holds every alert: nothing is new, everything already sent
+    # the sent-log now holds every alert, reported today: a rerun of the day still sees them
+    # as new; the day after, they are already sent
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         after = connection.sql(outbox_sql).pl()
-        summary_after = connection.sql(summary_sql).pl()
-    assert after.height == before.height and not after["is_new"].any()
-    assert summary_after["new_alerts"].sum() == 0
-    assert summary_after["already_sent_alerts"].sum() == before.height
+    assert after.equals(before)
+    with duckdb.connect(str(warehouse)) as connection:
+        connection.execute(
+            "update ops.supervision_alert_log set reported_on = reported_on - interval 1 day"
+        )
+        next_day = connection.sql(outbox_sql).pl()
+        summary_next_day = connection.sql(summary_sql).pl()
+    assert next_day.height == before.height and not next_day["is_new"].any()
+    assert summary_next_day["new_alerts"].sum() == 0
+    total = summary_next_day.filter(pl.col("is_total"))
+    assert total["already_sent_alerts"].item() == before.height

@@ -41,8 +41,10 @@ class OutboxConfig(Config):
     key=AssetKey(["supervision_alert_outbox"]),
     group_name="supervision",
     deps=[AssetKey(["serving_warehouse"])],
-    description="Today's new red/yellow alerts per department (CSV/XLSX, one file each, plus a "
-    "summary) in the outbox folder; each case is reported once per alert level.",
+    description="Today's new red/yellow alerts per department and per district (CSV/XLSX, one "
+    "file each, plus the two summaries with their totals) in the outbox folder, the day's folder "
+    "rewritten whole; each case is reported once per alert level, and a rerun of the day "
+    "writes the same files.",
 )
 def supervision_alert_outbox(
     config: OutboxConfig, warehouse: DuckDBWarehouse, reports: ReportFolders
@@ -57,6 +59,7 @@ def supervision_alert_outbox(
             "alerts_open": MetadataValue.int(result.alerts_total),
             "alerts_new": MetadataValue.int(result.alerts_new),
             "department_files": MetadataValue.int(len(result.department_files)),
+            "district_files": MetadataValue.int(len(result.district_files)),
         }
     )
 

@@ -61,3 +61,100 @@
     inner join {{ ref('dim_date') }} as week_end_day
         on weeks.week_end = week_end_day.calendar_date
 {%- endmacro %}
+
+{#- The outbox summary of one kind of unit ('department' or 'district'): one row per unit with
+    open alerts (red, yellow, new today — not reported at that level on an earlier day —,
+    already sent, worst overdue), ranked red first, then yellow, then name; then one 合计 row,
+    the totals of the unit rows (present on a day without alerts too, with zeros). The outbox
+    writes it as it stands (`order by summary_rank`). -#}
+{% macro supervision_outbox_summary(unit) -%}
+with outbox as (
+
+    select * from {{ ref('mart_supervision_outbox') }}
+
+),
+
+as_of as (
+
+    -- the alert list's day, also on a day without alerts
+    select last_data_date as as_of_date
+    from {{ ref('mart_data_freshness') }}
+    where source_name = 'case_logs'
+
+),
+
+unit_counts as (
+
+    select
+        {{ unit }}_code,
+        {{ unit }}_name,
+        count(*) as alerts,
+        count(*) filter (where alert_level = 'red') as red_alerts,
+        count(*) filter (where alert_level = 'yellow') as yellow_alerts,
+        count(*) filter (where is_new) as new_alerts,
+        count(*) filter (where alert_level = 'red' and is_new) as new_red_alerts,
+        count(*) filter (where alert_level = 'yellow' and is_new) as new_yellow_alerts,
+        count(*) filter (where not is_new) as already_sent_alerts,
+        max(working_days_overdue) as worst_working_days_overdue
+    from outbox
+    group by {{ unit }}_code, {{ unit }}_name
+
+),
+
+unit_rows as (
+
+    select
+        false as is_total,
+        row_number() over (
+            order by red_alerts desc, yellow_alerts desc, {{ unit }}_name, {{ unit }}_code
+        ) as unit_rank,
+        *
+    from unit_counts
+
+),
+
+total_row as (
+
+    -- sums over the unit rows (an aggregate without group by: one row, also without units)
+    select
+        true as is_total,
+        cast(null as bigint) as unit_rank,
+        cast(null as varchar) as {{ unit }}_code,
+        '合计' as {{ unit }}_name,
+        coalesce(sum(alerts), 0) as alerts,
+        coalesce(sum(red_alerts), 0) as red_alerts,
+        coalesce(sum(yellow_alerts), 0) as yellow_alerts,
+        coalesce(sum(new_alerts), 0) as new_alerts,
+        coalesce(sum(new_red_alerts), 0) as new_red_alerts,
+        coalesce(sum(new_yellow_alerts), 0) as new_yellow_alerts,
+        coalesce(sum(already_sent_alerts), 0) as already_sent_alerts,
+        max(worst_working_days_overdue) as worst_working_days_overdue
+    from unit_rows
+
+),
+
+summary_rows as (
+
+    select * from unit_rows
+    union all by name
+    select * from total_row
+
+)
+
+select
+    as_of.as_of_date,
+    row_number() over (order by summary_rows.is_total, summary_rows.unit_rank) as summary_rank,
+    summary_rows.is_total,
+    summary_rows.{{ unit }}_code,
+    summary_rows.{{ unit }}_name,
+    cast(summary_rows.red_alerts as bigint) as red_alerts,
+    cast(summary_rows.yellow_alerts as bigint) as yellow_alerts,
+    cast(summary_rows.new_alerts as bigint) as new_alerts,
+    cast(summary_rows.new_red_alerts as bigint) as new_red_alerts,
+    cast(summary_rows.new_yellow_alerts as bigint) as new_yellow_alerts,
+    cast(summary_rows.already_sent_alerts as bigint) as already_sent_alerts,
+    cast(summary_rows.alerts as bigint) as alerts,
+    summary_rows.worst_working_days_overdue
+from summary_rows
+cross join as_of
+{%- endmacro %}

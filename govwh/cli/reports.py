@@ -68,7 +68,10 @@ def supervise(
     ] = None,
     file_format: Annotated[str, typer.Option("--format", help="xlsx or csv.")] = "xlsx",
 ) -> None:
-    """电子监察: write today's new red/yellow alerts per department into the outbox."""
+    """电子监察: write today's new red/yellow alerts per department and district into the outbox.
+
+    Run again on the same day, it writes the same files (the day's folder is replaced whole).
+    """
     console = _console()
     settings = Settings.from_env()
     _require_warehouse(settings)
@@ -77,8 +80,9 @@ def supervise(
     )
     console.print(
         f"{result.alerts_new} new of {result.alerts_total} open alerts as of {result.as_of_date}: "
-        f"{len(result.department_files)} department files and {result.summary_file.name} "
-        f"in {result.folder}"
+        f"{len(result.department_files)} department files, {len(result.district_files)} "
+        f"district files and the summaries {result.summary_file.name}, "
+        f"{result.district_summary_file.name} in {result.folder}"
     )
 
 

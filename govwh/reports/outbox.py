@@ -1,31 +1,49 @@
-"""Write the day's red/yellow alert lists, one file per department plus a summary.
+"""Write the day's new red/yellow alerts, one file per department and per district, plus summaries.
 
 An alert is reported once per level change: the warehouse keeps a log of what was sent
 (ops.supervision_alert_log), so a case that stays yellow is not re-sent every morning, and a
-case that turns red is sent again as red.
+case that turns red is sent again as red. "New" means not reported at this level on an
+earlier day (mart_supervision_outbox.is_new), so the outbox of a day can be written again: the
+same alerts, the same summaries with their 合计 rows (computed by the warehouse), the same
+bytes. Logging is idempotent for the day, and the day's folder is replaced whole:
+
+    <outbox>/<as-of date>/部门/<department>.xlsx     new alerts of each department
+    <outbox>/<as-of date>/地区/<district>.xlsx       new alerts of each district (county)
+    <outbox>/<as-of date>/汇总_部门.xlsx            summary by department, with 合计
+    <outbox>/<as-of date>/汇总_地区.xlsx            summary by district, with 合计
+
+This module only selects from the marts (models/marts/reports) and writes files.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+import shutil
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import polars as pl
+from xlsxwriter import Workbook
 
 from govwh.warehouse.connection import connect
 
 ALERT_LOG = "ops.supervision_alert_log"
 FORMATS = ("csv", "xlsx")
+DEPARTMENT_FOLDER = "部门"
+DISTRICT_FOLDER = "地区"
+DEPARTMENT_SUMMARY = "汇总_部门"
+DISTRICT_SUMMARY = "汇总_地区"
 
-# Chinese headers of the outbox files, as supervision staff read them.
+# Chinese headers of the alert files, as supervision staff read them.
 HEADERS_ZH = {
     "alert_level_zh": "预警级别",
     "case_id": "办件编号",
     "item_name": "事项名称",
     "department_name": "责任部门",
+    "district_name": "所属区县",
     "region_name": "办理地区",
     "accepted_at": "受理时间",
     "due_date": "办结期限",
@@ -34,13 +52,33 @@ HEADERS_ZH = {
     "alert_raised_on": "预警日期",
 }
 
+# Headers of the summary files: the unit (合计 on the total row, the last), then the counts.
+SUMMARY_UNIT_HEADERS_ZH = {
+    "department_name": "责任部门 department",
+    "district_name": "所属区县 district",
+}
+SUMMARY_COUNT_HEADERS_ZH = {
+    "red_alerts": "红牌 red",
+    "yellow_alerts": "黄牌 yellow",
+    "new_alerts": "今日新增 new today",
+    "worst_working_days_overdue": "最长超期工作日 worst overdue",
+}
+
+# Excel number formats: dates and times are real Excel dates, shown the Chinese way round.
+EXCEL_FORMATS = {pl.Date: "yyyy-mm-dd", pl.Datetime: "yyyy-mm-dd hh:mm"}
+# Widths in characters of what the formats show (a CJK character counts two).
+FORMATTED_WIDTHS = {pl.Date: 10, pl.Datetime: 16}
+MAX_COLUMN_WIDTH = 60
+
 
 @dataclass(frozen=True)
 class OutboxResult:
     as_of_date: dt.date
     folder: Path
     department_files: list[Path]
+    district_files: list[Path]
     summary_file: Path
+    district_summary_file: Path
     alerts_total: int
     alerts_new: int
 
@@ -63,28 +101,105 @@ def _ensure_log(connection: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def _write(frame: pl.DataFrame, path_without_suffix: Path, file_format: str) -> Path:
-    readable = frame.with_columns(pl.col(pl.Datetime).dt.strftime("%Y-%m-%d %H:%M"))
-    renamed = readable.rename({k: v for k, v in HEADERS_ZH.items() if k in frame.columns})
+def _display_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _column_widths(frame: pl.DataFrame) -> dict[str, int]:
+    """Column widths in pixels: the widest header or value as shown, CJK counted double."""
+    widths: dict[str, int] = {}
+    for name, dtype in frame.schema.items():
+        shown = FORMATTED_WIDTHS.get(dtype.base_type())
+        if shown is None:
+            values = frame[name].drop_nulls().cast(pl.String)
+            shown = max((_display_width(v) for v in values), default=0)
+        characters = min(max(shown, _display_width(name)) + 2, MAX_COLUMN_WIDTH)
+        widths[name] = characters * 7 + 5  # Excel's pixels of a character width
+    return widths
+
+
+def _write(
+    frame: pl.DataFrame,
+    path_without_suffix: Path,
+    file_format: str,
+    as_of: dt.date,
+    *,
+    sheet: str = "预警清单",
+) -> Path:
     path = path_without_suffix.with_suffix(f".{file_format}")
     if file_format == "csv":
+        readable = frame.with_columns(pl.col(pl.Datetime).dt.strftime("%Y-%m-%d %H:%M"))
         # BOM so that Excel on a Chinese Windows desktop opens the UTF-8 file correctly
-        path.write_bytes(b"\xef\xbb\xbf" + renamed.write_csv().encode("utf-8"))
-    else:
-        renamed.write_excel(path, worksheet="预警清单", autofit=True)
+        path.write_bytes(b"\xef\xbb\xbf" + readable.write_csv().encode("utf-8"))
+        return path
+    workbook = Workbook(path)
+    # xlsxwriter stamps the file with the time it is written: the as-of day instead, so
+    # that writing the day again gives the same bytes
+    created = dt.datetime.combine(as_of, dt.time())
+    workbook.set_properties({"created": created})
+    frame.write_excel(
+        workbook,
+        worksheet=sheet,
+        table_name="outbox",
+        dtype_formats=EXCEL_FORMATS,
+        column_widths=_column_widths(frame),
+        autofilter=True,
+        freeze_panes=(1, 0),
+    )
+    workbook.close()
     return path
+
+
+def _write_groups(
+    new_alerts: pl.DataFrame,
+    order_column: str,
+    unit_column: str,
+    folder: Path,
+    file_format: str,
+    as_of: dt.date,
+) -> list[Path]:
+    columns = [c for c in HEADERS_ZH if c in new_alerts.columns]
+    folder.mkdir()
+    ordered = new_alerts.sort(order_column)
+    return [
+        _write(
+            group.select(columns).rename({c: HEADERS_ZH[c] for c in columns}),
+            folder / _safe_file_name(str(name)),
+            file_format,
+            as_of,
+        )
+        for (name,), group in ordered.group_by(unit_column, maintain_order=True)
+    ]
+
+
+def _summary(connection: duckdb.DuckDBPyConnection, mart: str, unit_column: str) -> pl.DataFrame:
+    headers = {unit_column: SUMMARY_UNIT_HEADERS_ZH[unit_column], **SUMMARY_COUNT_HEADERS_ZH}
+    summary = connection.sql(f"select * from marts.{mart} order by summary_rank").pl()
+    return summary.select(list(headers)).rename(headers)
+
+
+def _replace_folder(written: Path, folder: Path) -> None:
+    """Put the freshly written folder in place of the day's folder of an earlier run."""
+    stale = folder.with_name(f".{folder.name}.stale")
+    if stale.exists():
+        shutil.rmtree(stale)
+    if folder.exists():
+        folder.rename(stale)
+    written.rename(folder)
+    if stale.exists():
+        shutil.rmtree(stale)
 
 
 def write_alert_outbox(
     warehouse_path: Path, outbox_dir: Path, *, file_format: str = "xlsx"
 ) -> OutboxResult:
-    """Report today's new alerts (new case or changed level) per department; log them."""
+    """Report the day's new alerts (new case or changed level) per department and district."""
     if file_format not in FORMATS:
         raise ValueError(f"format must be one of {FORMATS}, got {file_format!r}")
     with connect(warehouse_path) as connection:
         _ensure_log(connection)
-        # today's alerts with is_new (not yet sent at this level) and the per-department
-        # summary: both computed by the warehouse (models/marts/reports), read as they stand
+        # today's alerts with is_new (not reported at this level on an earlier day) and the
+        # summaries with their totals: all computed by the warehouse, read as they stand
         alerts = connection.sql(
             "select * from marts.mart_supervision_outbox order by outbox_order"
         ).pl()
@@ -92,37 +207,64 @@ def write_alert_outbox(
             "select last_data_date from marts.mart_data_freshness where source_name = 'case_logs'"
         ).fetchall()[0]
         new_alerts = alerts.filter(pl.col("is_new"))
+        department_summary = _summary(
+            connection, "mart_supervision_outbox_summary", "department_name"
+        )
+        district_summary = _summary(
+            connection, "mart_supervision_outbox_district_summary", "district_name"
+        )
 
+        # the whole day's folder is written aside, then put in place of an earlier run's
+        outbox_dir.mkdir(parents=True, exist_ok=True)
         folder = outbox_dir / str(as_of)
-        folder.mkdir(parents=True, exist_ok=True)
-        columns = [c for c in HEADERS_ZH if c in alerts.columns]
-        department_files = [
-            _write(group.select(columns), folder / _safe_file_name(str(name)), file_format)
-            for (name,), group in new_alerts.group_by("department_name", maintain_order=True)
-        ]
-        summary = connection.sql(
-            """
-            select department_name as "责任部门 department", red_alerts as "红牌 red",
-                   yellow_alerts as "黄牌 yellow", new_alerts as "今日新增 new today",
-                   worst_working_days_overdue as "最长超期工作日 worst overdue"
-            from marts.mart_supervision_outbox_summary
-            order by summary_rank
-            """
-        ).pl()
-        summary_file = _write(summary, folder / "summary_汇总", file_format)
+        writing = outbox_dir / f".{as_of}.writing"
+        if writing.exists():
+            shutil.rmtree(writing)
+        writing.mkdir()
+        department_files = _write_groups(
+            new_alerts,
+            "outbox_order",
+            "department_name",
+            writing / DEPARTMENT_FOLDER,
+            file_format,
+            as_of,
+        )
+        district_files = _write_groups(
+            new_alerts,
+            "district_outbox_order",
+            "district_name",
+            writing / DISTRICT_FOLDER,
+            file_format,
+            as_of,
+        )
+        summary_file = _write(
+            department_summary, writing / DEPARTMENT_SUMMARY, file_format, as_of, sheet="汇总"
+        )
+        district_summary_file = _write(
+            district_summary, writing / DISTRICT_SUMMARY, file_format, as_of, sheet="汇总"
+        )
 
+        # logged as reported today; a rerun of the day finds them logged already
         if new_alerts.height:
             connection.register("new_alerts", new_alerts.select("case_id", "alert_level"))
             connection.execute(
-                f"insert into {ALERT_LOG} select case_id, alert_level, ? from new_alerts",
+                f"insert into {ALERT_LOG} select case_id, alert_level, ? from new_alerts "
+                "on conflict do nothing",
                 [as_of],
             )
             connection.unregister("new_alerts")
+    _replace_folder(writing, folder)
+
+    def moved(path: Path) -> Path:
+        return folder / path.relative_to(writing)
+
     return OutboxResult(
         as_of_date=as_of,
         folder=folder,
-        department_files=department_files,
-        summary_file=summary_file,
+        department_files=[moved(p) for p in department_files],
+        district_files=[moved(p) for p in district_files],
+        summary_file=moved(summary_file),
+        district_summary_file=moved(district_summary_file),
         alerts_total=alerts.height,
         alerts_new=new_alerts.height,
     )
