@@ -68,8 +68,47 @@ def test_published_fields_are_documented_columns_of_the_mart() -> None:
     assert all(field.title and field.description for field in FIELDS)
 
 
-def test_json_schema_is_a_valid_schema() -> None:
+def test_json_schema_is_a_valid_schema_that_holds_the_suppression_rule() -> None:
     jsonschema.Draft202012Validator.check_schema(json_schema(10))
+    validator = jsonschema.Draft202012Validator(json_schema(10))
+    record = {
+        "period_grain": "month",
+        "period_label": "2019-06",
+        "period_start": "2019-06-01",
+        "period_end": "2019-06-30",
+        "scope_type": "county",
+        "scope_code": "411902",
+        "scope_name": "嵩阳区",
+        "metric_code": "on_time_rate",
+        "metric_name_zh": "按时办结率",
+        "metric_name_en": "On-time completion rate",
+        "numerator": 9.0,
+        "denominator": 10.0,
+        "value": 0.9,
+        "is_suppressed": False,
+        "suppression_reason": None,
+        "suppression_reason_zh": None,
+        "min_cell_size": 10,
+        "data_as_of": "2019-07-02",
+    }
+    document = {
+        "title": "t",
+        "period_grain": "month",
+        "period_label": "2019-06",
+        "data_as_of": "2019-07-02",
+        "published_at": "2019-07-08T07:00:00+08:00",
+        "min_cell_size": 10,
+        "suppression_note": "n",
+        "records": [record],
+    }
+    assert validator.is_valid(document)
+    small = {**record, "numerator": 8.0, "denominator": 9.0, "value": 8 / 9}
+    half_withheld = {**record, "is_suppressed": True, "suppression_reason": "below_min_cell_size"}
+    withheld = {**half_withheld, "numerator": None, "denominator": None, "value": None}
+    assert not validator.is_valid({**document, "records": [small]})
+    assert not validator.is_valid({**document, "records": [half_withheld]})
+    assert validator.is_valid({**document, "records": [withheld]})
+    assert not validator.is_valid({**document, "records": [{**record, "case_id": "C1"}]})
 
 
 def _monday_run(schedule, day: dt.date, hour: int) -> object:
