@@ -41,6 +41,8 @@ def redefined(built_warehouse: Settings, tmp_path_factory: pytest.TempPathFactor
     project = root / "project"
     project.mkdir()
     shutil.copy(REPO_ROOT / "dbt_project.yml", project / "dbt_project.yml")
+    # the city folders under seeds/ are no dbt seeds (.dbtignore): the copy must say so too
+    shutil.copy(REPO_ROOT / ".dbtignore", project / ".dbtignore")
     for folder in ("models", "seeds", "dbt"):
         shutil.copytree(
             REPO_ROOT / folder, project / folder, ignore=shutil.ignore_patterns("target")
