@@ -56,10 +56,12 @@ class ServingCopy(ConfigurableResource):
 
 
 class ReportFolders(ConfigurableResource):
-    """Where the reports are written: the supervision outbox and the weekly bulletins."""
+    """Where the reports are written: the supervision outbox, the weekly bulletins and the
+    public release (open data for the government portal)."""
 
     outbox: str
     bulletins: str
+    public: str
 
 
 def resources_from_settings(settings: Settings) -> dict[str, ConfigurableResource]:
@@ -69,6 +71,8 @@ def resources_from_settings(settings: Settings) -> dict[str, ConfigurableResourc
         "city": CityFolder(path=str(settings.city_dir)),
         "serving": ServingCopy(path=str(settings.serving_path)),
         "reports": ReportFolders(
-            outbox=str(settings.outbox_dir), bulletins=str(settings.bulletin_dir)
+            outbox=str(settings.outbox_dir),
+            bulletins=str(settings.bulletin_dir),
+            public=str(settings.public_dir),
         ),
     }

@@ -1,8 +1,8 @@
 """Where things live: every path and setting of the project, resolved once from the environment.
 
 One env var names the warehouse file for Dagster, dbt and the CLI (``GOVWH_WAREHOUSE``); every
-other path (landing, serving copy, outbox, bulletins, the dbt project, Dagster's home) and the
-DuckDB settings are read here and nowhere else.
+other path (landing, serving copy, outbox, bulletins, public release, the dbt project, Dagster's
+home) and the DuckDB settings are read here and nowhere else.
 Relative paths are taken from the repository root so that commands behave the same from
 any working directory.
 """
@@ -23,6 +23,8 @@ LANDING_ENV = "GOVWH_LANDING_DIR"
 SERVING_ENV = "GOVWH_SERVING_WAREHOUSE"
 OUTBOX_ENV = "GOVWH_OUTBOX_DIR"
 BULLETIN_ENV = "GOVWH_BULLETIN_DIR"
+# The public release (open data for the government portal, `govwh publish`)
+PUBLIC_ENV = "GOVWH_PUBLIC_DIR"
 DBT_PROJECT_ENV = "GOVWH_DBT_PROJECT_DIR"
 # The city's configuration folder (docs/city-configuration.md): regions, departments, halls,
 # targets, labour costs, service levels. The demo city's is the default.
@@ -37,6 +39,7 @@ DEFAULT_LANDING = "data/landing"
 DEFAULT_SERVING = "warehouse/serving/govwh.duckdb"
 DEFAULT_OUTBOX = "data/outbox"
 DEFAULT_BULLETINS = "data/bulletins"
+DEFAULT_PUBLIC = "data/public"
 DEFAULT_CITY = "seeds/cities/demo"
 DEFAULT_DAGSTER_HOME = REPO_ROOT / ".dagster_home"
 DEFAULT_MEMORY_LIMIT = "4GB"
@@ -58,6 +61,7 @@ class Settings:
     serving_path: Path
     outbox_dir: Path = field(default_factory=lambda: _resolve(DEFAULT_OUTBOX))
     bulletin_dir: Path = field(default_factory=lambda: _resolve(DEFAULT_BULLETINS))
+    public_dir: Path = field(default_factory=lambda: _resolve(DEFAULT_PUBLIC))
     memory_limit: str = DEFAULT_MEMORY_LIMIT
     city_dir: Path = field(default_factory=lambda: _resolve(DEFAULT_CITY))
 
@@ -70,6 +74,7 @@ class Settings:
             serving_path=_resolve(env.get(SERVING_ENV, DEFAULT_SERVING)),
             outbox_dir=_resolve(env.get(OUTBOX_ENV, DEFAULT_OUTBOX)),
             bulletin_dir=_resolve(env.get(BULLETIN_ENV, DEFAULT_BULLETINS)),
+            public_dir=_resolve(env.get(PUBLIC_ENV, DEFAULT_PUBLIC)),
             memory_limit=env.get(MEMORY_LIMIT_ENV) or DEFAULT_MEMORY_LIMIT,
             city_dir=_resolve(env.get(CITY_ENV, DEFAULT_CITY)),
         )
@@ -86,6 +91,7 @@ class Settings:
             SERVING_ENV: str(self.serving_path),
             OUTBOX_ENV: str(self.outbox_dir),
             BULLETIN_ENV: str(self.bulletin_dir),
+            PUBLIC_ENV: str(self.public_dir),
             MEMORY_LIMIT_ENV: self.memory_limit,
             CITY_ENV: str(self.city_dir),
         }

@@ -67,7 +67,7 @@ def supervision_alert_outbox(
 # The supervision run refreshes everything the alerts depend on, then writes the outbox.
 daily_supervision_job = define_asset_job(
     name=DAILY_SUPERVISION_JOB,
-    selection=AssetSelection.all() - AssetSelection.groups("bulletin"),
+    selection=AssetSelection.all() - AssetSelection.groups("bulletin", "publication"),
     description="Refresh the day's data and write the alert outbox.",
 )
 

@@ -8,9 +8,9 @@ from govwh.jobs import BUILD_WAREHOUSE_JOB
 
 build_warehouse_job = define_asset_job(
     name=BUILD_WAREHOUSE_JOB,
-    # the outbox, the bulletin and the forecasts run in jobs of their own
+    # the outbox, the bulletin, the public release and the forecasts run in jobs of their own
     selection=AssetSelection.all()
-    - AssetSelection.groups("supervision", "bulletin", "forecasting"),
+    - AssetSelection.groups("supervision", "bulletin", "publication", "forecasting"),
     description="Load every source, run dbt build (seeds, models, tests), publish the serving "
     "copy.",
 )

@@ -58,3 +58,24 @@
 {% macro year_start(date_expr) -%}
     cast({{ dbt.date_trunc('year', date_expr) }} as date)
 {%- endmacro %}
+
+{#- Labels of a month and an ISO week as the reports name them: 2019-06 and 2019-W23. The ISO
+    year and week number are those of the week's Thursday (ISO 8601: week 1 holds the year's
+    first Thursday), computed from its day of the year, so every engine labels alike. -#}
+{% macro month_label(month_start_expr) -%}
+    {{ dbt.concat([
+        "cast(extract(year from " ~ month_start_expr ~ ") as " ~ dbt.type_string() ~ ")",
+        "'-'",
+        "lpad(cast(extract(month from " ~ month_start_expr ~ ") as " ~ dbt.type_string() ~ "), 2, '0')",
+    ]) }}
+{%- endmacro %}
+
+{% macro iso_week_label(week_start_expr) -%}
+    {%- set thursday = "cast(" ~ dbt.dateadd('day', 3, week_start_expr) ~ " as date)" -%}
+    {%- set day_of_year = dbt.datediff(year_start(thursday), thursday, 'day') -%}
+    {{ dbt.concat([
+        "cast(extract(year from " ~ thursday ~ ") as " ~ dbt.type_string() ~ ")",
+        "'-W'",
+        "lpad(cast(cast(floor((" ~ day_of_year ~ ") / 7) + 1 as integer) as " ~ dbt.type_string() ~ "), 2, '0')",
+    ]) }}
+{%- endmacro %}

@@ -1,4 +1,5 @@
-"""`govwh bulletin`, `govwh supervise`, `govwh sql`, `govwh docs`: reports and read-only access."""
+"""`govwh bulletin`, `govwh publish`, `govwh supervise`, `govwh sql`, `govwh docs`: reports and
+read-only access."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from govwh.analyst import (
 from govwh.jobs import FORECAST_JOB, EventKind, JobEvent, RunnerError, run_job
 from govwh.reports.bulletin import StaleDataError, build_weekly_bulletin, parse_iso_week
 from govwh.reports.outbox import write_alert_outbox
+from govwh.reports.publication import ReleaseNotAvailableError, parse_month, write_public_release
 from govwh.settings import Settings, dagster_home
 from govwh.warehouse.connection import connect
 
@@ -59,6 +61,43 @@ def bulletin(
     console.print(f"  {result.html_path}")
     if result.pdf_path:
         console.print(f"  {result.pdf_path}")
+
+
+def publish(
+    month: Annotated[
+        str | None,
+        typer.Option(help="Month to publish, e.g. 2019-06 [default: the latest complete one]."),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Release folder [default: $GOVWH_PUBLIC_DIR, data/public]."),
+    ] = None,
+) -> None:
+    """政务公开: write the public release (CSV, JSON, schemas, an offline Chinese page)."""
+    console = _console()
+    settings = Settings.from_env()
+    _require_warehouse(settings)
+    try:
+        release = write_public_release(
+            settings.warehouse_path,
+            out or settings.public_dir,
+            month=parse_month(month) if month else None,
+        )
+    except (ValueError, ReleaseNotAvailableError) as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(1) from error
+    console.print(
+        f"public release (data as of {release.data_as_of}, "
+        f"cells under {release.min_cell_size} withheld) in {release.folder}:"
+    )
+    for period in release.periods:
+        console.print(
+            f"  {period.label}: {period.records} figures, {period.suppressed} withheld: "
+            f"{period.csv_path.name}, {period.json_path.name}"
+        )
+    console.print(
+        f"  {release.page_path.name}, {release.package_path.name}, {release.schema_path.name}"
+    )
 
 
 def supervise(
@@ -175,5 +214,5 @@ def forecast() -> None:
 
 
 def register(app: typer.Typer) -> None:
-    for command in (forecast, bulletin, supervise, sql, docs):
+    for command in (forecast, bulletin, publish, supervise, sql, docs):
         app.command()(command)

@@ -22,6 +22,7 @@ with registry as (
         {{ sql_literal('bulletin' in metric.shown_in) }} as shown_in_bulletin,
         {{ sql_literal('bulletin_trend' in metric.shown_in) }} as shown_in_bulletin_trend,
         {{ sql_literal('cockpit' in metric.shown_in) }} as shown_in_cockpit,
+        {{ sql_literal('public' in metric.shown_in) }} as shown_in_public,
         {{ metric.display_order }} as display_order,
         {{ sql_literal(metric.description) }} as description,
         {{ sql_literal(metric.definition_hash) }} as definition_hash
