@@ -58,24 +58,30 @@ def _driver(profile: str) -> webdriver.Chrome:
 
 
 def _login(driver: webdriver.Chrome, url: str, user: str, password: str) -> None:
-    driver.get(f"{url}/login/")
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        fields = driver.find_elements(By.CSS_SELECTOR, "input[name='username'], #username")
-        if fields:
-            break
-        time.sleep(0.5)
-    else:
-        raise RuntimeError("no login form")
-    fields[0].send_keys(user)
-    secret = driver.find_element(By.CSS_SELECTOR, "input[name='password'], #password")
-    secret.send_keys(password)
-    secret.send_keys(Keys.ENTER)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and "/login" in driver.current_url:
-        time.sleep(0.5)
-    if "/login" in driver.current_url:
-        raise RuntimeError("login failed")
+    # Superset 6's login page is React: on a busy machine the form can re-render after the
+    # fields first appear and drop what was typed, so a login that stays on /login is retried.
+    for _ in range(3):
+        driver.get(f"{url}/login/")
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            fields = driver.find_elements(By.CSS_SELECTOR, "input[name='username'], #username")
+            if fields:
+                break
+            time.sleep(0.5)
+        else:
+            raise RuntimeError("no login form")
+        fields[0].clear()
+        fields[0].send_keys(user)
+        secret = driver.find_element(By.CSS_SELECTOR, "input[name='password'], #password")
+        secret.clear()
+        secret.send_keys(password)
+        secret.send_keys(Keys.ENTER)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and "/login" in driver.current_url:
+            time.sleep(0.5)
+        if "/login" not in driver.current_url:
+            return
+    raise RuntimeError(f"login as {user} failed three times (still on {driver.current_url})")
 
 
 def _check(driver: webdriver.Chrome, url: str, slug: str, out_dir: Path) -> dict[str, object]:

@@ -176,7 +176,9 @@ def test_dagster_forecast_assets_materialize(tmp_path: Path, monkeypatch) -> Non
         simulation=SimulationSettings(target_customers=200),
     )
     real = run_module.run_forecasts
-    monkeypatch.setattr(assets, "run_forecasts", lambda path, **kw: real(path, config=fast, **kw))
+    monkeypatch.setattr(
+        run_module, "run_forecasts", lambda path, **kw: real(path, config=fast, **kw)
+    )
     result = materialize(
         [assets.forecasts],
         resources={"warehouse": DuckDBWarehouse(path=str(warehouse))},
@@ -310,7 +312,9 @@ def test_dagster_forecasts_without_case_data_report_the_skips(tmp_path: Path, mo
     warehouse = tmp_path / "w.duckdb"
     _partial_warehouse(warehouse, CASE_MARTS)
     real = run_module.run_forecasts
-    monkeypatch.setattr(assets, "run_forecasts", lambda path, **kw: real(path, config=QUICK, **kw))
+    monkeypatch.setattr(
+        run_module, "run_forecasts", lambda path, **kw: real(path, config=QUICK, **kw)
+    )
     result = materialize(
         [assets.forecasts, assets.forecast_interval_coverage],
         resources={"warehouse": DuckDBWarehouse(path=str(warehouse))},

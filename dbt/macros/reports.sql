@@ -76,10 +76,10 @@ with outbox as (
 
 as_of as (
 
-    -- the alert list's day, also on a day without alerts
+    -- the alert list's day, also on a day without alerts; none (so no rows) without case logs
     select last_data_date as as_of_date
     from {{ ref('mart_data_freshness') }}
-    where source_name = 'case_logs'
+    where source_name = 'case_logs' and last_data_date is not null
 
 ),
 

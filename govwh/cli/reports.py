@@ -21,7 +21,7 @@ from govwh.analyst import (
 )
 from govwh.jobs import FORECAST_JOB, EventKind, JobEvent, RunnerError, run_job
 from govwh.reports.bulletin import StaleDataError, build_weekly_bulletin, parse_iso_week
-from govwh.reports.outbox import write_alert_outbox
+from govwh.reports.outbox import OutboxError, write_alert_outbox
 from govwh.reports.publication import ReleaseNotAvailableError, parse_month, write_public_release
 from govwh.settings import Settings, dagster_home
 from govwh.warehouse.connection import connect
@@ -114,9 +114,13 @@ def supervise(
     console = _console()
     settings = Settings.from_env()
     _require_warehouse(settings)
-    result = write_alert_outbox(
-        settings.warehouse_path, outbox or settings.outbox_dir, file_format=file_format
-    )
+    try:
+        result = write_alert_outbox(
+            settings.warehouse_path, outbox or settings.outbox_dir, file_format=file_format
+        )
+    except (ValueError, OutboxError) as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(1) from error
     console.print(
         f"{result.alerts_new} new of {result.alerts_total} open alerts as of {result.as_of_date}: "
         f"{len(result.department_files)} department files, {len(result.district_files)} "

@@ -71,6 +71,10 @@ FORMATTED_WIDTHS = {pl.Date: 10, pl.Datetime: 16}
 MAX_COLUMN_WIDTH = 60
 
 
+class OutboxError(RuntimeError):
+    """The outbox cannot be written from this warehouse (the message says why)."""
+
+
 @dataclass(frozen=True)
 class OutboxResult:
     as_of_date: dt.date
@@ -206,6 +210,12 @@ def write_alert_outbox(
         (as_of,) = connection.sql(
             "select last_data_date from marts.mart_data_freshness where source_name = 'case_logs'"
         ).fetchall()[0]
+        if as_of is None:
+            # alerts are about cases: without a case log there is no day to report on
+            raise OutboxError(
+                f"{warehouse_path}: no case logs are loaded (marts.mart_data_freshness has no "
+                "case_logs day), so there are no alerts to report; load case logs and build first"
+            )
         new_alerts = alerts.filter(pl.col("is_new"))
         department_summary = _summary(
             connection, "mart_supervision_outbox_summary", "department_name"

@@ -1,4 +1,5 @@
-{#- A summary with a total row (合计): there is exactly one row flagged `total_flag`, and its
+{#- A summary with a total row (合计): unless the summary is empty (nothing to summarise, as
+    the outbox without case logs), there is exactly one row flagged `total_flag`, and its
     `sum_columns` are the sums of the other rows' (0 without any), its `max_columns` their
     maximum. Fails with the total row as it is and as it should be. -#}
 {% test total_row_sums_parts(model, total_flag, sum_columns, max_columns=[]) %}
@@ -40,7 +41,8 @@ compared as (
 
 select *
 from compared
-where exists (
+where exists (select 1 from {{ model }})
+and exists (
     select
         {%- for column in sum_columns + max_columns %}
         {{ column }},
