@@ -26,8 +26,20 @@ class DashboardCheck:
     charts: int
     errors: list[str]
     empty: list[str]
+    # each chart's visible text (title, numbers, labels), in layout order
+    texts: list[str]
     seconds: float
     screenshot: Path
+
+
+@dataclass(frozen=True)
+class BrowserSession:
+    """What one login saw: the interface language and menu, then each dashboard."""
+
+    user: str
+    locale: str | None
+    menu: str
+    dashboards: list[DashboardCheck]
 
 
 def ensure_chromium() -> None:
@@ -46,7 +58,7 @@ def ensure_chromium() -> None:
 
 def check_dashboards(
     settings: SupersetSettings, username: str, password: str, slugs: list[str], out_dir: Path
-) -> list[DashboardCheck]:
+) -> BrowserSession:
     """Log in, open each dashboard, screenshot it to out_dir/<slug>.png, collect chart errors."""
     ensure_chromium()
     completed = subprocess.run(
@@ -67,18 +79,28 @@ def check_dashboards(
     if completed.returncode != 0:
         raise RuntimeError(f"browser check failed:\n{completed.stderr[-4000:]}")
     checks = []
+    interface: dict[str, object] = {}
     for line in completed.stdout.splitlines():
         if not line.startswith("{"):
             continue
         state = json.loads(line)
+        if "interface" in state:
+            interface = state["interface"]
+            continue
         checks.append(
             DashboardCheck(
                 slug=state["slug"],
                 charts=int(state["charts"]),
                 errors=list(state["errors"]),
                 empty=list(state["empty"]),
+                texts=list(state["texts"]),
                 seconds=float(state["seconds"]),
                 screenshot=Path(state["screenshot"]),
             )
         )
-    return checks
+    return BrowserSession(
+        user=username,
+        locale=interface.get("locale"),  # type: ignore[arg-type]
+        menu=str(interface.get("menu") or ""),
+        dashboards=checks,
+    )

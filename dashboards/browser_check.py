@@ -37,10 +37,19 @@ const loading = document.querySelectorAll('.loading, [aria-label="Loading"]').le
 const errors = holders.filter(h => h.querySelector(
     '.ant-alert-error, [data-test="error-alert"], .alert-danger, [role="alert"]'))
   .map(h => (h.innerText || '').slice(0, 300));
-const empty = holders.filter(h => /No results|暂无数据/.test(h.innerText || ''))
+const empty = holders.filter(h => /No results|No data|暂无数据|没有数据/.test(h.innerText || ''))
   .map(h => (h.innerText || '').slice(0, 120));
-return {charts: holders.length, loading: loading, errors: errors, empty: empty,
+const texts = holders.map(h => (h.innerText || '').slice(0, 400));
+return {charts: holders.length, loading: loading, errors: errors, empty: empty, texts: texts,
         height: document.body.scrollHeight};
+"""
+# The interface language Superset chose for the session, and the text of its menu bar.
+INTERFACE_SCRIPT = """
+const app = document.getElementById('app');
+const bootstrap = app ? JSON.parse(app.getAttribute('data-bootstrap') || '{}') : {};
+const menu = document.querySelector('header, [role="menubar"], .ant-menu');
+return {locale: (bootstrap.common || {}).locale || null,
+        menu: menu ? (menu.innerText || '').slice(0, 400) : ''};
 """
 
 
@@ -84,10 +93,24 @@ def _login(driver: webdriver.Chrome, url: str, user: str, password: str) -> None
     raise RuntimeError(f"login as {user} failed three times (still on {driver.current_url})")
 
 
+def _interface(driver: webdriver.Chrome, url: str) -> dict[str, object]:
+    driver.get(f"{url}/dashboard/list/")
+    state: dict[str, object] = {}
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        state = driver.execute_script(INTERFACE_SCRIPT)
+        if state.get("menu"):
+            break
+        time.sleep(0.5)
+    return state
+
+
 def _check(driver: webdriver.Chrome, url: str, slug: str, out_dir: Path) -> dict[str, object]:
+    # a slug may carry URL parameters, e.g. preselected native filters (native_filters=…)
+    path, _, query = slug.partition("?")
     started = time.monotonic()
     driver.set_window_size(WIDTH, HEIGHT)
-    driver.get(f"{url}/superset/dashboard/{slug}/?standalone=1")
+    driver.get(f"{url}/superset/dashboard/{path}/?standalone=1" + (f"&{query}" if query else ""))
     state: dict[str, object] = {}
     settled = 0
     while time.monotonic() - started < LOAD_TIMEOUT:
@@ -99,7 +122,7 @@ def _check(driver: webdriver.Chrome, url: str, slug: str, out_dir: Path) -> dict
     state["seconds"] = round(time.monotonic() - started, 1)
     driver.set_window_size(WIDTH, min(int(state.get("height") or HEIGHT) + 40, 4000))
     time.sleep(1.5)
-    shot = out_dir / f"{slug}.png"
+    shot = out_dir / f"{path}{'_filtered' if query else ''}.png"
     driver.save_screenshot(str(shot))
     _shrink(shot)
     state.update(slug=slug, screenshot=str(shot))
@@ -124,6 +147,7 @@ def main(argv: list[str]) -> int:
         driver = _driver(profile)
         try:
             _login(driver, url, user, password)
+            print(json.dumps({"interface": _interface(driver, url)}, ensure_ascii=False))
             for slug in slugs:
                 print(json.dumps(_check(driver, url, slug, Path(out_dir)), ensure_ascii=False))
         finally:

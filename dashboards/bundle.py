@@ -59,6 +59,10 @@ class _Stub:
         return []
 
     @staticmethod
+    def current_user_rls_rules() -> list[str] | None:
+        return None  # read as the admin, whom no row-level security restricts
+
+    @staticmethod
     def where_in(values: list[Any]) -> str:
         return "(" + ", ".join(f"'{value}'" for value in values) + ")"
 
@@ -67,7 +71,9 @@ def probe_sql(sql: str) -> str:
     """The dataset SQL as Superset renders it without filters (for introspection)."""
     environment = jinja2.Environment(undefined=jinja2.StrictUndefined)
     environment.filters["where_in"] = _Stub.where_in
-    return environment.from_string(sql).render(filter_values=_Stub.filter_values)
+    return environment.from_string(sql).render(
+        filter_values=_Stub.filter_values, current_user_rls_rules=_Stub.current_user_rls_rules
+    )
 
 
 def _dataset_problems(serving: ServingCopy, sql: str, dataset: DatasetSpec) -> list[str]:

@@ -37,10 +37,18 @@ ANCESTORS_CTE = """ancestors as (
 
 
 def scope_clause(region_column: str, level_column: str) -> str:
-    """Rows of the picked region; the city's when no region is picked."""
+    """Rows of the picked region; when none is picked, the widest scope the user may see: the
+    city's rows, or a district user's own district rows.
+
+    A district role's row-level security keeps its county_code only, which removes the city
+    rows: without the second branch its charts would show "No results" until a region is
+    applied (Superset does not apply a select filter's first-item default before the charts'
+    first queries)."""
     return (
         "{% if filter_values('region_name') %}"
         f"{region_column} in {{{{ filter_values('region_name') | where_in }}}}"
+        "{% elif current_user_rls_rules() %}"
+        f"{level_column} = 'county'"
         "{% else %}"
         f"{level_column} = 'city'"
         "{% endif %}"

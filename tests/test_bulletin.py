@@ -39,8 +39,11 @@ def _last_full_week(settings: Settings) -> IsoWeek:
     return IsoWeek.containing(day - dt.timedelta(days=7))
 
 
-def _independent_department_scores(settings: Settings, week: IsoWeek) -> dict[str, float]:
-    """Composite score recomputed from fct_cases and the weights seed, not from the marts."""
+def _independent_department_scores(
+    settings: Settings, week: IsoWeek
+) -> tuple[dict[str, float], dict[str, int]]:
+    """Composite score recomputed from fct_cases and the registry's weights, not from the
+    marts, of the departments with enough cases to rank; and the cases of those without."""
     registry = yaml.safe_load((REPO_ROOT / "dbt_project.yml").read_text())["vars"]
     weights = {
         metric["metric_code"]: metric["ranking_weight"]
@@ -55,6 +58,7 @@ def _independent_department_scores(settings: Settings, week: IsoWeek) -> dict[st
                        avg(case when is_on_time then 1.0 else 0.0 end) as on_time_rate,
                        avg(case when is_online_submission then 1.0 else 0.0 end)
                            as online_case_share,
+                       count(*) as completed_cases,
                        avg(case when trips <= 1 then 1.0 else 0.0 end) as one_trip_rate,
                        avg(case when trips = 0 then 1.0 else 0.0 end) as zero_trip_rate,
                        sum(case when rating >= 4 and not is_default_rating then 1 else 0 end) * 1.0
@@ -68,24 +72,30 @@ def _independent_department_scores(settings: Settings, week: IsoWeek) -> dict[st
                 select department_code,
                        avg(case when rectified_at is not null
                                  and cast(rectified_at as date) <= rectification_due_date
-                                then 1.0 else 0.0 end) as rectification_on_time_rate
+                                then 1.0 else 0.0 end) as rectification_on_time_rate,
+                       count(*) as rectifications_due
                 from marts.fct_cases
                 where rectification_due_date between $start and $end
                 group by department_code
             )
             select departments.department_name, completed.*,
-                   rectification.rectification_on_time_rate
+                   rectification.rectification_on_time_rate,
+                   greatest(completed.completed_cases,
+                            coalesce(rectification.rectifications_due, 0)) as sample
             from completed
             left join rectification using (department_code)
             join marts.dim_department as departments using (department_code)
             """,
             params={"start": week.start, "end": week.end},
         ).pl()
-    scores = {}
+    scores, too_few = {}, {}
     for row in rates.iter_rows(named=True):
+        if row["sample"] < registry["ranking_min_cases"]:
+            too_few[row["department_name"]] = row["sample"]
+            continue
         parts = [(row[m], w) for m, w in weights.items() if row.get(m) is not None]
         scores[row["department_name"]] = sum(v * w for v, w in parts) / sum(w for _, w in parts)
-    return scores
+    return scores, too_few
 
 
 @pytest.mark.slow
@@ -112,10 +122,16 @@ def test_bulletin_numbers_match_independent_sql(built_warehouse: Settings, tmp_p
     assert f"{on_time / completed:.1%}" in html
 
     # ranks: every department's score equals the independently recomputed composite score,
-    # and the bulletin orders them by it (ties may fall either way)
+    # and the bulletin orders them by it (ties may fall either way); departments with too few
+    # cases are not ranked but named with their counts
     ranking = result.data.department_ranking.sort("score_rank")
-    expected = _independent_department_scores(built_warehouse, week)
+    expected, too_few = _independent_department_scores(built_warehouse, week)
     assert set(ranking["name"]) == set(expected)
+    assert ranking["units_ranked"].to_list() == [len(expected)] * len(expected)
+    unranked = dict(result.data.department_unranked.select("name", "cases_in_sample").rows())
+    assert unranked == too_few
+    for name, cases in too_few.items():
+        assert f"{name}（{cases}件）" in html
     for name, score in zip(ranking["name"], ranking["composite_score"], strict=True):
         assert score == pytest.approx(expected[name], abs=1e-9), name
     ordered = [expected[name] for name in ranking["name"]]
@@ -123,6 +139,11 @@ def test_bulletin_numbers_match_independent_sql(built_warehouse: Settings, tmp_p
     names = ranking["name"].to_list()
     for name in names[:5] + names[-5:]:
         assert name in html
+    # the score on the 百分制 scale, as on the dashboards, with the cases beside it
+    best = ranking.row(0, named=True)
+    assert (
+        f"<td>{best['composite_score'] * 100:.1f}</td><td>{best['cases_in_sample']:,}</td>" in html
+    )
 
 
 @pytest.mark.slow
@@ -223,7 +244,7 @@ def test_the_bulletin_is_a_numbered_通报_whose_summary_states_the_marts(
         ).fetchall()
         (last_department,) = connection.sql(
             "select department_name from marts.mart_department_ranking where week_start = ? "
-            "order by score_rank desc, department_name desc limit 1",
+            "and is_ranked order by score_rank desc, department_name desc limit 1",
             params=[week.start],
         ).fetchall()[0]
     assert headline
@@ -235,3 +256,91 @@ def test_the_bulletin_is_a_numbered_通报_whose_summary_states_the_marts(
             stated += f"（较上周{direction}{abs(points)}个百分点）" if points else "（较上周持平）"
         assert stated in text, (stated, text)
     assert f"部门综合排名末位为{last_department}" in text
+
+
+LONG_ITEM = "企业投资项目核准、建设工程规划许可证核发与施工图设计文件审查合格书备案联合办理第{n}项"
+WORD = re.compile(
+    r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>'
+)
+
+
+def _pdf_words(pdf: Path) -> list[list[tuple[float, float, float, float, str]]]:
+    """Every word of every page with its box (poppler's pdftotext -bbox), page by page."""
+    completed = subprocess.run(
+        ["pdftotext", "-bbox", str(pdf), "-"], check=True, capture_output=True, text=True
+    )
+    return [
+        [(float(a), float(b), float(c), float(d), text) for a, b, c, d, text in WORD.findall(page)]
+        for page in completed.stdout.split("<page ")[1:]
+    ]
+
+
+def _with_many_overdue_cases(warehouse: Path, copy: Path, week: IsoWeek, rows: int) -> None:
+    """A copy of the warehouse whose week lists `rows` more overdue cases with long item names,
+    so that the list runs over page breaks with rows of several lines."""
+    shutil.copyfile(warehouse, copy)
+    with duckdb.connect(str(copy)) as connection:
+        (kind,) = connection.execute(
+            "select table_type from information_schema.tables "
+            "where table_schema = 'marts' and table_name = 'mart_weekly_overdue_cases'"
+        ).fetchone()
+        connection.execute(
+            "create table marts.overdue_cases_padded as "
+            "select * from marts.mart_weekly_overdue_cases"
+        )
+        connection.execute(
+            f"drop {'view' if kind == 'VIEW' else 'table'} marts.mart_weekly_overdue_cases"
+        )
+        connection.execute(
+            "alter table marts.overdue_cases_padded rename to mart_weekly_overdue_cases"
+        )
+        (last_rank,) = connection.execute(
+            "select coalesce(max(overdue_rank), 0) from marts.mart_weekly_overdue_cases "
+            "where week_start = ?",
+            [week.start],
+        ).fetchone()
+        for n in range(1, rows + 1):
+            connection.execute(
+                "insert into marts.mart_weekly_overdue_cases by name select ? as week_start, "
+                "? as overdue_rank, ? as case_id, ? as item_name, '市行政审批服务局' as "
+                "department_name, ? as due_date, ? as working_days_overdue",
+                [week.start, last_rank + n, f"PADDED{n:04d}", LONG_ITEM.format(n=n),
+                 week.start, n % 9 + 1],
+            )  # fmt: skip
+
+
+@pytest.mark.slow
+def test_no_table_row_is_split_across_pdf_pages(built_warehouse: Settings, tmp_path: Path) -> None:
+    """Read back from the PDF: each overdue case's item name sits whole on its case's page,
+    between its row and the next, though the list runs over several pages."""
+    week = _last_full_week(built_warehouse)
+    padded = tmp_path / "padded.duckdb"
+    _with_many_overdue_cases(built_warehouse.warehouse_path, padded, week, rows=120)
+    result = build_weekly_bulletin(padded, week, tmp_path / "bulletin")
+    assert result.pdf_path is not None
+    pages = _pdf_words(result.pdf_path)
+    rows = {
+        row["case_id"]: re.sub(r"\s", "", row["item_name"] or "—")
+        for row in result.data.overdue_cases.iter_rows(named=True)
+    }
+    # the item column lies between the headers 事项 and 部门 of the table headed 办件编号
+    header_page = next(p for p in pages if any(w[4] == "办件编号" for w in p))
+    header_y = next(w[1] for w in header_page if w[4] == "办件编号")
+    # (a header cell may wrap: its words lie within a line of the first)
+    on_header = [w for w in header_page if abs(w[1] - header_y) < 10]
+    item_left = next(w[0] for w in on_header if w[4] == "事项")
+    item_right = next(w[0] for w in on_header if w[4] == "部门")
+
+    pages_of_rows = set()
+    for number, words in enumerate(pages):
+        starts = sorted((w[1], w[4]) for w in words if w[4] in rows and w[0] < item_left)
+        for index, (top, case_id) in enumerate(starts):
+            bottom = starts[index + 1][0] if index + 1 < len(starts) else float("inf")
+            cell = "".join(
+                w[4]
+                for w in sorted(words, key=lambda w: (round(w[1]), w[0]))
+                if item_left - 2 <= w[0] and w[2] <= item_right and top - 2 <= w[1] < bottom - 2
+            )
+            assert cell.startswith(rows[case_id]), (case_id, number + 1, cell, rows[case_id])
+            pages_of_rows.add(number)
+    assert len(pages_of_rows) >= 2, "the overdue list should run over a page break"

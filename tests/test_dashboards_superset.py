@@ -5,16 +5,20 @@ in headless Chromium. Installs Superset's virtualenv on first use (minutes), reu
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import time
+import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
+import duckdb
 import pytest
+import yaml
 
 from dashboards import server
 from dashboards.api import SupersetApi
-from dashboards.browser import check_dashboards
+from dashboards.browser import BrowserSession, check_dashboards
 from dashboards.publish import PublishResult, publish
 from dashboards.security import apply_security, districts_from_warehouse, ensure_user
 from dashboards.settings import SupersetSettings
@@ -121,13 +125,92 @@ def test_a_district_user_sees_only_its_district(
     district_api = SupersetApi(superset[0].url, f"district_{district.code}", password)
     assert _county_codes(district_api, dataset_id) == {district.code}
     ranking = district_api.chart_data(published.chart_ids["cockpit_district_ranking"])
-    names = {row["county_name"] for row in ranking["result"][0]["data"]}
+    # the district's own bar, ranked or marked 未排名 (too few cases that week)
+    names = {row["county_name"].split("（未排名")[0] for row in ranking["result"][0]["data"]}
     assert names == {district.name}
+
+
+COCKPIT_CHARTS = REPO_ROOT / "dashboards" / "assets" / "charts" / "cockpit"
+
+
+def _expected_cards(serving: Path, scope_type: str, scope_code: str) -> dict[str, str]:
+    """The cockpit's big numbers as they should read: each card's metric in its latest month,
+    for the scope, from the serving copy's mart_metric_values, formatted as the card does."""
+    cards = {}
+    for path in sorted(COCKPIT_CHARTS.glob("*.yaml")):
+        chart = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if chart["viz_type"] != "big_number":
+            continue
+        (metric_code,) = re.findall(r"metric_code = '(\w+)'", " ".join(chart["filters"]))
+        with duckdb.connect(str(serving), read_only=True) as connection:
+            (value,) = connection.execute(
+                "select numerator / denominator from marts.mart_metric_values"
+                " where period_grain = 'month' and scope_type = ? and scope_code = ?"
+                " and metric_code = ? and denominator > 0"
+                " order by period_start desc limit 1",
+                [scope_type, scope_code, metric_code],
+            ).fetchone()
+        cards[chart["slice_name"]] = f"{value * 100:.1f}%"
+    assert len(cards) == 4
+    return cards
+
+
+def _city_code(serving: Path) -> str:
+    with duckdb.connect(str(serving), read_only=True) as connection:
+        (code,) = connection.execute(
+            "select region_code from marts.dim_region where admin_level = 'city'"
+        ).fetchone()
+    return code
+
+
+# Lists that are empty when the district has nothing to list (no alert today, no bad rating
+# awaiting rectification): such a chart may say so, and only when the warehouse agrees.
+ALERTS_OF_COUNTY = "select count(*) from marts.mart_supervision_alerts where county_code = $county"
+LISTS_OF_NOTHING = {
+    "今日预警办件": ALERTS_OF_COUNTY,
+    "各部门超期": ALERTS_OF_COUNTY,
+    "差评整改清单": (
+        "select count(*) from marts.fct_cases as cases"
+        " join marts.dim_region as regions using (region_code)"
+        " where cases.is_bad_rating and cases.rectified_at is null"
+        " and coalesce(regions.county_code, regions.city_code) = $county"
+    ),
+}
+
+
+def _assert_every_chart_shows_data(
+    session: BrowserSession, slugs: list[str], serving: Path | None = None, county: str = ""
+) -> None:
+    assert [check.slug for check in session.dashboards] == slugs
+    for check in session.dashboards:
+        assert check.charts > 0, check
+        assert not check.errors, (session.user, check.slug, check.errors)
+        for text in check.empty:
+            title = next((t for t in LISTS_OF_NOTHING if text.startswith(t)), None)
+            assert serving is not None and title is not None, (session.user, check.slug, text)
+            with duckdb.connect(str(serving), read_only=True) as connection:
+                (rows,) = connection.execute(LISTS_OF_NOTHING[title], {"county": county}).fetchone()
+            assert rows == 0, (session.user, check.slug, text, rows)
+
+
+def _assert_cards_read(session: BrowserSession, expected: dict[str, str]) -> None:
+    (cockpit,) = [check for check in session.dashboards if check.slug == "govwh-cockpit"]
+    for title, value in expected.items():
+        (card,) = [text for text in cockpit.texts if title in text]
+        assert value in card, (session.user, title, value, card)
+
+
+def _assert_chinese_interface(session: BrowserSession) -> None:
+    # Superset's own zh translation: the session's locale and its menu bar (看板 = Dashboards)
+    assert session.locale == "zh", session
+    assert "看板" in session.menu and "Dashboards" not in session.menu, session.menu
 
 
 def test_every_dashboard_renders_in_chromium_without_errors(
     superset: tuple[SupersetSettings, str], published: PublishResult, tmp_path: Path
 ) -> None:
+    """As the admin: every chart of the five dashboards shows data without touching a filter,
+    the cards read the city's figures, and the interface is Chinese."""
     settings, password = superset
     slugs = [f"govwh-{key}" for key in published.dashboard_ids]
     # the committed screenshots in docs/ are refreshed on request only: a test run leaves the
@@ -135,10 +218,78 @@ def test_every_dashboard_renders_in_chromium_without_errors(
     refresh = os.environ.get("GOVWH_UPDATE_SCREENSHOTS") == "1"
     screenshots = SCREENSHOTS if refresh else tmp_path / "screenshots"
     screenshots.mkdir(parents=True, exist_ok=True)
-    checks = check_dashboards(settings, settings.admin_user, password, slugs, screenshots)
-    assert [check.slug for check in checks] == slugs
-    for check in checks:
-        assert check.charts > 0, check
-        assert not check.errors, (check.slug, check.errors)
+    session = check_dashboards(settings, settings.admin_user, password, slugs, screenshots)
+    _assert_every_chart_shows_data(session, slugs)
+    for check in session.dashboards:
         assert check.screenshot.exists() and check.screenshot.stat().st_size < 400_000
         assert Path(check.screenshot).parent == screenshots
+    _assert_chinese_interface(session)
+    city_code = _city_code(published.serving_path)
+    _assert_cards_read(session, _expected_cards(published.serving_path, "city", city_code))
+
+
+def test_a_district_user_opens_every_dashboard_on_its_district(
+    superset: tuple[SupersetSettings, str],
+    admin: SupersetApi,
+    published: PublishResult,
+    tmp_path: Path,
+) -> None:
+    """A district head logs in and opens each dashboard without touching a filter: no chart
+    says "No results", and the cards read the district's own figures from the warehouse."""
+    settings, _ = superset
+    with duckdb.connect(str(published.serving_path), read_only=True) as connection:
+        busiest = connection.execute(
+            "select scope_code from marts.mart_metric_values where scope_type = 'county'"
+            " and metric_code = 'on_time_rate' and period_grain = 'month'"
+            " group by scope_code order by sum(denominator) desc limit 1"
+        ).fetchone()[0]
+    district = next(
+        d for d in districts_from_warehouse(published.serving_path) if d.code == busiest
+    )
+    password = secrets.token_urlsafe(16)
+    user = f"district_browser_{district.code}"
+    ensure_user(admin, user, password, [district.role])
+    slugs = [f"govwh-{key}" for key in published.dashboard_ids]
+    session = check_dashboards(settings, user, password, slugs, tmp_path / "screenshots")
+    _assert_every_chart_shows_data(session, slugs, published.serving_path, district.code)
+    _assert_chinese_interface(session)
+    _assert_cards_read(session, _expected_cards(published.serving_path, "county", district.code))
+
+
+def _preselected_department(name: str) -> str:
+    """The cockpit's URL with the department filter set, as Superset reads it on load."""
+    quoted = "'" + name.replace("!", "!!").replace("'", "!'") + "'"
+    mask = (
+        "(NATIVE_FILTER-department:(id:NATIVE_FILTER-department,"
+        f"extraFormData:(filters:!((col:department_name,op:IN,val:!({quoted})))),"
+        f"filterState:(label:{quoted},value:!({quoted})),ownState:()))"
+    )
+    return "govwh-cockpit?native_filters=" + urllib.parse.quote(mask, safe="")
+
+
+def test_picking_a_department_turns_the_cards_to_its_figures(
+    superset: tuple[SupersetSettings, str], published: PublishResult, tmp_path: Path
+) -> None:
+    """The department filter reaches the cards: they read the department's figures."""
+    settings, password = superset
+    with duckdb.connect(str(published.serving_path), read_only=True) as connection:
+        code, name = connection.execute(
+            "select values.scope_code, departments.department_name"
+            " from marts.mart_metric_values as values"
+            " join marts.dim_department as departments"
+            "   on departments.department_code = values.scope_code"
+            " where values.scope_type = 'department' and values.metric_code = 'on_time_rate'"
+            "   and values.period_grain = 'month'"
+            " group by all order by sum(values.denominator) desc limit 1"
+        ).fetchone()
+    expected = _expected_cards(published.serving_path, "department", code)
+    city = _expected_cards(published.serving_path, "city", _city_code(published.serving_path))
+    assert expected != city  # the test can tell the two apart
+    session = check_dashboards(
+        settings, settings.admin_user, password, [_preselected_department(name)], tmp_path
+    )
+    (cockpit,) = session.dashboards
+    assert not cockpit.errors and not cockpit.empty, cockpit
+    for title, value in expected.items():
+        (card,) = [text for text in cockpit.texts if title in text]
+        assert value in card, (name, title, value, card)

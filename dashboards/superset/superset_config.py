@@ -41,7 +41,16 @@ CACHE_CONFIG = {
     "CACHE_DEFAULT_TIMEOUT": 300,
 }
 
-BABEL_DEFAULT_LOCALE = "en"
+# Chinese first (Superset's own zh translation), English one click away in the language menu.
+# Flask-AppBuilder keeps the choice in the session; a new session starts in Chinese whatever the
+# browser's Accept-Language says.
+BABEL_DEFAULT_LOCALE = "zh"
+LANGUAGES = {
+    "zh": {"flag": "cn", "name": "简体中文"},
+    "en": {"flag": "us", "name": "English"},
+}
+# Numbers the Chinese way: ¥ before the amount.
+D3_FORMAT = {"decimal": ".", "thousands": ",", "grouping": [3], "currency": ["¥", ""]}
 SQLLAB_CTAS_NO_LIMIT = True
 ROW_LIMIT = 50000
 SUPERSET_WEBSERVER_TIMEOUT = 120

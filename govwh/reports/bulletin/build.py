@@ -40,6 +40,11 @@ def _points(points: float | None) -> str:
     return "—" if points is None else f"{points:+.1f} pt"
 
 
+def _score(value: float | None) -> str:
+    """The composite score (0–1 in the marts) on the 百分制 scale the dashboards use too."""
+    return "—" if value is None else f"{value * 100:.1f}"
+
+
 def _count(value: float | None) -> str:
     return "—" if value is None else f"{int(value):,}"
 
@@ -68,7 +73,9 @@ def _environment() -> jinja2.Environment:
         autoescape=jinja2.select_autoescape(["html", "j2"]),
         undefined=jinja2.StrictUndefined,
     )
-    environment.filters.update(pct=_pct, points=_points, count=_count, rank_change=_rank_change)
+    environment.filters.update(
+        pct=_pct, points=_points, score=_score, count=_count, rank_change=_rank_change
+    )
     return environment
 
 
@@ -119,6 +126,8 @@ def render_html(data: BulletinData, generated_at: dt.datetime) -> str:
         departments_bottom=departments.tail(RANKED).reverse().to_dicts(),
         districts_top=districts.head(RANKED).to_dicts(),
         districts_bottom=districts.tail(RANKED).reverse().to_dicts(),
+        departments_unranked=data.department_unranked.to_dicts(),
+        districts_unranked=data.district_unranked.to_dicts(),
         department_svg=ranking_chart(departments, "部门综合得分 Department scores")
         if departments.height
         else "",

@@ -96,7 +96,7 @@ def ranking_chart(ranking: pl.DataFrame, title: str) -> str:
         axes.barh(
             ordered["name"].to_list(), (ordered["composite_score"] * 100).to_list(), color=colours
         )
-        axes.set_xlabel("综合得分 composite score (%)")
+        axes.set_xlabel("综合得分（百分制）composite score (0–100)")
         axes.set_title(title, loc="left")
         low = float(ordered["composite_score"].min() or 0) * 100
         axes.set_xlim(max(0.0, low - 5), 100)

@@ -77,8 +77,10 @@ class BulletinData:
     freshness: DataFreshness
     headline: pl.DataFrame  # metric, value this week, previous week, target
     trend: pl.DataFrame  # metric × week for the last 12 weeks
-    department_ranking: pl.DataFrame
+    department_ranking: pl.DataFrame  # ranked units only, in rank order
     district_ranking: pl.DataFrame
+    department_unranked: pl.DataFrame  # too few cases to rank: name, cases, the minimum
+    district_unranked: pl.DataFrame
     overdue_by_department: pl.DataFrame
     overdue_cases: pl.DataFrame
     depth_upgrades: pl.DataFrame
@@ -147,22 +149,27 @@ def read_bulletin_data(connection: duckdb.DuckDBPyConnection, week: IsoWeek) -> 
         [week.start, week.start],
     )
 
+    # ranked units in rank order; units below the minimum sample listed apart, with counts
     ranking_sql = """
-        select score_rank, {name} as name, composite_score, rank_change, units_ranked,
-               on_time_rate, online_case_share, one_trip_rate
+        select score_rank, {name} as name, composite_score, cases_in_sample, rank_change,
+               units_ranked, on_time_rate, online_case_share, one_trip_rate
         from marts.{mart}
-        where week_start = ?
+        where week_start = ? and is_ranked
         order by score_rank, {name}
     """
-    department_ranking = _frame(
-        connection,
-        ranking_sql.format(name="department_name", mart="mart_department_ranking"),
-        [week.start],
-    )
-    district_ranking = _frame(
-        connection,
-        ranking_sql.format(name="county_name", mart="mart_district_ranking"),
-        [week.start],
+    unranked_sql = """
+        select {name} as name, cases_in_sample, min_cases_to_rank
+        from marts.{mart}
+        where week_start = ? and not is_ranked
+        order by cases_in_sample desc, {name}
+    """
+    department_ranking, district_ranking, department_unranked, district_unranked = (
+        _frame(connection, sql.format(name=name, mart=mart), [week.start])
+        for sql in (ranking_sql, unranked_sql)
+        for name, mart in (
+            ("department_name", "mart_department_ranking"),
+            ("county_name", "mart_district_ranking"),
+        )
     )
 
     # each section from its mart (models/marts/reports), in the mart's order
@@ -223,6 +230,8 @@ def read_bulletin_data(connection: duckdb.DuckDBPyConnection, week: IsoWeek) -> 
         trend=trend,
         department_ranking=department_ranking,
         district_ranking=district_ranking,
+        department_unranked=department_unranked,
+        district_unranked=district_unranked,
         overdue_by_department=overdue_by_department,
         overdue_cases=overdue_cases,
         depth_upgrades=depth_upgrades,
