@@ -70,7 +70,7 @@ def build_query_context(viz_type: str, params: dict[str, Any]) -> dict[str, Any]
         "custom_params": {},
         "custom_form_data": {},
     }
-    if viz_type == "table" and params.get("query_mode") == "raw":
+    if viz_type in ("table", "handlebars") and params.get("query_mode") == "raw":
         query["columns"] = list(params.get("all_columns") or [])
         query["metrics"] = None  # raw records: no GROUP BY
         query["orderby"] = [json.loads(pair) for pair in params.get("order_by_cols", [])]

@@ -133,24 +133,45 @@ def test_a_district_user_sees_only_its_district(
 COCKPIT_CHARTS = REPO_ROOT / "dashboards" / "assets" / "charts" / "cockpit"
 
 
-def _expected_cards(serving: Path, scope_type: str, scope_code: str) -> dict[str, str]:
-    """The cockpit's big numbers as they should read: each card's metric in its latest month,
-    for the scope, from the serving copy's mart_metric_values, formatted as the card does."""
+def _expected_cards(serving: Path, scope_type: str, scope_code: str) -> dict[str, list[str]]:
+    """What each cockpit card should print for the scope, from mart_metric_values: its value
+    in the city's latest month and its change in percentage points against the month before."""
     cards = {}
     for path in sorted(COCKPIT_CHARTS.glob("*.yaml")):
         chart = yaml.safe_load(path.read_text(encoding="utf-8"))
-        if chart["viz_type"] != "big_number":
+        if chart["dataset"] != "kpi_cards":
             continue
         (metric_code,) = re.findall(r"metric_code = '(\w+)'", " ".join(chart["filters"]))
         with duckdb.connect(str(serving), read_only=True) as connection:
-            (value,) = connection.execute(
-                "select numerator / denominator from marts.mart_metric_values"
-                " where period_grain = 'month' and scope_type = ? and scope_code = ?"
-                " and metric_code = ? and denominator > 0"
-                " order by period_start desc limit 1",
-                [scope_type, scope_code, metric_code],
+            month, value, previous = connection.execute(
+                """
+                with city_month as (
+                    select max(period_start) as period_start from marts.mart_metric_values
+                    where period_grain = 'month' and scope_type = 'city'
+                        and metric_code = $metric and denominator > 0
+                )
+                select city_month.period_start, now.metric_value, before.metric_value
+                from city_month
+                join marts.mart_metric_values as now
+                  on now.period_start = city_month.period_start
+                left join marts.mart_metric_values as before
+                  on before.period_start = city_month.period_start - interval 1 month
+                  and before.metric_code = now.metric_code and before.period_grain = 'month'
+                  and before.scope_type = now.scope_type and before.scope_code = now.scope_code
+                where now.metric_code = $metric and now.period_grain = 'month'
+                    and now.scope_type = $scope_type and now.scope_code = $scope_code
+                """,
+                {"metric": metric_code, "scope_type": scope_type, "scope_code": scope_code},
             ).fetchone()
-        cards[chart["slice_name"]] = f"{value * 100:.1f}%"
+        expected = [f"{month.year}年{month.month}月", f"{value * 100:.1f}%"]
+        if previous is None:
+            expected.append("上月无数据")
+        elif round((value - previous) * 100, 1) == 0:
+            expected.append("较上月持平")
+        else:
+            points = (value - previous) * 100
+            expected.append(f"较上月 {'↑' if points > 0 else '↓'} {abs(points):.1f} 个百分点")
+        cards[chart["slice_name"]] = expected
     assert len(cards) == 4
     return cards
 
@@ -185,6 +206,11 @@ def _assert_every_chart_shows_data(
     for check in session.dashboards:
         assert check.charts > 0, check
         assert not check.errors, (session.user, check.slug, check.errors)
+        assert any(text.startswith("数据截至") and "数据截至 20" in text for text in check.texts), (
+            session.user,
+            check.slug,
+            "no 数据截至 line",
+        )
         for text in check.empty:
             title = next((t for t in LISTS_OF_NOTHING if text.startswith(t)), None)
             assert serving is not None and title is not None, (session.user, check.slug, text)
@@ -193,11 +219,17 @@ def _assert_every_chart_shows_data(
             assert rows == 0, (session.user, check.slug, text, rows)
 
 
-def _assert_cards_read(session: BrowserSession, expected: dict[str, str]) -> None:
+def _assert_cards_read(session: BrowserSession, expected: dict[str, list[str]]) -> None:
     (cockpit,) = [check for check in session.dashboards if check.slug == "govwh-cockpit"]
-    for title, value in expected.items():
-        (card,) = [text for text in cockpit.texts if title in text]
-        assert value in card, (session.user, title, value, card)
+    _assert_card_texts(session.user, cockpit.texts, expected)
+
+
+def _assert_card_texts(user: str, texts: list[str], expected: dict[str, list[str]]) -> None:
+    for title, parts in expected.items():
+        (card,) = [text for text in texts if title in text]
+        for part in parts:
+            assert part in card, (user, title, part, card)
+        assert "目标" in card  # the target and the gap, or that none is set
 
 
 def _assert_chinese_interface(session: BrowserSession) -> None:
@@ -290,6 +322,7 @@ def test_picking_a_department_turns_the_cards_to_its_figures(
     )
     (cockpit,) = session.dashboards
     assert not cockpit.errors and not cockpit.empty, cockpit
-    for title, value in expected.items():
+    _assert_card_texts(name, cockpit.texts, expected)
+    for title in expected:
         (card,) = [text for text in cockpit.texts if title in text]
-        assert value in card, (name, title, value, card)
+        assert name in card and "名" in card, card  # the department named, its rank or none
