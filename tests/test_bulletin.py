@@ -344,3 +344,39 @@ def test_no_table_row_is_split_across_pdf_pages(built_warehouse: Settings, tmp_p
             assert cell.startswith(rows[case_id]), (case_id, number + 1, cell, rows[case_id])
             pages_of_rows.add(number)
     assert len(pages_of_rows) >= 2, "the overdue list should run over a page break"
+
+
+@pytest.mark.slow
+def test_yellow_list_and_district_table_match_the_cases(
+    built_warehouse: Settings, tmp_path: Path
+) -> None:
+    """Cases on alert at the week's Sunday midnight, recounted from fct_cases: red per
+    district totals the department table, yellow (close to the deadline, not yet past it) per
+    district and the yellow list are the cases the bulletin names."""
+    week = _last_full_week(built_warehouse)
+    result = build_weekly_bulletin(built_warehouse.warehouse_path, week, tmp_path, pdf=False)
+    html = result.html_path.read_text(encoding="utf-8")
+    with duckdb.connect(str(built_warehouse.warehouse_path), read_only=True) as connection:
+        yellow = connection.sql(
+            """
+            select cases.case_id, coalesce(regions.county_code, regions.city_code) as county
+            from marts.fct_cases as cases
+            join marts.dim_region as regions using (region_code)
+            where cases.yellow_alert_date <= $end
+              and (cases.red_alert_date is null or cases.red_alert_date > $end)
+              and cases.acceptance_date <= $end
+              and (cases.closing_date is null or cases.closing_date > $end)
+            """,
+            params={"end": week.end},
+        ).pl()
+    by_district = result.data.overdue_by_district
+    assert (
+        by_district["overdue_cases"].sum()
+        == result.data.overdue_by_department["overdue_cases"].sum()
+    )
+    assert by_district["yellow_cases"].sum() == yellow.height
+    listed = set(result.data.yellow_cases["case_id"])
+    assert listed <= set(yellow["case_id"]) and len(listed) == min(20, yellow.height)
+    for row in by_district.iter_rows(named=True):
+        assert f'<td class="name">{row["district_name"]}</td>' in html
+    assert f"临期（黄牌）{yellow.height:,}件" in html

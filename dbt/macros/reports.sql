@@ -11,24 +11,26 @@
         )
 {%- endmacro %}
 
-{#- Red alerts at 24:00 of each report week's last day (Sunday), as the weekly bulletin lists
-    them: accepted by then, still open then, past the deadline by then. One row per week and
-    case; working days overdue counted from the due day to the week's last day. Shared by
-    mart_weekly_overdue_cases and mart_weekly_overdue_by_department. -#}
-{% macro overdue_cases_at_week_end() -%}
-    with red_alert_cases as (
+{#- Alerts at 24:00 of each report week's last day (Sunday), as the weekly bulletin lists
+    them: cases accepted by then and still open then, with a yellow (close to the deadline) or
+    red (past it) alert raised by then, at the level they had that night. One row per week and
+    case, with the case's district (county; the city's own cases under the city) and working
+    days overdue (red: from the due day to the week's last day) or left (yellow: to the due
+    day). `alert_level` picks 'red' or 'yellow'. Shared by the weekly overdue and yellow marts. -#}
+{% macro alert_cases_at_week_end(alert_level) -%}
+    with alerted_cases as (
 
-        -- only cases that ever turned red can be overdue at a week's end
-        select case_id, item_code, department_code, acceptance_date, closing_date, due_date,
-            red_alert_date
+        -- only cases that ever turned yellow (or red) can be on alert at a week's end
+        select case_id, item_code, department_code, region_code, acceptance_date, closing_date,
+            due_date, yellow_alert_date, red_alert_date
         from {{ ref('fct_cases') }}
-        where red_alert_date is not null
+        where {{ 'red_alert_date' if alert_level == 'red' else 'yellow_alert_date' }} is not null
 
     ),
 
     weeks as (
 
-        {{ report_weeks('select min(red_alert_date) from ' ~ ref('fct_cases')) }}
+        {{ report_weeks('select min(' ~ ('red_alert_date' if alert_level == 'red' else 'yellow_alert_date') ~ ') from ' ~ ref('fct_cases')) }}
 
     ),
 
@@ -45,21 +47,39 @@
         cases.department_code,
         current_items.item_name,
         departments.department_name,
+        coalesce(regions.county_code, regions.city_code, regions.region_code) as county_code,
         cases.due_date,
+        {%- if alert_level == 'red' %}
         week_end_day.workday_seq - due_day.workday_seq as working_days_overdue
-    from red_alert_cases as cases
+        {%- else %}
+        due_day.workday_seq - week_end_day.workday_seq as working_days_left
+        {%- endif %}
+    from alerted_cases as cases
     inner join weeks
+        {%- if alert_level == 'red' %}
         on cases.red_alert_date <= weeks.week_end
+        {%- else %}
+        on cases.yellow_alert_date <= weeks.week_end
+        and (cases.red_alert_date is null or cases.red_alert_date > weeks.week_end)
+        {%- endif %}
         and cases.acceptance_date <= weeks.week_end
         and (cases.closing_date is null or cases.closing_date > weeks.week_end)
     inner join {{ ref('dim_department') }} as departments
         on cases.department_code = departments.department_code
+    -- every case has a region (unknown member included: fct_cases' relationship test)
+    left join {{ ref('dim_region') }} as regions
+        on cases.region_code = regions.region_code
     left join current_items
         on cases.item_code = current_items.item_code
     inner join {{ ref('dim_date') }} as due_day
         on cases.due_date = due_day.calendar_date
     inner join {{ ref('dim_date') }} as week_end_day
         on weeks.week_end = week_end_day.calendar_date
+{%- endmacro %}
+
+{#- Red alerts at 24:00 of each report week's last day: alert_cases_at_week_end('red'). -#}
+{% macro overdue_cases_at_week_end() -%}
+    {{ alert_cases_at_week_end('red') }}
 {%- endmacro %}
 
 {#- The outbox summary of one kind of unit ('department' or 'district'): one row per unit with

@@ -101,6 +101,7 @@ def _summary(data: BulletinData, environment: jinja2.Environment) -> str:
             last_department=last[0] if last else None,
             last_district=last_district[0] if last_district else None,
             overdue_total=int(data.overdue_by_department["overdue_cases"].sum()),
+            yellow_total=int(data.overdue_by_district["yellow_cases"].sum()),
             bad_reviews=data.bad_reviews.row(0, named=True) if data.bad_reviews.height else None,
         ),
     ).strip()
@@ -133,7 +134,10 @@ def render_html(data: BulletinData, generated_at: dt.datetime) -> str:
         else "",
         overdue_total=int(data.overdue_by_department["overdue_cases"].sum()),
         overdue_by_department=data.overdue_by_department.to_dicts(),
+        overdue_by_district=data.overdue_by_district.to_dicts(),
+        yellow_total=int(data.overdue_by_district["yellow_cases"].sum()),
         overdue_cases=data.overdue_cases.to_dicts(),
+        yellow_cases=data.yellow_cases.to_dicts(),
         depth_upgrades=data.depth_upgrades.to_dicts(),
         bad_reviews=data.bad_reviews.row(0, named=True),
         bad_reviews_by_department=data.bad_reviews_by_department.to_dicts(),

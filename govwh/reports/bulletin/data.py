@@ -82,7 +82,9 @@ class BulletinData:
     department_unranked: pl.DataFrame  # too few cases to rank: name, cases, the minimum
     district_unranked: pl.DataFrame
     overdue_by_department: pl.DataFrame
+    overdue_by_district: pl.DataFrame  # red and yellow counts per district
     overdue_cases: pl.DataFrame
+    yellow_cases: pl.DataFrame  # the 20 open cases closest to their deadline
     depth_upgrades: pl.DataFrame
     bad_reviews: pl.DataFrame  # one row: counts by rectification status
     bad_reviews_by_department: pl.DataFrame
@@ -182,6 +184,24 @@ def read_bulletin_data(connection: duckdb.DuckDBPyConnection, week: IsoWeek) -> 
         """,
         week_param,
     )
+    overdue_by_district = _frame(
+        connection,
+        """
+        select district_name, overdue_cases, yellow_cases
+        from marts.mart_weekly_overdue_by_district
+        where week_start = ? order by district_rank
+        """,
+        week_param,
+    )
+    yellow_cases = _frame(
+        connection,
+        """
+        select case_id, item_name, department_name, due_date, working_days_left
+        from marts.mart_weekly_yellow_cases
+        where week_start = ? order by yellow_rank
+        """,
+        week_param,
+    )
     overdue_cases = _frame(
         connection,
         """
@@ -233,7 +253,9 @@ def read_bulletin_data(connection: duckdb.DuckDBPyConnection, week: IsoWeek) -> 
         department_unranked=department_unranked,
         district_unranked=district_unranked,
         overdue_by_department=overdue_by_department,
+        overdue_by_district=overdue_by_district,
         overdue_cases=overdue_cases,
+        yellow_cases=yellow_cases,
         depth_upgrades=depth_upgrades,
         bad_reviews=bad_reviews,
         bad_reviews_by_department=bad_reviews_by_department,
