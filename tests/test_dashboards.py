@@ -176,3 +176,51 @@ def test_one_district_role_per_county_of_the_warehouse(tmp_path: Path) -> None:
     districts = districts_from_warehouse(warehouse)
     assert len(districts) == counties >= 5
     assert all(len(d.code) == 6 and d.role == f"govwh_district_{d.code}" for d in districts)
+
+
+def _dataset_rows(serving: Path, dataset: str) -> list[dict]:
+    """A dataset's SQL as Superset renders it with no filter picked, run on `serving`."""
+    context = template_context(serving)
+    catalog = load_catalog(ASSETS_DIR, context)
+    sql = probe_sql(catalog.datasets[dataset].config["sql"])
+    with duckdb.connect(str(serving), read_only=True) as connection:
+        return connection.sql(sql).pl().to_dicts()
+
+
+@pytest.mark.slow
+def test_planning_views_scale_to_many_halls(built_warehouse, tmp_path: Path) -> None:
+    """With a staffing plan for every hall (made up here: the tiny city is too short to
+    forecast), the city-wide heatmap holds one hall, the one short of the most windows, and
+    the by-hall summary has one row per hall with its district and its largest shortfall."""
+    serving = tmp_path / "serving.duckdb"
+    serving.write_bytes(built_warehouse.serving_path.read_bytes())
+    with duckdb.connect(str(serving)) as connection:
+        connection.execute("create schema forecast")
+        connection.execute(
+            """
+            create table forecast.staffing_plan as
+            select date '2019-01-02' + (slot % 5)::int as date, 9 + slot % 8 as hour, hall_code,
+                   10.0 as forecast_tickets, 4 as windows_normal, true as meets_target,
+                   (slot * 7 + hash(hall_code)) % 9 as windows_needed,
+                   (slot * 7 + hash(hall_code)) % 9 + 2 as staff_needed
+            from marts.dim_hall, range(40) as slots(slot)
+            """
+        )
+        shortfalls = dict(
+            connection.execute(
+                "select hall_code, max(windows_needed - windows_normal)"
+                " from forecast.staffing_plan group by hall_code"
+            ).fetchall()
+        )
+        names = dict(
+            connection.execute("select hall_code, hall_name from marts.dim_hall").fetchall()
+        )
+    worst = min(shortfalls, key=lambda code: (-shortfalls[code], code))
+    heatmap = _dataset_rows(serving, "forecast_staffing_plan")
+    assert {row["hall_name"] for row in heatmap} == {names[worst]}
+    by_hall = _dataset_rows(serving, "forecast_staffing_by_hall")
+    assert len(by_hall) == len(shortfalls) > 1
+    assert all(row["hall_district"] for row in by_hall)
+    assert {row["hall_name"]: row["peak_shortfall"] for row in by_hall} == {
+        names[code]: max(shortfall, 0) for code, shortfall in shortfalls.items()
+    }
