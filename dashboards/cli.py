@@ -1,4 +1,4 @@
-"""Typer sub-apps: `govwh superset up|down|status` and `govwh dashboards publish`.
+"""Typer sub-apps: `govwh superset up|down|status` and `govwh dashboards publish|screenshots`.
 
 Mount them into the main CLI with `app.add_typer(superset_app, name="superset")` and
 `app.add_typer(dashboards_app, name="dashboards")`.
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -15,10 +16,14 @@ from rich.console import Console
 
 from dashboards import server
 from dashboards.api import SupersetApi
+from dashboards.browser import check_dashboards
 from dashboards.publish import PublishResult, publish
 from dashboards.security import apply_security
 from dashboards.settings import DEMO_ENV, MissingPasswordError, SupersetSettings
 from dashboards.venv import ensure_venv
+
+# Where the documentation keeps its screenshots of the demo city's dashboards.
+SCREENSHOTS_DIR = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 
 superset_app = typer.Typer(help="The local Apache Superset (127.0.0.1).", no_args_is_help=True)
 dashboards_app = typer.Typer(
@@ -123,6 +128,37 @@ def publish_command() -> None:
         )
         raise typer.Exit(1)
     _publish(_console(), settings, _password(settings))
+
+
+@dashboards_app.command("screenshots")
+def screenshots_command(
+    out: Annotated[
+        Path, typer.Option(help="Folder of the screenshots (one <slug>.png per dashboard).")
+    ] = SCREENSHOTS_DIR,
+) -> None:
+    """Screenshot every dashboard of the running Superset as the admin, in headless Chromium.
+
+    The docs' screenshots come from this command after `make demo` (the small demo city),
+    never from the test suite. Fails when a chart shows an error.
+    """
+    console = _console()
+    settings = SupersetSettings.from_env()
+    if not server.status(settings).healthy:
+        console.print(f"[red]Superset does not answer at {settings.url}: govwh superset up[/red]")
+        raise typer.Exit(1)
+    api = SupersetApi(settings.url, settings.admin_user, _password(settings))
+    slugs = sorted(
+        row["slug"]
+        for row in api.list_all("dashboard", ["slug"])
+        if (row.get("slug") or "").startswith("govwh-")
+    )
+    session = check_dashboards(settings, settings.admin_user, _password(settings), slugs, out)
+    failed = [check for check in session.dashboards if check.errors]
+    for check in session.dashboards:
+        state = "[red]chart errors[/red]" if check.errors else "ok"
+        console.print(f"{check.slug}: {check.charts} charts, {state} → {check.screenshot}")
+    if failed:
+        raise typer.Exit(1)
 
 
 __all__ = ["DEMO_ENV", "dashboards_app", "superset_app"]
