@@ -69,6 +69,10 @@ def test_every_chart_returns_rows_without_errors(
     admin: SupersetApi, published: PublishResult
 ) -> None:
     assert published.dashboards == 5 and published.charts >= 25
+    # only the forecast datasets may be missing (the tiny city is too short to forecast): a
+    # dataset whose SQL or metric no longer fits the marts is skipped by the publisher, and
+    # its charts vanish from the dashboards without an error
+    assert all(name.startswith("forecast") for name in published.skipped), published.skipped
     slow = {}
     for key, chart_id in published.chart_ids.items():
         started = time.perf_counter()
