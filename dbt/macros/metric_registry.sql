@@ -123,3 +123,12 @@
     {%- set columns = adapter.get_columns_in_relation(relation) | map(attribute='name') | map('lower') | list -%}
     {{ return('_definition_hash' in columns) }}
 {%- endmacro %}
+
+{#- The order that puts the target in force on `period_start` first: the first target due on
+    or after it, else the last one due before it. For `row_number() over (... order by ...)`;
+    shared by the bulletin's headline and the cockpit's cards. -#}
+{% macro target_in_force_order(due_date, period_start) -%}
+    case when {{ due_date }} >= {{ period_start }} then 0 else 1 end,
+    case when {{ due_date }} >= {{ period_start }} then {{ due_date }} end,
+    {{ due_date }} desc
+{%- endmacro %}

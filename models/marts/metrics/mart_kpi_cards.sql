@@ -106,10 +106,7 @@ targets_in_force as (
         targets.due_date,
         row_number() over (
             partition by scoped_cards.metric_code, scoped_cards.scope_type, scoped_cards.scope_code
-            order by
-                case when targets.due_date >= scoped_cards.period_start then 0 else 1 end,
-                case when targets.due_date >= scoped_cards.period_start then targets.due_date end,
-                targets.due_date desc
+            order by {{ target_in_force_order('targets.due_date', 'scoped_cards.period_start') }}
         ) as target_order
     from scoped_cards
     inner join {{ ref('mart_target_progress') }} as targets

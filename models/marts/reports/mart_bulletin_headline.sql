@@ -41,10 +41,7 @@ ranked_targets as (
         city_targets.due_date,
         row_number() over (
             partition by weeks.week_start, city_targets.metric_code
-            order by
-                case when city_targets.due_date >= weeks.week_start then 0 else 1 end,
-                case when city_targets.due_date >= weeks.week_start then city_targets.due_date end,
-                city_targets.due_date desc
+            order by {{ target_in_force_order('city_targets.due_date', 'weeks.week_start') }}
         ) as preference
     from weeks
     cross join city_targets
