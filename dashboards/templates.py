@@ -55,6 +55,18 @@ def scope_clause(region_column: str, level_column: str) -> str:
     )
 
 
+def departments_or_scope_clause(region_column: str, level_column: str) -> str:
+    """For datasets with city, county and department rows: the department rows when the
+    department filter holds any (their city-wide figures), else scope_clause's region rows."""
+    return (
+        "{% if filter_values('department_name') %}"
+        f"{level_column} = 'department'"
+        "{% else %}"
+        f"{level_column} in ('city', 'county') and {scope_clause(region_column, level_column)}"
+        "{% endif %}"
+    )
+
+
 def ancestors_clause(alias: str = "ancestors") -> str:
     return scope_clause(f"{alias}.region_name", f"{alias}.region_level")
 
@@ -108,5 +120,6 @@ def template_context(serving_path: Path) -> dict[str, Any]:
         "sqlalchemy_uri": f"duckdb:///{serving_path.resolve()}",
         "ancestors": ANCESTORS_CTE,
         "scope_clause": scope_clause,
+        "departments_or_scope_clause": departments_or_scope_clause,
         "ancestors_clause": ancestors_clause,
     }

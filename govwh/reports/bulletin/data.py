@@ -174,74 +174,53 @@ def read_bulletin_data(connection: duckdb.DuckDBPyConnection, week: IsoWeek) -> 
         )
     )
 
-    # each section from its mart (models/marts/reports), in the mart's order
-    week_param = [week.start]
-    overdue_by_department = _frame(
-        connection,
-        """
-        select department_name, overdue_cases from marts.mart_weekly_overdue_by_department
-        where week_start = ? order by department_rank
-        """,
-        week_param,
+    # each section from its mart (models/marts/reports), the week's rows in the mart's order
+    def section(mart: str, columns: str, order_by: str | None) -> pl.DataFrame:
+        order = f" order by {order_by}" if order_by else ""
+        return _frame(
+            connection,
+            f"select {columns} from marts.{mart} where week_start = ?{order}",
+            [week.start],
+        )
+
+    overdue_by_department = section(
+        "mart_weekly_overdue_by_department", "department_name, overdue_cases", "department_rank"
     )
-    overdue_by_district = _frame(
-        connection,
-        """
-        select district_name, overdue_cases, yellow_cases
-        from marts.mart_weekly_overdue_by_district
-        where week_start = ? order by district_rank
-        """,
-        week_param,
+    overdue_by_district = section(
+        "mart_weekly_overdue_by_district",
+        "district_name, overdue_cases, yellow_cases",
+        "district_rank",
     )
-    yellow_cases = _frame(
-        connection,
-        """
-        select case_id, item_name, department_name, due_date, working_days_left
-        from marts.mart_weekly_yellow_cases
-        where week_start = ? order by yellow_rank
-        """,
-        week_param,
+    yellow_cases = section(
+        "mart_weekly_yellow_cases",
+        "case_id, item_name, department_name, due_date, working_days_left",
+        "yellow_rank",
     )
-    overdue_cases = _frame(
-        connection,
-        """
-        select case_id, item_name, department_name, due_date, working_days_overdue
-        from marts.mart_weekly_overdue_cases
-        where week_start = ? order by overdue_rank
-        """,
-        week_param,
+    overdue_cases = section(
+        "mart_weekly_overdue_cases",
+        "case_id, item_name, department_name, due_date, working_days_overdue",
+        "overdue_rank",
     )
-    depth_upgrades = _frame(
-        connection,
-        """
-        select item_name, department_name, depth_before, depth_after, valid_from
-        from marts.mart_depth_upgrades
-        where week_start = ? order by listing_order
-        """,
-        week_param,
+    depth_upgrades = section(
+        "mart_depth_upgrades",
+        "item_name, department_name, depth_before, depth_after, valid_from",
+        "listing_order",
     )
-    bad_reviews = _frame(
-        connection,
-        """
-        select bad_reviews, rectified_on_time, rectified_late, pending, overdue
-        from marts.mart_weekly_bad_reviews
-        where week_start = ?
-        """,
-        week_param,
+    bad_reviews = section(
+        "mart_weekly_bad_reviews",
+        "bad_reviews, rectified_on_time, rectified_late, pending, overdue",
+        None,
     )
     if bad_reviews.height == 0:  # no bad rating that week: a row of zeros
         bad_reviews = pl.DataFrame(
             {column: [0] for column in bad_reviews.columns}, schema=bad_reviews.schema
         )
-    bad_reviews_by_department = _frame(
-        connection,
-        """
-        select department_name, bad_reviews, not_rectified
-        from marts.mart_weekly_bad_reviews_by_department
-        where week_start = ? order by department_rank
-        """,
-        week_param,
+    bad_reviews_by_department = section(
+        "mart_weekly_bad_reviews_by_department",
+        "department_name, bad_reviews, not_rectified",
+        "department_rank",
     )
+
     return BulletinData(
         week=week,
         city=read_city(connection),
