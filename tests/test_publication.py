@@ -39,6 +39,7 @@ from govwh.settings import REPO_ROOT, Settings
 
 RELEASE_YAML = REPO_ROOT / "models" / "marts" / "reports" / "_public_release.yml"
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
+WITHHELD_REASONS = ("no_data", "below_min_cell_size", "complementary")
 PUBLISHED_AT = dt.datetime(2026, 12, 7, 7, 0, tzinfo=SHANGHAI)
 # What a personal identifier looks like, whatever column it came from: an 18-character
 # resident ID or unified credit code, a mainland mobile number, a 64-hex keyed hash.
@@ -82,8 +83,8 @@ def test_json_schema_is_a_valid_schema_that_holds_the_suppression_rule() -> None
         "metric_code": "on_time_rate",
         "metric_name_zh": "按时办结率",
         "metric_name_en": "On-time completion rate",
-        "numerator": 9.0,
-        "denominator": 10.0,
+        "numerator": 9,
+        "denominator": 10,
         "value": 0.9,
         "is_suppressed": False,
         "suppression_reason": None,
@@ -102,10 +103,12 @@ def test_json_schema_is_a_valid_schema_that_holds_the_suppression_rule() -> None
         "records": [record],
     }
     assert validator.is_valid(document)
-    small = {**record, "numerator": 8.0, "denominator": 9.0, "value": 8 / 9}
+    small = {**record, "numerator": 8, "denominator": 9, "value": 8 / 9}
+    fractional = {**record, "numerator": 9.5}
     half_withheld = {**record, "is_suppressed": True, "suppression_reason": "below_min_cell_size"}
     withheld = {**half_withheld, "numerator": None, "denominator": None, "value": None}
     assert not validator.is_valid({**document, "records": [small]})
+    assert not validator.is_valid({**document, "records": [fractional]})
     assert not validator.is_valid({**document, "records": [half_withheld]})
     assert validator.is_valid({**document, "records": [withheld]})
     assert not validator.is_valid({**document, "records": [{**record, "case_id": "C1"}]})
@@ -200,18 +203,33 @@ def test_files_validate_against_their_schemas(release: PublicRelease) -> None:
 @pytest.mark.slow
 def test_no_published_figure_is_over_fewer_than_the_threshold(release: PublicRelease) -> None:
     published = 0
+    groups: dict[tuple[str, str, str], list[str]] = {}
     for period in release.periods:
         _, rows = _csv_rows(period.csv_path)
         for row in rows:
             threshold = int(row["min_cell_size"])
             if row["is_suppressed"] == "true":
                 assert row["numerator"] == row["denominator"] == row["value"] == ""
-                assert row["suppression_reason"] in ("no_data", "below_min_cell_size")
+                assert row["suppression_reason"] in WITHHELD_REASONS
             else:
                 published += 1
-                assert float(row["denominator"]) >= threshold > 0, row
+                # counts print as counts, not 65.0
+                assert row["numerator"].isdigit() and row["denominator"].isdigit(), row
+                assert int(row["denominator"]) >= threshold > 0, row
                 assert row["suppression_reason"] == ""
+            if row["scope_type"] != "city":
+                key = (row["period_label"], row["metric_code"], row["scope_type"])
+                groups.setdefault(key, []).append(row["suppression_reason"] or "published")
     assert published > 0
+    # no small figure is recoverable as the city minus the published parts of its group
+    lone = {
+        key: reasons
+        for key, reasons in groups.items()
+        if reasons.count("below_min_cell_size") == 1
+        and "published" in reasons
+        and "complementary" not in reasons
+    }
+    assert not lone, lone
 
 
 def _identifiers(settings: Settings) -> set[str]:

@@ -95,13 +95,13 @@ FIELDS: tuple[Field, ...] = (
     Field("metric_name_en", "string", "指标英文名称", "English name of the metric.", True),
     Field(
         "numerator",
-        "number",
+        "integer",
         "分子",
         "Numerator of the rate (empty when the figure is withheld).",
     ),
     Field(
         "denominator",
-        "number",
+        "integer",
         "分母",
         "Denominator of the rate: the items, cases, ratings or tickets it is over (empty when "
         "the figure is withheld).",
@@ -116,16 +116,18 @@ FIELDS: tuple[Field, ...] = (
         "is_suppressed",
         "boolean",
         "是否不予公开",
-        "true when the figure is withheld: no data in the period, or a denominator below "
-        "min_cell_size.",
+        "true when the figure is withheld: no data in the period, a denominator below "
+        "min_cell_size, or the complement of such a figure.",
         True,
     ),
     Field(
         "suppression_reason",
         "string",
         "不予公开原因",
-        "no_data or below_min_cell_size; empty when the figure is published.",
-        values=("no_data", "below_min_cell_size"),
+        "no_data, below_min_cell_size, or complementary (withheld so that the city minus the "
+        "published counties or departments does not reveal a small one); empty when the figure "
+        "is published.",
+        values=("no_data", "below_min_cell_size", "complementary"),
     ),
     Field("suppression_reason_zh", "string", "不予公开说明", "The reason in Chinese."),
     Field(
@@ -165,8 +167,8 @@ def json_schema(min_cell_size: int) -> dict[str, Any]:
     }
     published_whole = {
         "properties": {
-            "numerator": {"type": "number"},
-            "denominator": {"type": "number", "minimum": max(min_cell_size, 1)},
+            "numerator": {"type": "integer"},
+            "denominator": {"type": "integer", "minimum": max(min_cell_size, 1)},
             "value": {"type": "number"},
             "suppression_reason": {"type": "null"},
         }

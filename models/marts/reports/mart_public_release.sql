@@ -6,8 +6,10 @@
     scope types its period mart reports (the hall metrics for the city alone); a scope
     without a figure that period is a row with no data. Small cells are withheld: a figure
     whose denominator is below var public_min_cell_size (or zero) is published without
-    value, numerator and denominator, with the reason. is_latest marks the latest complete
-    period of each grain (what `govwh publish` publishes by default). Aggregates only: no
+    value, numerator and denominator, with the reason; where that leaves one withheld county
+    (or department) among published ones, the smallest published one is withheld too
+    (complementary suppression), so the city minus the others does not reveal it. is_latest
+    marks the latest complete period of each grain (what `govwh publish` publishes by default). Aggregates only: no
     case, applicant, staff member or ticket appears here. -#}
 
 {%- set min_cell_size = var('public_min_cell_size') -%}
@@ -200,7 +202,7 @@ cells_with_values as (
         public_values.denominator,
         public_values.metric_value,
         coalesce(public_values.denominator, 0) > 0
-            and public_values.denominator >= {{ min_cell_size }} as is_published
+            and public_values.denominator < {{ min_cell_size }} as is_small_cell
     from release_cells
     left join public_values
         on release_cells.metric_code = public_values.metric_code
@@ -208,6 +210,43 @@ cells_with_values as (
         and release_cells.period_start = public_values.period_start
         and release_cells.scope_type = public_values.scope_type
         and release_cells.scope_code = public_values.scope_code
+
+),
+
+-- complementary suppression: the counties (and the departments) add up to about the city, so
+-- one withheld part among published ones is recoverable as the city minus the others; the
+-- smallest published part of such a group is withheld with it
+cells_ranked_in_group as (
+
+    select
+        *,
+        sum(case when is_small_cell then 1 else 0 end) over (
+            partition by period_grain, period_start, metric_code, scope_type
+        ) as small_cells_in_group,
+        row_number() over (
+            partition by period_grain, period_start, metric_code, scope_type
+            order by
+                case when coalesce(denominator, 0) >= {{ min_cell_size }} then 0 else 1 end,
+                denominator,
+                scope_code
+        ) as published_size_rank
+    from cells_with_values
+
+),
+
+cells_with_suppression as (
+
+    select
+        *,
+        case
+            when coalesce(denominator, 0) = 0 then 'no_data'
+            when is_small_cell then 'below_min_cell_size'
+            when scope_type <> 'city'
+                and small_cells_in_group = 1
+                and published_size_rank = 1
+                then 'complementary'
+        end as suppression_reason
+    from cells_ranked_in_group
 
 )
 
@@ -227,22 +266,19 @@ select
     higher_is_better,
     unit,
     display_format,
-    case when is_published then numerator end as numerator,
-    case when is_published then denominator end as denominator,
-    case when is_published then metric_value end as value,
-    not is_published as is_suppressed,
-    case
-        when is_published then null
-        when coalesce(denominator, 0) = 0 then 'no_data'
-        else 'below_min_cell_size'
-    end as suppression_reason,
-    case
-        when is_published then null
-        when coalesce(denominator, 0) = 0 then '本期无数据'
-        else '基数不足{{ min_cell_size }}，不予公开'
+    -- every public metric is a rate over counted items, cases, ratings or tickets
+    case when suppression_reason is null then cast(numerator as bigint) end as numerator,
+    case when suppression_reason is null then cast(denominator as bigint) end as denominator,
+    case when suppression_reason is null then metric_value end as value,
+    suppression_reason is not null as is_suppressed,
+    suppression_reason,
+    case suppression_reason
+        when 'no_data' then '本期无数据'
+        when 'below_min_cell_size' then '基数不足{{ min_cell_size }}，不予公开'
+        when 'complementary' then '为防止推算出其他不予公开的数据，一并不予公开'
     end as suppression_reason_zh,
     cast({{ min_cell_size }} as integer) as min_cell_size,
     as_of_date as data_as_of,
     scope_type_order,
     display_order
-from cells_with_values
+from cells_with_suppression
