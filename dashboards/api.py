@@ -93,6 +93,24 @@ class SupersetApi:
         params = {"force": "true"} if force else {}
         return self.get(f"chart/{chart_id}/data/", **params)
 
+    def drill_detail(
+        self, dataset_id: int, filters: list[dict[str, Any]], row_limit: int = 1000
+    ) -> dict[str, Any]:
+        """The rows drill to detail shows for these filters: the chart-data query of result
+        type drill_detail, which selects every registered column of the dataset (what the
+        dashboard's 查看明细 reads through /datasource/samples, a cookie-session endpoint)."""
+        result = self.post(
+            "chart/data",
+            {
+                "datasource": {"id": dataset_id, "type": "table"},
+                "queries": [{"filters": filters, "columns": [], "row_limit": row_limit}],
+                "result_format": "json",
+                "result_type": "drill_detail",
+                "force": True,
+            },
+        )
+        return result["result"][0]
+
     def find_one(self, resource: str, column: str, value: str) -> dict[str, Any] | None:
         result = self.get(f"{resource}/", q=_rison_eq(column, value))["result"]
         return result[0] if result else None

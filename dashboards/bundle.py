@@ -27,6 +27,9 @@ VERSION = "1.0.0"
 REGION_DATASET = "filter_regions"
 DEPARTMENT_DATASET = "filter_departments"
 RLS_COLUMN = "county_code"
+FLOAT_TYPES = ("DOUBLE", "FLOAT", "REAL")
+# a share to a hundredth of a percentage point, minutes to well under a second
+FLOAT_DECIMALS = 4
 
 
 @dataclass
@@ -105,9 +108,33 @@ def _chart_fields(chart: ChartSpec) -> set[str]:
     return names
 
 
+def _shown_expression(column: Column, values: dict[str, str]) -> str | None:
+    """What drill to detail and the charts read for a column: its codes as words (the
+    dataset's `values`), a float rounded to FLOAT_DECIMALS places; None for the column as is.
+    Metric expressions and SQL filters read the dataset's own columns, unrounded and coded."""
+    quoted = f'"{column.name}"'
+    if values:
+        cases = " ".join(f"WHEN '{code}' THEN '{word}'" for code, word in sorted(values.items()))
+        return f"CASE {quoted} {cases} ELSE {quoted} END"
+    if column.type.upper() in FLOAT_TYPES:
+        return f"ROUND({quoted}, {FLOAT_DECIMALS})"
+    return None
+
+
+def dataset_columns(spec: DatasetSpec, columns: list[Column]) -> list[Column]:
+    """The columns a dataset registers in Superset: all but its `hidden` ones (codes the
+    dataset's SQL filters and metrics need, but no reader), so drill to detail never shows
+    them."""
+    hidden = set(spec.config.get("hidden") or [])
+    return [column for column in columns if column.name not in hidden]
+
+
 def _dataset_config(spec: DatasetSpec, columns: list[Column], database_uuid: str) -> dict[str, Any]:
     config = dict(spec.config)
     labels: dict[str, str] = config.pop("labels", {}) or {}
+    values: dict[str, dict[str, str]] = config.pop("values", {}) or {}
+    drill_by: list[str] | None = config.pop("drill_by", None)
+    config.pop("hidden", None)
     metrics = [
         {
             "metric_name": metric["metric_name"],
@@ -137,14 +164,15 @@ def _dataset_config(spec: DatasetSpec, columns: list[Column], database_uuid: str
                 "is_dttm": column.is_temporal,
                 "is_active": True,
                 "type": column.type,
-                "groupby": True,
+                # drill by offers the groupby columns: a dataset with a drill path offers it
+                "groupby": drill_by is None or column.name in drill_by,
                 "filterable": True,
-                "expression": None,
+                "expression": _shown_expression(column, values.get(column.name, {})),
                 "description": None,
                 "python_date_format": None,
                 "extra": {},
             }
-            for column in columns
+            for column in dataset_columns(spec, columns)
         ],
     )
     return config
@@ -217,7 +245,7 @@ def build_bundle(catalog: Catalog, serving: ServingCopy) -> Bundle:
             bundle.skipped_datasets[key] = problems
             continue
         columns = serving.columns_of(sql)
-        dataset_fields[key] = {column.name for column in columns} | {
+        dataset_fields[key] = {column.name for column in dataset_columns(dataset, columns)} | {
             metric["metric_name"] for metric in dataset.config.get("metrics", [])
         }
         bundle.files[f"datasets/govwh/{key}.yaml"] = _dump(
