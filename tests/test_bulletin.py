@@ -364,7 +364,7 @@ def test_yellow_list_and_district_table_match_the_cases(
             join marts.dim_region as regions using (region_code)
             where cases.yellow_alert_date <= $end
               and (cases.red_alert_date is null or cases.red_alert_date > $end)
-              and cases.acceptance_date <= $end
+              and coalesce(cases.acceptance_date, cases.submission_date) <= $end
               and (cases.closing_date is null or cases.closing_date > $end)
             """,
             params={"end": week.end},

@@ -22,6 +22,7 @@ from govwh.city.load import load_city
 from govwh.city.read import read_city
 from govwh.cli import app
 from govwh.ingestion.pseudonymise import PII_KEY_ENV
+from govwh.reports.bulletin import build_weekly_bulletin, parse_iso_week
 from govwh.settings import DAILY_DBT_BUILD_FLAGS, DEMO_CITY_DIR, Settings
 from govwh.warehouse.connection import connect
 from govwh.warehouse.dbt import dbt_build_args, run_dbt
@@ -119,6 +120,20 @@ def test_a_city_with_only_its_request_log_builds_and_judges_on_time_by_its_own_d
         "max(instant_completion_rate) from marts.mart_case_metrics_by_period "
         "where scope_type = 'city'",
     ) == [(0, None, 0, None)]
+    # the weekly bulletin of a city without a queue system or a catalogue: built, saying so,
+    # not refused for sources the city never loads
+    bulletin = build_weekly_bulletin(
+        serving, parse_iso_week("2022-W02"), tmp_path / "bulletins", pdf=False
+    )
+    page = bulletin.html_path.read_text(encoding="utf-8")
+    assert "本市未接入 not loaded: 排队叫号、事项目录" in page
+    assert bulletin.data.freshness.absent == ("hall_tickets", "service_items")
+    # and the drill path's case list holds every completed case, the applicant pseudonymised
+    assert _query(
+        serving,
+        "select count(*), count(*) filter (where applicant_pseudonym like '申请人-%' "
+        "or applicant_pseudonym = '—') from marts.mart_case_drill",
+    ) == [(85, 85)]
     # the sum-of-parts test passes, and fails when a department's rows are dropped
     select = ["--select", "test_name:parts_sum_to_city"]
     passed, _ = run_dbt(["test", *select], isolated_settings, tmp_path / "target_passed")

@@ -58,7 +58,7 @@ def _reference_sections(connection: duckdb.DuckDBPyConnection, week: IsoWeek) ->
             on items.item_code = cases.item_code and items.is_current
         join marts.dim_date as due_day on due_day.calendar_date = cases.due_date
         join marts.dim_date as week_end on week_end.calendar_date = $week_end
-        where cases.acceptance_date <= $week_end
+        where coalesce(cases.acceptance_date, cases.submission_date) <= $week_end
             and (cases.closing_date is null or cases.closing_date > $week_end)
             and cases.red_alert_date <= $week_end
     """

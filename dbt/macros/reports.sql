@@ -12,7 +12,7 @@
 {%- endmacro %}
 
 {#- Alerts at 24:00 of each report week's last day (Sunday), as the weekly bulletin lists
-    them: cases accepted by then and still open then, with a yellow (close to the deadline) or
+    them: cases open by then (macro case_open_since) and still open then, with a yellow (close to the deadline) or
     red (past it) alert raised by then, at the level they had that night. One row per week and
     case, with the case's district (county; the city's own cases under the city) and working
     days overdue (red: from the due day to the week's last day) or left (yellow: to the due
@@ -21,8 +21,8 @@
     with alerted_cases as (
 
         -- only cases that ever turned yellow (or red) can be on alert at a week's end
-        select case_id, item_code, department_code, region_code, acceptance_date, closing_date,
-            due_date, yellow_alert_date, red_alert_date
+        select case_id, item_code, department_code, region_code, acceptance_date, submission_date,
+            closing_date, due_date, yellow_alert_date, red_alert_date
         from {{ ref('fct_cases') }}
         where {{ 'red_alert_date' if alert_level == 'red' else 'yellow_alert_date' }} is not null
 
@@ -62,7 +62,7 @@
         on cases.yellow_alert_date <= weeks.week_end
         and (cases.red_alert_date is null or cases.red_alert_date > weeks.week_end)
         {%- endif %}
-        and cases.acceptance_date <= weeks.week_end
+        and {{ case_open_since('cases') }} <= weeks.week_end
         and (cases.closing_date is null or cases.closing_date > weeks.week_end)
     inner join {{ ref('dim_department') }} as departments
         on cases.department_code = departments.department_code
@@ -177,4 +177,12 @@ select
     summary_rows.worst_working_days_overdue
 from summary_rows
 cross join as_of
+{%- endmacro %}
+
+
+{#- The day a case is open from, for the alerts: its acceptance (受理), or its submission when the
+    export records no acceptance time (a 311 log's case is open from the day it was opened). A
+    case whose deadline is known (its own due time) is then on alert like any other. -#}
+{% macro case_open_since(alias) -%}
+    coalesce({{ alias }}.acceptance_date, {{ alias }}.submission_date)
 {%- endmacro %}

@@ -107,6 +107,9 @@ def _summary(data: BulletinData, environment: jinja2.Environment) -> str:
     ).strip()
 
 
+SOURCE_NAMES_ZH = {"hall_tickets": "排队叫号", "service_items": "事项目录"}
+
+
 def render_html(data: BulletinData, generated_at: dt.datetime) -> str:
     departments = data.department_ranking
     districts = data.district_ranking
@@ -119,6 +122,7 @@ def render_html(data: BulletinData, generated_at: dt.datetime) -> str:
         summary=_summary(data, environment),
         week=data.week,
         as_of=data.freshness.as_of,
+        absent_sources=[SOURCE_NAMES_ZH.get(name, name) for name in data.freshness.absent],
         generated_at=generated_at.strftime("%Y-%m-%d %H:%M"),
         headline=_headline_rows(data.headline),
         trend_svg=trend_chart(data.trend) if data.trend.height else "",

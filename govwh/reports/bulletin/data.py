@@ -27,6 +27,9 @@ class DataFreshness:
     # the first day of data of case_logs and hall_tickets (mart_data_freshness.first_data_date)
     case_logs_from: dt.date | None = None
     hall_tickets_from: dt.date | None = None
+    # sources the city does not load at all (no row ever): their sections say so, and they
+    # do not hold the bulletin back; case logs are the bulletin's core and are never absent
+    absent: tuple[str, ...] = ()
 
     def stale_sources(self) -> list[str]:
         """Sources that stop before the week's last working day (or have no data), or that
@@ -34,7 +37,7 @@ class DataFreshness:
         stale = [
             f"{name} (last data {day or 'none'})"
             for name, day in (("case_logs", self.case_logs), ("hall_tickets", self.hall_tickets))
-            if day is None or day < self.last_workday_of_week
+            if (day is None or day < self.last_workday_of_week) and name not in self.absent
         ]
         stale += [
             f"{name} (data starts {first}, after the week began)"
@@ -44,7 +47,7 @@ class DataFreshness:
             )
             if first is not None and first > self.week_start
         ]
-        if self.catalogue is None:
+        if self.catalogue is None and "service_items" not in self.absent:
             stale.append("service_items (no catalogue snapshot)")
         return stale
 
@@ -96,7 +99,7 @@ def _frame(connection: duckdb.DuckDBPyConnection, sql: str, params: list | dict)
 
 def read_freshness(connection: duckdb.DuckDBPyConnection, week: IsoWeek) -> DataFreshness:
     """How far each source reaches (mart_data_freshness) and the week's last working day."""
-    case_day, ticket_day, snapshot_day, as_of, case_from, ticket_from, last_workday = (
+    case_day, ticket_day, snapshot_day, as_of, case_from, ticket_from, last_workday, absent = (
         connection.sql(
             """
         select
@@ -107,7 +110,10 @@ def read_freshness(connection: duckdb.DuckDBPyConnection, week: IsoWeek) -> Data
             max(first_data_date) filter (where source_name = 'case_logs'),
             max(first_data_date) filter (where source_name = 'hall_tickets'),
             (select max(calendar_date) from marts.dim_date
-             where is_workday and calendar_date between ? and ?)
+             where is_workday and calendar_date between ? and ?),
+            coalesce(list(source_name order by source_name) filter (
+                where source_name <> 'case_logs' and coalesce(row_count, 0) = 0
+            ), [])
         from marts.mart_data_freshness
         """,
             params=[week.start, week.end],
@@ -122,6 +128,7 @@ def read_freshness(connection: duckdb.DuckDBPyConnection, week: IsoWeek) -> Data
         week.start,
         case_from,
         ticket_from,
+        tuple(absent),
     )
 
 

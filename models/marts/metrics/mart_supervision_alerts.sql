@@ -1,6 +1,8 @@
 {#- 电子监察 — the open cases on yellow or red alert at the end of the data's last day (the
     as-of date): red = past the deadline, yellow = at least the threshold share of the limit
-    used. One row per case with the item, department, region and how far past due it is. -#}
+    used. One row per case with the item, department, region and how far past due it is. A
+    case is open from its acceptance, or its submission when the export has no acceptance time
+    (macro case_open_since). -#}
 
 with cases as (
 
@@ -35,8 +37,7 @@ open_alerts as (
         end as alert_level
     from cases
     cross join as_of
-    where cases.acceptance_date is not null
-        and cases.acceptance_date <= as_of.as_of_date
+    where {{ case_open_since('cases') }} <= as_of.as_of_date
         and (cases.closing_date is null or cases.closing_date > as_of.as_of_date)
         and (
             cases.red_alert_date <= as_of.as_of_date
