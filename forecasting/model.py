@@ -28,6 +28,10 @@ from forecasting.panel import Panel
 RESIDUAL_PROBS = (0.025, 0.1, 0.5, 0.9, 0.975)
 
 
+class InsufficientHistoryError(ValueError):
+    """The series are too short to train and calibrate the model (a city's first months)."""
+
+
 @dataclass(frozen=True)
 class ModelConfig:
     horizon: int = 56
@@ -226,7 +230,7 @@ def fit_model(
     codes = _codes(view, mapping)
     first = max(t - config.train_days, 40)
     if t - first < config.horizon + config.calibration_days + 60:
-        raise ValueError(
+        raise InsufficientHistoryError(
             f"not enough history to fit: {t - first} days after warm-up, "
             f"need {config.horizon + config.calibration_days + 60}"
         )

@@ -21,7 +21,7 @@ from forecasting.backtest import (
     summarise,
 )
 from forecasting.hall_traffic import OpeningHours, hour_slots, hourly_profile, split_into_hours
-from forecasting.model import FittedModel, ModelConfig, fit_model
+from forecasting.model import FittedModel, InsufficientHistoryError, ModelConfig, fit_model
 from forecasting.panel import Panel, build_panel
 from forecasting.registry import model_card, registry_rows, save_model
 from forecasting.simulation import SimulationSettings
@@ -233,7 +233,12 @@ def run_forecasts(
 
     if "case_arrivals" not in skipped:
         panel = arrival_panel(inputs, config.arrivals.horizon)
-        arrival_model = fit_model(panel, config.arrivals)
+        try:
+            arrival_model = fit_model(panel, config.arrivals)
+        except InsufficientHistoryError as error:
+            # a city's first months: skipped with the reason, like a source it does not load
+            skipped.update(case_arrivals=str(error), backlog_projection=str(error))
+    if "case_arrivals" not in skipped:
         models["case_arrivals"] = (arrival_model, panel)
         arrivals = _series_columns(arrival_model.predict(panel))
         tables["case_arrivals"] = arrivals
@@ -244,7 +249,11 @@ def run_forecasts(
         lap("backlog_projection")
 
     if "hall_traffic" not in skipped:
-        hall_panel, hall_model, hall_traffic = _hall_traffic(inputs, run_as_of, config.hall)
+        try:
+            hall_panel, hall_model, hall_traffic = _hall_traffic(inputs, run_as_of, config.hall)
+        except InsufficientHistoryError as error:
+            skipped.update(hall_traffic=str(error), staffing_plan=str(error))
+    if "hall_traffic" not in skipped:
         models["hall_traffic"] = (hall_model, hall_panel)
         tables["hall_traffic"] = hall_traffic
         lap("hall_traffic")
@@ -253,6 +262,11 @@ def run_forecasts(
                 model_version=pl.lit(hall_model.version)
             )
             lap("staffing_plan")
+
+    if not models:
+        reasons = "; ".join(sorted(set(skipped.values())))
+        skipped.setdefault("backtest_metrics", f"nothing to backtest: {reasons}")
+        skipped.setdefault("model_registry", f"no model trained: {reasons}")
 
     # backtest + check (the check is the arrival model's; none when arrivals were skipped)
     check: CheckResult | None = None
@@ -267,7 +281,13 @@ def run_forecasts(
         parts = []
         for kind, (model, model_panel) in models.items():
             model_config = config.arrivals if kind == "case_arrivals" else config.hall
-            metrics = _backtest(model_panel, model_config, config.backtest).with_columns(
+            try:
+                backtested = _backtest(model_panel, model_config, config.backtest)
+            except InsufficientHistoryError as error:
+                # the model fits, but the earlier origins of the backtest are too short
+                cards_metrics[kind] = {"backtest_skipped": str(error)}
+                continue
+            metrics = backtested.with_columns(
                 target=pl.lit(kind), model_version=pl.lit(model.version)
             )
             if kind == "case_arrivals":
@@ -281,6 +301,8 @@ def run_forecasts(
             lap("backtest" if kind == "case_arrivals" else f"backtest_{kind}")
         if parts:
             tables["backtest_metrics"] = pl.concat(parts).with_columns(as_of=pl.lit(run_as_of))
+        else:
+            skipped.setdefault("backtest_metrics", "too little history for the backtest")
     elif stored is not None and "case_arrivals" in models:
         check = check_against_baseline(stored, required_improvement=config.required_improvement)
         cards_metrics["case_arrivals"] = {**check.as_dict(), "backtest_as_of": str(backtest_as_of)}
