@@ -26,6 +26,9 @@ BULLETIN_ENV = "GOVWH_BULLETIN_DIR"
 # The public release (open data for the government portal, `govwh publish`)
 PUBLIC_ENV = "GOVWH_PUBLIC_DIR"
 DBT_PROJECT_ENV = "GOVWH_DBT_PROJECT_DIR"
+# Backups of the warehouse (`govwh backup`, `govwh restore`) and how many are kept
+BACKUP_ENV = "GOVWH_BACKUP_DIR"
+BACKUP_KEEP_ENV = "GOVWH_BACKUP_KEEP"
 # The city's configuration folder (docs/city-configuration.md): regions, departments, halls,
 # targets, labour costs, service levels. The demo city's is the default.
 CITY_ENV = "GOVWH_CITY_DIR"
@@ -40,6 +43,8 @@ DEFAULT_SERVING = "warehouse/serving/govwh.duckdb"
 DEFAULT_OUTBOX = "data/outbox"
 DEFAULT_BULLETINS = "data/bulletins"
 DEFAULT_PUBLIC = "data/public"
+DEFAULT_BACKUPS = "warehouse/backups"
+DEFAULT_BACKUP_KEEP = 7
 DEFAULT_CITY = "seeds/cities/demo"
 DEFAULT_DAGSTER_HOME = REPO_ROOT / ".dagster_home"
 DEFAULT_MEMORY_LIMIT = "4GB"
@@ -64,6 +69,8 @@ class Settings:
     public_dir: Path = field(default_factory=lambda: _resolve(DEFAULT_PUBLIC))
     memory_limit: str = DEFAULT_MEMORY_LIMIT
     city_dir: Path = field(default_factory=lambda: _resolve(DEFAULT_CITY))
+    backup_dir: Path = field(default_factory=lambda: _resolve(DEFAULT_BACKUPS))
+    backup_keep: int = DEFAULT_BACKUP_KEEP
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -77,6 +84,8 @@ class Settings:
             public_dir=_resolve(env.get(PUBLIC_ENV, DEFAULT_PUBLIC)),
             memory_limit=env.get(MEMORY_LIMIT_ENV) or DEFAULT_MEMORY_LIMIT,
             city_dir=_resolve(env.get(CITY_ENV, DEFAULT_CITY)),
+            backup_dir=_resolve(env.get(BACKUP_ENV, DEFAULT_BACKUPS)),
+            backup_keep=int(env.get(BACKUP_KEEP_ENV) or DEFAULT_BACKUP_KEEP),
         )
 
     def dbt_env(self) -> dict[str, str]:
@@ -94,6 +103,8 @@ class Settings:
             PUBLIC_ENV: str(self.public_dir),
             MEMORY_LIMIT_ENV: self.memory_limit,
             CITY_ENV: str(self.city_dir),
+            BACKUP_ENV: str(self.backup_dir),
+            BACKUP_KEEP_ENV: str(self.backup_keep),
         }
 
 

@@ -14,11 +14,11 @@ import polars as pl
 import pytest
 
 from dagster_project.resources import DuckDBWarehouse
-from dagster_project.serving.assets import publish_serving_copy
 from govwh.ingestion.loader import LandingFilesMissingError, landing_files, load_files
 from govwh.ingestion.pseudonymise import PseudonymisationKey, hmac_python
 from govwh.ingestion.rules import CODE_FORMATS, VOCABULARIES
 from govwh.ingestion.schemas import CASE_LOGS, HALL_TICKETS, SourceSchema
+from govwh.warehouse.copies import publish_serving_copy
 
 SECRET = "test-secret"
 
@@ -170,7 +170,7 @@ def test_serving_copy_is_published_whole_and_opens_read_only(tmp_path: Path) -> 
         connection.execute("create table answer as select 42 as value")
     target = tmp_path / "serving" / "govwh.duckdb"
 
-    publish_serving_copy(warehouse, target)
+    publish_serving_copy(warehouse.file, target)
 
     assert sorted(p.name for p in target.parent.iterdir()) == ["govwh.duckdb"]  # no leftovers
     with duckdb.connect(str(target), read_only=True) as connection:
