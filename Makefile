@@ -13,7 +13,7 @@ PYTEST_ARGS ?=
 # TEST_WORKERS=0 runs in one process.
 TEST_WORKERS ?= 2
 
-.PHONY: demo test lint dev setup clean-warehouse system-packages
+.PHONY: demo test lint dev serve serve-stop setup clean-warehouse system-packages
 
 # Debian packages the tests use: Chromium prints the bulletin to PDF (and drives the
 # dashboard tests), a CJK font renders Chinese, poppler turns PDF pages into PNG, Java runs
@@ -52,10 +52,18 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check govwh dagster_project bench tests
 
+# The production stack on 127.0.0.1 (docs/operations.md): the Dagster webserver and daemon
+# with the daily cycle switched on, and Superset; logs in logs/serve/. `make serve-stop` stops it.
+serve: $(STAMP)
+	DAGSTER_HOME=$(DAGSTER_HOME) $(BIN)/govwh serve up
+
+serve-stop: $(STAMP)
+	DAGSTER_HOME=$(DAGSTER_HOME) $(BIN)/govwh serve down
+
 # The Dagster UI on http://127.0.0.1:3000, with the run history `govwh build` writes to.
 dev: $(STAMP)
 	@mkdir -p $(DAGSTER_HOME)
-	@test -f $(DAGSTER_HOME)/dagster.yaml || printf 'telemetry:\n  enabled: false\n' > $(DAGSTER_HOME)/dagster.yaml
+	@$(BIN)/python -c "from pathlib import Path; from govwh.operations.instance import ensure_instance_config; ensure_instance_config(Path('$(DAGSTER_HOME)'))"
 	DAGSTER_HOME=$(DAGSTER_HOME) $(BIN)/dagster dev -h 127.0.0.1 -p 3000
 
 setup: $(STAMP)

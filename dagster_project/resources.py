@@ -64,6 +64,17 @@ class ReportFolders(ConfigurableResource):
     public: str
 
 
+class BackupFolder(ConfigurableResource):
+    """Where the warehouse's backups go, and how many are kept."""
+
+    path: str
+    keep: int
+
+    @property
+    def folder(self) -> Path:
+        return Path(self.path)
+
+
 def resources_from_settings(settings: Settings) -> dict[str, ConfigurableResource]:
     return {
         "warehouse": DuckDBWarehouse(path=str(settings.warehouse_path)),
@@ -75,4 +86,5 @@ def resources_from_settings(settings: Settings) -> dict[str, ConfigurableResourc
             bulletins=str(settings.bulletin_dir),
             public=str(settings.public_dir),
         ),
+        "backups": BackupFolder(path=str(settings.backup_dir), keep=settings.backup_keep),
     }

@@ -18,7 +18,7 @@ import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from dagster import (
     AssetKey,
@@ -31,6 +31,7 @@ from dagster import (
 )
 
 from dagster_project.definitions import build_definitions
+from dagster_project.operations.errors import error_message
 from govwh.jobs import (
     BUILD_WAREHOUSE_JOB,
     EventKind,
@@ -38,35 +39,18 @@ from govwh.jobs import (
     JobResult,
     StepFailure,
 )
+from govwh.operations.instance import ensure_instance_config
 from govwh.settings import Settings, dagster_home
-
-if TYPE_CHECKING:
-    from dagster_shared.error import SerializableErrorInfo
 
 # Only errors reach the console logger: progress is shown from the events themselves.
 _QUIET_CONSOLE = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
-
-# Local run history only; no usage statistics leave the machine.
-_INSTANCE_CONFIG = "telemetry:\n  enabled: false\n"
 
 
 def open_instance(home: Path | None = None) -> DagsterInstance:
     """The persistent instance at `home`, created (with its dagster.yaml) if missing."""
     home = home or dagster_home()
-    home.mkdir(parents=True, exist_ok=True)
-    config = home / "dagster.yaml"
-    if not config.exists():
-        config.write_text(_INSTANCE_CONFIG)
+    ensure_instance_config(home)
     return DagsterInstance.from_config(str(home))
-
-
-def error_message(error: SerializableErrorInfo | None) -> str:
-    """The innermost cause: the loader's or dbt's own words, not Dagster's wrapper."""
-    if error is None:
-        return "unknown error"
-    while error.cause is not None:
-        error = error.cause
-    return error.message.strip()
 
 
 def _translate(event: DagsterEvent) -> JobEvent | None:

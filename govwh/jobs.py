@@ -25,6 +25,7 @@ FORECAST_JOB = "forecast_job"
 DAILY_SUPERVISION_JOB = "daily_supervision_job"
 WEEKLY_BULLETIN_JOB = "weekly_bulletin_job"
 PUBLIC_RELEASE_JOB = "public_release_job"
+BACKUP_JOB = "backup_job"
 # The groups of the dbt assets (one per layer of models, and the seeds)
 DBT_ASSET_GROUPS = ("seeds", "staging", "intermediate", "marts")
 

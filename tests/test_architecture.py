@@ -11,7 +11,15 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 LIBRARIES = ("govwh", "forecasting", "dashboards", "bench")
-CONCERNS = {"ingestion", "warehouse", "forecasting", "serving", "reports", "supervision"}
+CONCERNS = {
+    "ingestion",
+    "warehouse",
+    "forecasting",
+    "serving",
+    "reports",
+    "supervision",
+    "operations",
+}
 DEFINITION_MODULES = {"__init__.py", "definitions.py", "resources.py", "runner.py"}
 CONNECTION_FACTORY = REPO / "govwh" / "warehouse" / "connection.py"
 # Python that may read a seed file, and why.

@@ -22,11 +22,11 @@ import jsonschema
 import polars as pl
 import pytest
 import yaml
-from dagster import build_schedule_context
 from typer.testing import CliRunner
 
-from dagster_project.reports.assets import public_release_schedule, weekly_bulletin_schedule
 from govwh.cli import app
+from govwh.jobs import PUBLIC_RELEASE_JOB, WEEKLY_BULLETIN_JOB
+from govwh.operations.cycle import next_runs
 from govwh.reports.bulletin.pdf import find_chromium
 from govwh.reports.publication import (
     PublicRelease,
@@ -114,22 +114,10 @@ def test_json_schema_is_a_valid_schema_that_holds_the_suppression_rule() -> None
     assert not validator.is_valid({**document, "records": [{**record, "case_id": "C1"}]})
 
 
-def _monday_run(schedule, day: dt.date, hour: int) -> object:
-    moment = dt.datetime(day.year, day.month, day.day, hour, 0, tzinfo=SHANGHAI)
-    return schedule(build_schedule_context(scheduled_execution_time=moment))
-
-
-def test_release_is_scheduled_after_the_bulletin() -> None:
-    def minutes(cron: str) -> tuple[str, int]:
-        minute, hour, _, _, weekday = cron.split()
-        return weekday, int(hour) * 60 + int(minute)
-
-    bulletin_day, bulletin_time = minutes(weekly_bulletin_schedule.cron_schedule)
-    release_day, release_time = minutes(public_release_schedule.cron_schedule)
-    assert release_day == bulletin_day and release_time > bulletin_time
-    assert public_release_schedule.execution_timezone == "Asia/Shanghai"
-    request = _monday_run(public_release_schedule, dt.date(2019, 6, 10), hour=7)
-    assert request.run_key == "public-release-2019-06-10"
+def test_release_follows_the_bulletin() -> None:
+    """The daily cycle starts the release when the Monday bulletin succeeds."""
+    (release,) = next_runs(WEEKLY_BULLETIN_JOB, dt.date(2019, 6, 10))
+    assert (release.job, release.run_key) == (PUBLIC_RELEASE_JOB, "public-release-2019-06-10")
 
 
 # ---- slow: the release of the built tiny city -----------------------------------------------

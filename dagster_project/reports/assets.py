@@ -1,10 +1,11 @@
 """每周通报 and 政务公开: the weekly bulletin and the public release, each an asset with its own
-job and Monday schedule.
+job, both read from the serving copy.
 
-The bulletin is built every Monday morning for the week before, from the marts, and refuses
-stale data (govwh.reports.bulletin does the work). An hour later the public release (open
-data for the government portal: the latest complete month and ISO week, small cells
-withheld) is written from marts.mart_public_release (govwh.reports.publication does the work).
+The daily cycle builds the bulletin on Mondays for the week before, once the build and the
+forecasts have succeeded; it refuses stale data (govwh.reports.bulletin does the work). When
+the bulletin succeeds the public release (open data for the government portal: the latest
+complete month and ISO week, small cells withheld) is written from marts.mart_public_release
+(govwh.reports.publication does the work).
 """
 
 # No `from __future__ import annotations`: Dagster reads the config annotations at runtime.
@@ -17,20 +18,17 @@ from dagster import (
     AssetKey,
     AssetSelection,
     Config,
-    DefaultScheduleStatus,
     MaterializeResult,
     MetadataValue,
-    RunRequest,
-    ScheduleEvaluationContext,
     asset,
     define_asset_job,
-    schedule,
 )
 
-from dagster_project.resources import DuckDBWarehouse, ReportFolders
+from dagster_project.operations.policy import job_tags
+from dagster_project.resources import ReportFolders, ServingCopy
 from govwh.jobs import PUBLIC_RELEASE_JOB, WEEKLY_BULLETIN_JOB
+from govwh.operations.cycle import previous_week
 from govwh.reports.bulletin import build_weekly_bulletin, parse_iso_week
-from govwh.reports.bulletin.weeks import IsoWeek
 from govwh.reports.publication import parse_month, write_public_release
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -38,10 +36,6 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 class BulletinConfig(Config):
     week: str = ""  # 2019-W23; empty = the ISO week before the run date (Shanghai)
-
-
-def previous_week(today: dt.date) -> IsoWeek:
-    return IsoWeek.containing(today - dt.timedelta(days=7))
 
 
 @asset(
@@ -52,14 +46,15 @@ def previous_week(today: dt.date) -> IsoWeek:
     "fails (and publishes nothing) when a source does not cover the week.",
 )
 def weekly_bulletin(
-    config: BulletinConfig, warehouse: DuckDBWarehouse, reports: ReportFolders
+    config: BulletinConfig, serving: ServingCopy, reports: ReportFolders
 ) -> MaterializeResult:
     week = (
         parse_iso_week(config.week)
         if config.week
         else previous_week(dt.datetime.now(SHANGHAI).date())
     )
-    result = build_weekly_bulletin(warehouse.file, week, Path(reports.bulletins))
+    # readers read the serving copy: never the file a build may be writing
+    result = build_weekly_bulletin(serving.file, week, Path(reports.bulletins))
     return MaterializeResult(
         metadata={
             "week": MetadataValue.text(week.label),
@@ -73,24 +68,9 @@ def weekly_bulletin(
 weekly_bulletin_job = define_asset_job(
     name=WEEKLY_BULLETIN_JOB,
     selection=AssetSelection.assets(AssetKey(["weekly_bulletin"])),
-    description="Build last week's bulletin from the marts.",
+    tags=job_tags(WEEKLY_BULLETIN_JOB),
+    description="Build last week's bulletin from the marts (the serving copy).",
 )
-
-
-@schedule(
-    job=weekly_bulletin_job,
-    cron_schedule="0 6 * * 1",
-    execution_timezone="Asia/Shanghai",
-    default_status=DefaultScheduleStatus.STOPPED,
-    description="Mondays 06:00: the bulletin of the week before.",
-)
-def weekly_bulletin_schedule(context: ScheduleEvaluationContext) -> RunRequest:
-    today = context.scheduled_execution_time.astimezone(SHANGHAI).date()
-    week = previous_week(today)
-    return RunRequest(
-        run_key=f"bulletin-{week.label}",
-        run_config={"ops": {"weekly_bulletin": {"config": {"week": week.label}}}},
-    )
 
 
 class PublicReleaseConfig(Config):
@@ -106,10 +86,10 @@ class PublicReleaseConfig(Config):
     "month and ISO week, small cells withheld; every figure from marts.mart_public_release.",
 )
 def public_release(
-    config: PublicReleaseConfig, warehouse: DuckDBWarehouse, reports: ReportFolders
+    config: PublicReleaseConfig, serving: ServingCopy, reports: ReportFolders
 ) -> MaterializeResult:
     release = write_public_release(
-        warehouse.file,
+        serving.file,
         Path(reports.public),
         month=parse_month(config.month) if config.month else None,
     )
@@ -127,23 +107,9 @@ def public_release(
 public_release_job = define_asset_job(
     name=PUBLIC_RELEASE_JOB,
     selection=AssetSelection.assets(AssetKey(["public_release"])),
-    description="Write the public release (open data) from the marts.",
+    tags=job_tags(PUBLIC_RELEASE_JOB),
+    description="Write the public release (open data) from the marts (the serving copy).",
 )
-
-
-@schedule(
-    job=public_release_job,
-    cron_schedule="0 7 * * 1",
-    execution_timezone="Asia/Shanghai",
-    default_status=DefaultScheduleStatus.STOPPED,
-    description="Mondays 07:00, an hour after the bulletin: the public release of the latest "
-    "complete month and ISO week.",
-)
-def public_release_schedule(context: ScheduleEvaluationContext) -> RunRequest:
-    today = context.scheduled_execution_time.astimezone(SHANGHAI).date()
-    return RunRequest(run_key=f"public-release-{today}")
 
 
 report_assets = [weekly_bulletin, public_release]
-report_jobs = [weekly_bulletin_job, public_release_job]
-report_schedules = [weekly_bulletin_schedule, public_release_schedule]

@@ -1,36 +1,27 @@
-"""电子监察: the daily supervision outbox asset, its job and its working-day schedule.
+"""电子监察: the daily supervision outbox asset and its job.
 
-The supervision run refreshes the warehouse and writes the alert outbox every working day
-(make-up weekends included, statutory holidays skipped); govwh.reports.outbox does the work.
+The daily cycle starts the job every working day (make-up weekends included, statutory
+holidays skipped) after the build and the forecasts; govwh.reports.outbox does the work.
 """
 
 # No `from __future__ import annotations`: Dagster reads the config annotations at runtime.
 
-import datetime as dt
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from dagster import (
     AssetKey,
-    AssetSelection,
     Config,
-    DefaultScheduleStatus,
     MaterializeResult,
     MetadataValue,
-    RunRequest,
-    ScheduleEvaluationContext,
-    SkipReason,
     asset,
     define_asset_job,
-    schedule,
 )
 
-from dagster_project.resources import DuckDBWarehouse, ReportFolders
+from dagster_project.operations.policy import job_tags
+from dagster_project.resources import DuckDBWarehouse, ReportFolders, ServingCopy
 from govwh.jobs import DAILY_SUPERVISION_JOB
 from govwh.reports.outbox import write_alert_outbox
-from govwh.workdays import is_working_day
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+from govwh.warehouse.copies import publish_serving_copy
 
 
 class OutboxConfig(Config):
@@ -47,11 +38,14 @@ class OutboxConfig(Config):
     "writes the same files.",
 )
 def supervision_alert_outbox(
-    config: OutboxConfig, warehouse: DuckDBWarehouse, reports: ReportFolders
+    config: OutboxConfig, warehouse: DuckDBWarehouse, serving: ServingCopy, reports: ReportFolders
 ) -> MaterializeResult:
+    # the outbox reads the warehouse because it writes the sent-log there (which case was
+    # reported at which level); the serving copy is published after, so readers see it too
     result = write_alert_outbox(
         warehouse.file, Path(reports.outbox), file_format=config.file_format
     )
+    publish_serving_copy(warehouse.file, serving.file)
     return MaterializeResult(
         metadata={
             "as_of_date": MetadataValue.text(str(result.as_of_date)),
@@ -64,32 +58,14 @@ def supervision_alert_outbox(
     )
 
 
-# The supervision run refreshes everything the alerts depend on, then writes the outbox.
+# The outbox alone: the daily cycle starts it on working days once the build and the forecasts
+# have succeeded (govwh.operations.cycle), so it never rebuilds what they just built.
 daily_supervision_job = define_asset_job(
     name=DAILY_SUPERVISION_JOB,
-    selection=AssetSelection.all() - AssetSelection.groups("bulletin", "publication"),
-    description="Refresh the day's data and write the alert outbox.",
+    selection=[AssetKey(["supervision_alert_outbox"])],
+    tags=job_tags(DAILY_SUPERVISION_JOB),
+    description="Write the day's alert outbox (and its sent-log), then republish the serving copy.",
 )
-
-
-def supervision_run_request(day: dt.date) -> RunRequest | SkipReason:
-    """Run on working days of the official calendar; skip holidays and ordinary weekends."""
-    if not is_working_day(day):
-        return SkipReason(f"{day} is not a working day: no supervision run")
-    return RunRequest(run_key=f"supervision-{day}", tags={"business_date": str(day)})
-
-
-@schedule(
-    job=daily_supervision_job,
-    cron_schedule="30 7 * * *",
-    execution_timezone="Asia/Shanghai",
-    default_status=DefaultScheduleStatus.STOPPED,
-    description="Every morning at 07:30; runs only on working days (make-up weekends included).",
-)
-def daily_supervision_schedule(context: ScheduleEvaluationContext) -> RunRequest | SkipReason:
-    return supervision_run_request(context.scheduled_execution_time.astimezone(SHANGHAI).date())
 
 
 supervision_assets = [supervision_alert_outbox]
-supervision_jobs = [daily_supervision_job]
-supervision_schedules = [daily_supervision_schedule]

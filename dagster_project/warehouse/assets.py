@@ -9,8 +9,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from dagster import AssetExecutionContext, AssetKey
-from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+from dagster import AssetExecutionContext, AssetKey, RetryRequested
+from dagster_dbt import (
+    DagsterDbtCliRuntimeError,
+    DagsterDbtTranslator,
+    DbtCliResource,
+    DbtProject,
+    dbt_assets,
+)
 
 from dagster_project.resources import DuckDBWarehouse
 from govwh.settings import (
@@ -20,6 +26,7 @@ from govwh.settings import (
     Settings,
     dbt_executable,
 )
+from govwh.warehouse.connection import is_lock_conflict
 from govwh.warehouse.dbt import dbt_build_args, record_complete_build
 
 # Files whose change makes the parsed manifest stale (relative to the project directory).
@@ -123,6 +130,13 @@ def govwh_dbt_models(
     """dbt build: seeds, models and their data tests (reported as asset checks)."""
     args = dbt_build_args(warehouse.file)
     with _warehouse_env(warehouse.file):
-        yield from dbt.cli(args, context=context).stream()
+        try:
+            yield from dbt.cli(args, context=context).stream()
+        except DagsterDbtCliRuntimeError as error:
+            # a process holding the file (a reader on the main file) is transient: retry
+            # with backoff; any other dbt failure fails the run (and its notice says why)
+            if is_lock_conflict(error):
+                raise RetryRequested(max_retries=4, seconds_to_wait=30) from error
+            raise
     if not context.is_subset:  # every model built: record the schema version they have
         record_complete_build(warehouse.file, args)

@@ -24,10 +24,12 @@ from rich.table import Table
 
 from bench.cli import register as register_bench_command
 from dashboards.cli import dashboards_app, superset_app
+from govwh.cli.backup import register as register_backup_commands
 from govwh.cli.city import register_city_commands
 from govwh.cli.ingest import register as register_ingest_commands
 from govwh.cli.mapping import mapping_app
 from govwh.cli.reports import register as register_report_commands
+from govwh.cli.serve import serve_app
 from govwh.jobs import BUILD_WAREHOUSE_JOB, EventKind, JobEvent, RunnerError, run_job
 from govwh.settings import CALENDAR_SEED, LANDING_ENV, Settings, dagster_home
 from govwh.warehouse.connection import connect
@@ -372,6 +374,10 @@ register_city_commands(app)
 # the local Superset and the dashboards as code
 app.add_typer(superset_app, name="superset")
 app.add_typer(dashboards_app, name="dashboards")
+# backup, restore: checked backups of the warehouse
+register_backup_commands(app)
+# serve up|status|down: the production stack (Dagster webserver and daemon, Superset)
+app.add_typer(serve_app, name="serve")
 # bench: the pipeline benchmark at a scale (docs/benchmarks.md, "Scale")
 register_bench_command(app)
 

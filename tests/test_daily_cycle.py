@@ -1,0 +1,115 @@
+"""The daily cycle: one clock (the 06:00 build), every other job started by the success of
+what it needs, on the working-day calendar; the bulletin on Mondays for the week before."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+from dagster import DagsterInstance, RunRequest, build_schedule_context
+
+from dagster_project.definitions import build_definitions
+from dagster_project.operations.policy import BUSINESS_DAY_TAG, INSTANCE_CONFIG, WAREHOUSE_TAG
+from dagster_project.operations.sensors import business_day
+from dagster_project.warehouse.jobs import daily_build_schedule
+from govwh.jobs import (
+    BACKUP_JOB,
+    BUILD_WAREHOUSE_JOB,
+    DAILY_SUPERVISION_JOB,
+    FORECAST_JOB,
+    PUBLIC_RELEASE_JOB,
+    WEEKLY_BULLETIN_JOB,
+)
+from govwh.operations.cycle import PRIORITY, next_runs
+from govwh.settings import Settings
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def _after_forecast(day: dt.date) -> dict[str, str]:
+    return {run.job: run.run_key for run in next_runs(FORECAST_JOB, day)}
+
+
+@pytest.mark.parametrize(
+    ("day", "supervision"),
+    [
+        # Spring Festival 2019: 4–10 February off, Saturday 2 and Sunday 3 February worked.
+        (dt.date(2019, 2, 1), True),
+        (dt.date(2019, 2, 2), True),  # make-up working Saturday
+        (dt.date(2019, 2, 3), True),  # make-up working Sunday
+        (dt.date(2019, 2, 4), False),
+        (dt.date(2019, 2, 5), False),  # Chinese New Year
+        (dt.date(2019, 2, 8), False),
+        (dt.date(2019, 2, 9), False),
+        (dt.date(2019, 2, 10), False),
+        (dt.date(2019, 2, 11), True),
+        # National Day 2019: make-up Saturday 12 October, ordinary Sunday 13 October.
+        (dt.date(2019, 10, 12), True),
+        (dt.date(2019, 10, 13), False),
+    ],
+)
+def test_the_outbox_follows_the_forecasts_on_working_days_only(
+    day: dt.date, supervision: bool
+) -> None:
+    runs = _after_forecast(day)
+    assert (DAILY_SUPERVISION_JOB in runs) is supervision
+    if supervision:
+        assert runs[DAILY_SUPERVISION_JOB] == f"supervision-{day}"
+    assert runs[BACKUP_JOB] == f"backup-{day}"  # a backup every day
+
+
+def test_days_outside_the_calendar_are_refused() -> None:
+    with pytest.raises(Exception, match="outside the working-day calendar"):
+        next_runs(FORECAST_JOB, dt.date(2027, 3, 1))
+
+
+def test_the_bulletin_follows_on_mondays_for_the_previous_iso_week() -> None:
+    (bulletin,) = [r for r in next_runs(FORECAST_JOB, dt.date(2019, 6, 10)) if r.week]
+    assert (bulletin.job, bulletin.week) == (WEEKLY_BULLETIN_JOB, "2019-W23")
+    # across a year boundary: ISO week 2020-W01 runs from Monday 30 December 2019
+    (bulletin,) = [r for r in next_runs(FORECAST_JOB, dt.date(2020, 1, 6)) if r.week]
+    assert bulletin.run_key == "bulletin-2020-W01"
+    assert not [r for r in next_runs(FORECAST_JOB, dt.date(2019, 6, 11)) if r.week]
+    assert [r.job for r in next_runs(WEEKLY_BULLETIN_JOB, dt.date(2019, 6, 10))] == [
+        PUBLIC_RELEASE_JOB
+    ]
+    assert [r.job for r in next_runs(BUILD_WAREHOUSE_JOB, dt.date(2019, 6, 10))] == [FORECAST_JOB]
+    assert next_runs(PUBLIC_RELEASE_JOB, dt.date(2019, 6, 10)) == []
+
+
+def test_one_clock_and_every_job_in_the_single_writer_queue(isolated_settings: Settings) -> None:
+    definitions = build_definitions(isolated_settings)
+    assert [s.name for s in definitions.schedules] == ["daily_build"]
+    request = daily_build_schedule(
+        build_schedule_context(
+            scheduled_execution_time=dt.datetime(2019, 6, 10, 6, 0, tzinfo=SHANGHAI)
+        )
+    )
+    assert isinstance(request, RunRequest)
+    assert request.tags[BUSINESS_DAY_TAG] == "2019-06-10"
+    assert business_day(request.tags, None) == dt.date(2019, 6, 10)
+    for job in PRIORITY:
+        tags = definitions.resolve_job_def(job).tags
+        assert tags[WAREHOUSE_TAG] == "exclusive"
+        assert tags["dagster/priority"] == str(PRIORITY[job])
+    # the cycle's order is the queue's: a job never outranks what it needs
+    assert (
+        PRIORITY[BUILD_WAREHOUSE_JOB]
+        > PRIORITY[FORECAST_JOB]
+        > PRIORITY[WEEKLY_BULLETIN_JOB]
+        > PRIORITY[PUBLIC_RELEASE_JOB]
+    )
+    assert PRIORITY[FORECAST_JOB] > PRIORITY[DAILY_SUPERVISION_JOB] > PRIORITY[BACKUP_JOB]
+    sensors = {sensor.name for sensor in definitions.sensors}
+    assert {"after_build_warehouse_job", "after_forecast_job", "failure_notice"} <= sensors
+
+
+def test_the_instance_queue_admits_one_warehouse_run(tmp_path) -> None:
+    (tmp_path / "dagster.yaml").write_text(INSTANCE_CONFIG)
+    instance = DagsterInstance.from_config(str(tmp_path))
+    try:
+        limits = instance.get_concurrency_config().run_queue_config.tag_concurrency_limits
+    finally:
+        instance.dispose()
+    assert [(limit["key"], limit["limit"]) for limit in limits] == [(WAREHOUSE_TAG, 1)]
