@@ -50,7 +50,7 @@ open_cases as (
     select cases.*, as_of.as_of_date,
         row_number() over (order by cases.case_id) % 3 = 0 as is_red
     from marts.fct_cases as cases cross join as_of
-    where coalesce(cases.acceptance_date, cases.submission_date) <= as_of.as_of_date
+    where cases.acceptance_date <= as_of.as_of_date
         and (cases.closing_date is null or cases.closing_date > as_of.as_of_date)
         and cases.case_id not in (select case_id from marts.mart_supervision_alerts)
 )
