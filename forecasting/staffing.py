@@ -10,6 +10,9 @@ simulation says meets the target. Staff = windows / (1 − shrinkage).
 from __future__ import annotations
 
 import math
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,6 +20,8 @@ import polars as pl
 
 from forecasting.erlang import erlang_a, erlang_c, erlang_c_windows
 from forecasting.simulation import SimulationResult, SimulationSettings, simulate_hall_hour
+
+WORKERS_ENV = "GOVWH_FORECAST_WORKERS"
 
 
 @dataclass(frozen=True)
@@ -122,6 +127,59 @@ def plan_hour(
     return start, n, result
 
 
+def _plan_hall(
+    code: str,
+    hours: list[dict],
+    profile: HallProfile,
+    target: ServiceTarget,
+    settings: SimulationSettings,
+) -> list[dict]:
+    """The plan rows of one hall (its own memoised simulator): the unit of parallel work."""
+    sim = _Simulator(profile, target, settings)
+    rows = []
+    for row in hours:
+        arrivals = max(float(row["arrivals"]), 0.0)
+        interval = float(row["interval_minutes"])
+        start, n, result = plan_hour(arrivals, interval, sim, target)
+        rate60 = arrivals * 60.0 / interval
+        if profile.patience_minutes is None:
+            analytic = erlang_c(rate60, profile.aht, n, target.target_wait_minutes)
+        else:
+            analytic = erlang_a(
+                rate60, profile.aht, n, target.target_wait_minutes, profile.patience_minutes
+            )
+        staff = math.ceil(n / (1.0 - target.shrinkage)) if n else 0
+        rows.append(
+            {
+                "hall_code": code,
+                "date": row["date"],
+                "hour": int(row["hour"]),
+                "forecast_tickets": arrivals,
+                "interval_minutes": interval,
+                "aht_minutes": profile.aht,
+                "queue_model": "erlang_c" if profile.patience_minutes is None else "erlang_a",
+                "windows_analytic": start,
+                "windows_needed": n,
+                "staff_needed": staff,
+                "staff_hours": staff * interval / 60.0,
+                "occupancy": (rate60 * profile.aht / 60.0 / n) if n else 0.0,
+                "analytic_service_level": analytic.service_level if n else 1.0,
+                "simulated_service_level": result.service_level,
+                "simulated_p90_wait_minutes": result.p90_wait_minutes,
+                "simulated_abandoned_share": result.abandoned_share,
+                "meets_target": result.service_level >= target.service_level,
+            }
+        )
+    return rows
+
+
+def plan_workers() -> int:
+    """Processes for the plan's simulations: GOVWH_FORECAST_WORKERS, else the machine's cores.
+    Every simulation is seeded on its own, so the plan is the same with any number."""
+    configured = os.environ.get(WORKERS_ENV)
+    return max(int(configured), 1) if configured else max(os.cpu_count() or 1, 1)
+
+
 def staffing_plan(
     traffic: pl.DataFrame,
     profiles: dict[str, HallProfile],
@@ -129,55 +187,43 @@ def staffing_plan(
     *,
     target: ServiceTarget | None = None,
     settings: SimulationSettings | None = None,
+    workers: int | None = None,
 ) -> pl.DataFrame:
     """Plan from ``traffic`` = (hall_code, date, hour, arrivals[, interval_minutes]).
 
     ``windows_normal`` = (hall_code, hour, windows_normal) gives the windows normally open.
+    The halls are planned in ``workers`` processes (default plan_workers()); the rows are the
+    same, in the same order, whatever the number.
     """
     target = target or ServiceTarget()
     settings = settings or SimulationSettings()
     if "interval_minutes" not in traffic.columns:
         traffic = traffic.with_columns(interval_minutes=pl.lit(60.0))
-    rows = []
-    for hall, part in traffic.sort("hall_code", "date", "hour").group_by(
-        "hall_code", maintain_order=True
-    ):
-        code = str(hall[0])
-        profile = profiles.get(code) or HallProfile(code, np.array([8.0]), None)
-        sim = _Simulator(profile, target, settings)
-        for row in part.iter_rows(named=True):
-            arrivals = max(float(row["arrivals"]), 0.0)
-            interval = float(row["interval_minutes"])
-            start, n, result = plan_hour(arrivals, interval, sim, target)
-            rate60 = arrivals * 60.0 / interval
-            if profile.patience_minutes is None:
-                analytic = erlang_c(rate60, profile.aht, n, target.target_wait_minutes)
-            else:
-                analytic = erlang_a(
-                    rate60, profile.aht, n, target.target_wait_minutes, profile.patience_minutes
-                )
-            staff = math.ceil(n / (1.0 - target.shrinkage)) if n else 0
-            rows.append(
-                {
-                    "hall_code": code,
-                    "date": row["date"],
-                    "hour": int(row["hour"]),
-                    "forecast_tickets": arrivals,
-                    "interval_minutes": interval,
-                    "aht_minutes": profile.aht,
-                    "queue_model": "erlang_c" if profile.patience_minutes is None else "erlang_a",
-                    "windows_analytic": start,
-                    "windows_needed": n,
-                    "staff_needed": staff,
-                    "staff_hours": staff * interval / 60.0,
-                    "occupancy": (rate60 * profile.aht / 60.0 / n) if n else 0.0,
-                    "analytic_service_level": analytic.service_level if n else 1.0,
-                    "simulated_service_level": result.service_level,
-                    "simulated_p90_wait_minutes": result.p90_wait_minutes,
-                    "simulated_abandoned_share": result.abandoned_share,
-                    "meets_target": result.service_level >= target.service_level,
-                }
-            )
+    halls = [
+        (
+            str(hall[0]),
+            part.select("date", "hour", "arrivals", "interval_minutes").to_dicts(),
+        )
+        for hall, part in traffic.sort("hall_code", "date", "hour").group_by(
+            "hall_code", maintain_order=True
+        )
+    ]
+    jobs = [
+        (code, hours, profiles.get(code) or HallProfile(code, np.array([8.0]), None))
+        for code, hours in halls
+    ]
+    workers = min(workers or plan_workers(), max(len(jobs), 1))
+    if workers == 1:
+        planned = [_plan_hall(code, hours, p, target, settings) for code, hours, p in jobs]
+    else:
+        # spawn, not fork: the parent holds polars' and DuckDB's threads
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            futures = [
+                pool.submit(_plan_hall, code, hours, p, target, settings) for code, hours, p in jobs
+            ]
+            planned = [future.result() for future in futures]
+    rows = [row for hall_rows in planned for row in hall_rows]
     plan = pl.DataFrame(rows)
     if windows_normal is not None and plan.height:
         plan = plan.join(windows_normal, on=["hall_code", "hour"], how="left").with_columns(

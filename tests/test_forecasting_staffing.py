@@ -86,3 +86,28 @@ def test_plan_meets_level_and_no_smaller_plan_does() -> None:
         assert smaller.service_level < target.service_level, row
     assert (plan["staff_needed"] >= plan["windows_needed"]).all()
     assert plan["staff_hours"].sum() == pytest.approx(plan["staff_needed"].sum())
+
+
+@pytest.mark.slow
+def test_the_plan_is_the_same_whatever_the_number_of_processes() -> None:
+    """The halls are planned in parallel for speed: the rows, their order and every figure
+    are those of the one-process plan (each simulation is seeded on its own)."""
+    rng = np.random.default_rng(3)
+    profiles = {
+        "H1": HallProfile("H1", rng.lognormal(np.log(7), 0.6, 2000), None),
+        "H2": HallProfile("H2", rng.lognormal(np.log(12), 0.5, 2000), 20.0),
+        "H3": HallProfile("H3", rng.lognormal(np.log(5), 0.7, 2000), None),
+    }
+    traffic = pl.DataFrame(
+        {
+            "hall_code": [hall for hall in ("H3", "H1", "H2") for _ in range(6)],
+            "date": date(2022, 1, 4),
+            "hour": list(range(9, 15)) * 3,
+            "arrivals": [4.0, 11.5, 25.0, 0.0, 18.2, 30.0] * 3,
+        }
+    )
+    settings = SimulationSettings(target_customers=600)
+    one = staffing_plan(traffic, profiles, settings=settings, workers=1)
+    two = staffing_plan(traffic, profiles, settings=settings, workers=2)
+    assert one.height == 18 and one["hall_code"].to_list()[:6] == ["H1"] * 6
+    assert one.equals(two)
