@@ -113,3 +113,44 @@ def test_the_instance_queue_admits_one_warehouse_run(tmp_path) -> None:
     finally:
         instance.dispose()
     assert [(limit["key"], limit["limit"]) for limit in limits] == [(WAREHOUSE_TAG, 1)]
+
+
+def _sensor_requests(sensor_name: str, day: str, settings: Settings) -> list[RunRequest]:
+    """Evaluate a cycle sensor of the Definitions on a finished run of the business day."""
+    from dagster import build_run_status_sensor_context, job, op
+
+    @op
+    def noop() -> None:
+        pass
+
+    @job(tags={BUSINESS_DAY_TAG: day})
+    def finished() -> None:
+        noop()
+
+    instance = DagsterInstance.ephemeral()
+    result = finished.execute_in_process(instance=instance)
+    sensor = next(s for s in build_definitions(settings).sensors if s.name == sensor_name)
+    context = build_run_status_sensor_context(
+        sensor_name=sensor_name,
+        dagster_instance=instance,
+        dagster_run=result.dagster_run,
+        dagster_event=result.get_run_success_event(),
+    )
+    requests = sensor(context)
+    return list(requests) if isinstance(requests, list) else []
+
+
+def test_the_sensors_request_the_cycle_with_its_business_day(isolated_settings: Settings) -> None:
+    monday = _sensor_requests("after_forecast_job", "2019-06-10", isolated_settings)
+    by_job = {request.job_name: request for request in monday}
+    assert set(by_job) == {BACKUP_JOB, DAILY_SUPERVISION_JOB, WEEKLY_BULLETIN_JOB}
+    assert by_job[WEEKLY_BULLETIN_JOB].run_config == {
+        "ops": {"weekly_bulletin": {"config": {"week": "2019-W23"}}}
+    }
+    assert {r.tags[BUSINESS_DAY_TAG] for r in monday} == {"2019-06-10"}
+    assert by_job[DAILY_SUPERVISION_JOB].run_key == "supervision-2019-06-10"
+    # a statutory holiday: only the backup follows the forecasts
+    holiday = _sensor_requests("after_forecast_job_failure", "2019-10-01", isolated_settings)
+    assert [r.job_name for r in holiday] == [BACKUP_JOB]
+    (forecast,) = _sensor_requests("after_build_warehouse_job", "2019-10-01", isolated_settings)
+    assert (forecast.job_name, forecast.run_key) == (FORECAST_JOB, "forecast-2019-10-01")
