@@ -154,3 +154,21 @@ def test_the_sensors_request_the_cycle_with_its_business_day(isolated_settings: 
     assert [r.job_name for r in holiday] == [BACKUP_JOB]
     (forecast,) = _sensor_requests("after_build_warehouse_job", "2019-10-01", isolated_settings)
     assert (forecast.job_name, forecast.run_key) == (FORECAST_JOB, "forecast-2019-10-01")
+
+
+def test_an_existing_instance_config_keeps_its_settings_and_gains_the_queue(tmp_path) -> None:
+    from govwh.operations.instance import ensure_instance_config
+
+    config = tmp_path / "dagster.yaml"
+    config.write_text("telemetry:\n  enabled: false\nrun_monitoring:\n  enabled: true")
+    ensure_instance_config(tmp_path)
+    text = config.read_text()
+    assert "run_monitoring:\n  enabled: true\n" in text and WAREHOUSE_TAG in text
+    instance = DagsterInstance.from_config(str(tmp_path))
+    try:
+        limits = instance.get_concurrency_config().run_queue_config.tag_concurrency_limits
+    finally:
+        instance.dispose()
+    assert [(limit["key"], limit["limit"]) for limit in limits] == [(WAREHOUSE_TAG, 1)]
+    ensure_instance_config(tmp_path)
+    assert config.read_text() == text  # once only
