@@ -25,11 +25,13 @@ from forecasting.model import FittedModel, InsufficientHistoryError, ModelConfig
 from forecasting.panel import Panel, build_panel
 from forecasting.registry import model_card, registry_rows, save_model
 from forecasting.simulation import SimulationSettings
-from forecasting.staffing import HallProfile, ServiceTarget, staffing_plan
+from forecasting.staffing import HallProfile, ServiceTarget, SimulationCache, staffing_plan
 from forecasting.warehouse import (
+    SIMULATION_CACHE_TABLE,
     MartInputs,
     read_backtest_metrics,
     read_marts,
+    read_simulation_cache,
     write_forecast_tables,
 )
 
@@ -68,6 +70,8 @@ class ForecastRunSummary:
     backtest_as_of: date | None = None  # the data date of the backtest behind ``check``
     # forecast table -> why this run did not produce it (its input marts are empty)
     skipped: dict[str, str] = field(default_factory=dict)
+    # the staffing plan's simulations: taken from the last run's cache ("hits") or run now
+    simulations: dict[str, int] = field(default_factory=dict)
 
     @property
     def passed(self) -> bool:
@@ -230,6 +234,7 @@ def run_forecasts(
 
     tables: dict[str, pl.DataFrame] = {}
     models: dict[str, tuple[FittedModel, Panel]] = {}
+    simulations: dict[str, int] = {}
 
     if "case_arrivals" not in skipped:
         panel = arrival_panel(inputs, config.arrivals.horizon)
@@ -258,9 +263,12 @@ def run_forecasts(
         tables["hall_traffic"] = hall_traffic
         lap("hall_traffic")
         if "staffing_plan" not in skipped:
-            tables["staffing_plan"] = _staffing(inputs, hall_traffic, config).with_columns(
+            cache = SimulationCache.from_frame(read_simulation_cache(warehouse_path))
+            tables["staffing_plan"] = _staffing(inputs, hall_traffic, config, cache).with_columns(
                 model_version=pl.lit(hall_model.version)
             )
+            tables[SIMULATION_CACHE_TABLE] = cache.frame()
+            simulations = {"hits": cache.hits, "misses": cache.misses}
             lap("staffing_plan")
 
     if not models:
@@ -329,6 +337,7 @@ def run_forecasts(
         model_files=files,
         backtest_as_of=backtest_as_of,
         skipped=skipped,
+        simulations=simulations,
     )
 
 
@@ -351,8 +360,10 @@ def _hall_traffic(
     return hall_panel, hall_model, split_into_hours(hall_daily, profile)
 
 
-def _staffing(inputs: MartInputs, hall_traffic: pl.DataFrame, config: RunConfig) -> pl.DataFrame:
-    """The staffing plan on working days."""
+def _staffing(
+    inputs: MartInputs, hall_traffic: pl.DataFrame, config: RunConfig, cache: SimulationCache
+) -> pl.DataFrame:
+    """The staffing plan on working days (``cache``: the simulations of earlier runs)."""
     workdays = inputs.calendar.filter(pl.col("is_workday"))["calendar_date"]
     normal, hours = windows_normal(inputs.halls)
     slots = hour_slots(hours).select("hour", "interval_minutes")
@@ -367,6 +378,7 @@ def _staffing(inputs: MartInputs, hall_traffic: pl.DataFrame, config: RunConfig)
         normal,
         target=config.target,
         settings=config.simulation,
+        cache=cache,
     )
 
 

@@ -5,15 +5,22 @@ that meet the target (default: 80 % called within 15 minutes) under the occupanc
 hall is then simulated (``ciw``) on the forecast load with its observed service times, and
 the plan is moved up or down one window at a time until it is the smallest that the
 simulation says meets the target. Staff = windows / (1 − shrinkage).
+
+A simulation is fully determined by the hall's profile (its service-time sample and
+patience), the target wait, the simulation settings, the rate bucket and the windows, so its
+result is kept in a :class:`SimulationCache` keyed by exactly those: the daily run simulates
+only the (rate, windows) pairs no earlier run with the same profile has, and its plan is the
+one a run without the cache gives, row for row.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass, field
 
 import numpy as np
 import polars as pl
@@ -46,6 +53,81 @@ class HallProfile:
     def aht(self) -> float:
         return float(np.mean(self.service_minutes)) if self.service_minutes.size else 8.0
 
+    def fingerprint(self, target: ServiceTarget, settings: SimulationSettings) -> str:
+        """Everything a simulation of this hall depends on besides the rate and the windows."""
+        digest = hashlib.sha256(np.ascontiguousarray(self.service_minutes, dtype=float).tobytes())
+        digest.update(repr((self.patience_minutes, target.target_wait_minutes)).encode())
+        digest.update(repr(astuple(settings)).encode())
+        return digest.hexdigest()[:32]
+
+
+SimulationKey = tuple[float, int]  # (rate bucket per 60 minutes, windows)
+CACHE_COLUMNS = {
+    "hall_code": pl.String,
+    "profile_key": pl.String,
+    "rate_bucket": pl.Float64,
+    "windows": pl.Int64,
+    "service_level": pl.Float64,
+    "p90_wait_minutes": pl.Float64,
+    "mean_wait_minutes": pl.Float64,
+    "abandoned_share": pl.Float64,
+    "customers": pl.Int64,
+}
+
+
+@dataclass
+class SimulationCache:
+    """Simulation results per (hall, profile fingerprint), kept between runs (the forecast
+    schema's ``staffing_simulations``). Only the current profile of each hall is kept: a new
+    profile (a new week of service times) starts that hall afresh."""
+
+    entries: dict[tuple[str, str], dict[SimulationKey, SimulationResult]] = field(
+        default_factory=dict
+    )
+    hits: int = 0
+    misses: int = 0
+
+    @classmethod
+    def from_frame(cls, frame: pl.DataFrame | None) -> SimulationCache:
+        cache = cls()
+        if frame is None or frame.is_empty() or set(CACHE_COLUMNS) - set(frame.columns):
+            return cache
+        for row in frame.iter_rows(named=True):
+            hall = cache.entries.setdefault((row["hall_code"], row["profile_key"]), {})
+            hall[(float(row["rate_bucket"]), int(row["windows"]))] = SimulationResult(
+                float(row["service_level"]),
+                float(row["p90_wait_minutes"]),
+                float(row["mean_wait_minutes"]),
+                float(row["abandoned_share"]),
+                int(row["customers"]),
+            )
+        return cache
+
+    def for_hall(self, hall_code: str, profile_key: str) -> dict[SimulationKey, SimulationResult]:
+        return dict(self.entries.get((hall_code, profile_key), {}))
+
+    def keep(self, current: dict[tuple[str, str], dict[SimulationKey, SimulationResult]]) -> None:
+        """Replace the entries by the halls' current profiles and what they now hold."""
+        self.entries = current
+
+    def frame(self) -> pl.DataFrame:
+        rows = [
+            {
+                "hall_code": hall,
+                "profile_key": key,
+                "rate_bucket": bucket,
+                "windows": windows,
+                "service_level": result.service_level,
+                "p90_wait_minutes": result.p90_wait_minutes,
+                "mean_wait_minutes": result.mean_wait_minutes,
+                "abandoned_share": result.abandoned_share,
+                "customers": result.customers,
+            }
+            for (hall, key), results in sorted(self.entries.items())
+            for (bucket, windows), result in sorted(results.items())
+        ]
+        return pl.DataFrame(rows, schema=CACHE_COLUMNS)
+
 
 def min_windows_for_occupancy(arrivals: float, aht: float, interval: float, cap: float) -> int:
     return math.ceil(arrivals / interval * aht / cap - 1e-9) if arrivals > 0 else 0
@@ -74,13 +156,22 @@ def analytic_windows(
 
 
 class _Simulator:
-    """Memoised simulation of one hall at a rate rounded up to a ~3 % grid."""
+    """Memoised simulation of one hall at a rate rounded up to a ~3 % grid (``known``: the
+    results of earlier runs with the same profile)."""
 
-    def __init__(self, profile: HallProfile, target: ServiceTarget, settings: SimulationSettings):
+    def __init__(
+        self,
+        profile: HallProfile,
+        target: ServiceTarget,
+        settings: SimulationSettings,
+        known: dict[SimulationKey, SimulationResult] | None = None,
+    ):
         self.profile = profile
         self.target = target
         self.settings = settings
-        self.cache: dict[tuple[float, int], SimulationResult] = {}
+        self.cache: dict[SimulationKey, SimulationResult] = dict(known or {})
+        self.hits = 0
+        self.misses = 0
 
     @staticmethod
     def bucket(rate60: float) -> float:
@@ -89,7 +180,10 @@ class _Simulator:
 
     def __call__(self, rate60: float, windows: int) -> SimulationResult:
         key = (self.bucket(rate60), windows)
-        if key not in self.cache:
+        if key in self.cache:
+            self.hits += 1
+        else:
+            self.misses += 1
             self.cache[key] = simulate_hall_hour(
                 key[0],
                 self.profile.service_minutes,
@@ -127,15 +221,24 @@ def plan_hour(
     return start, n, result
 
 
+@dataclass(frozen=True)
+class _HallPlan:
+    rows: list[dict]
+    simulations: dict[SimulationKey, SimulationResult]  # every result the hall's plan used
+    hits: int
+    misses: int
+
+
 def _plan_hall(
     code: str,
     hours: list[dict],
     profile: HallProfile,
     target: ServiceTarget,
     settings: SimulationSettings,
-) -> list[dict]:
+    known: dict[SimulationKey, SimulationResult] | None = None,
+) -> _HallPlan:
     """The plan rows of one hall (its own memoised simulator): the unit of parallel work."""
-    sim = _Simulator(profile, target, settings)
+    sim = _Simulator(profile, target, settings, known)
     rows = []
     for row in hours:
         arrivals = max(float(row["arrivals"]), 0.0)
@@ -170,7 +273,7 @@ def _plan_hall(
                 "meets_target": result.service_level >= target.service_level,
             }
         )
-    return rows
+    return _HallPlan(rows, sim.cache, sim.hits, sim.misses)
 
 
 def plan_workers() -> int:
@@ -188,12 +291,15 @@ def staffing_plan(
     target: ServiceTarget | None = None,
     settings: SimulationSettings | None = None,
     workers: int | None = None,
+    cache: SimulationCache | None = None,
 ) -> pl.DataFrame:
     """Plan from ``traffic`` = (hall_code, date, hour, arrivals[, interval_minutes]).
 
     ``windows_normal`` = (hall_code, hour, windows_normal) gives the windows normally open.
     The halls are planned in ``workers`` processes (default plan_workers()); the rows are the
-    same, in the same order, whatever the number.
+    same, in the same order, whatever the number. ``cache`` supplies the simulations of
+    earlier runs and receives this run's (the halls' current profiles only); the rows are the
+    same with it or without it.
     """
     target = target or ServiceTarget()
     settings = settings or SimulationSettings()
@@ -208,22 +314,28 @@ def staffing_plan(
             "hall_code", maintain_order=True
         )
     ]
-    jobs = [
-        (code, hours, profiles.get(code) or HallProfile(code, np.array([8.0]), None))
-        for code, hours in halls
-    ]
+    cache = cache if cache is not None else SimulationCache()
+    jobs = []
+    for code, hours in halls:
+        profile = profiles.get(code) or HallProfile(code, np.array([8.0]), None)
+        key = (code, profile.fingerprint(target, settings))
+        jobs.append((key, hours, profile, cache.for_hall(*key)))
     workers = min(workers or plan_workers(), max(len(jobs), 1))
     if workers == 1:
-        planned = [_plan_hall(code, hours, p, target, settings) for code, hours, p in jobs]
+        planned = [_plan_hall(k[0], h, p, target, settings, known) for k, h, p, known in jobs]
     else:
         # spawn, not fork: the parent holds polars' and DuckDB's threads
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             futures = [
-                pool.submit(_plan_hall, code, hours, p, target, settings) for code, hours, p in jobs
+                pool.submit(_plan_hall, k[0], h, p, target, settings, known)
+                for k, h, p, known in jobs
             ]
             planned = [future.result() for future in futures]
-    rows = [row for hall_rows in planned for row in hall_rows]
+    cache.keep({key: hall.simulations for (key, *_), hall in zip(jobs, planned, strict=True)})
+    cache.hits = sum(hall.hits for hall in planned)
+    cache.misses = sum(hall.misses for hall in planned)
+    rows = [row for hall in planned for row in hall.rows]
     plan = pl.DataFrame(rows)
     if windows_normal is not None and plan.height:
         plan = plan.join(windows_normal, on=["hall_code", "hour"], how="left").with_columns(

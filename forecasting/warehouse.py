@@ -28,6 +28,9 @@ FORECAST_TABLES = {
     "model_registry": "Every fitted model: version, training window, card with metrics.",
 }
 APPEND_TABLES = frozenset({"model_registry"})  # history kept; every other table is replaced
+# The staffing plan's simulation results, kept for the next run (forecasting.staffing's
+# SimulationCache): a cache, not a forecast, so it is no asset and survives skipped runs.
+SIMULATION_CACHE_TABLE = "staffing_simulations"
 
 
 @dataclass(frozen=True)
@@ -99,13 +102,16 @@ def read_marts(
             [as_of],
         )
         # with no as_of (no data at all) every query below compares with NULL: empty frames
-        since = None if as_of is None else as_of - timedelta(weeks=ticket_weeks)
+        until = _profile_until(con, as_of)
+        since = None if until is None else until - timedelta(weeks=ticket_weeks)
         two_years_back = None if as_of is None else as_of - timedelta(days=730)
+        # ordered, so that the service-time sample drawn from them is the same on every run
         hall_tickets = _frame(
             con,
             """select hall_code, service_minutes, wait_minutes, is_abandoned, is_served
-               from marts.fct_hall_tickets where ticket_date > ? and ticket_date <= ?""",
-            [since, as_of],
+               from marts.fct_hall_tickets where ticket_date > ? and ticket_date <= ?
+               order by hall_code, ticket_taken_at, ticket_id""",
+            [since, until],
         )
         halls = _frame(
             con,
@@ -127,6 +133,34 @@ def read_marts(
     return MartInputs(
         calendar, arrivals, hall_hourly, hall_tickets, halls, cases, as_of, case_days, hall_days
     )
+
+
+def _profile_until(con: duckdb.DuckDBPyConnection, as_of: date | None) -> date | None:
+    """The last day of the service-time profile's weeks: the Sunday ending the last complete
+    week up to ``as_of``, so that the profile, and the staffing plan's simulations of it, stay
+    the same from Monday to Sunday; ``as_of`` itself while no complete week has tickets."""
+    if as_of is None:
+        return None
+    sunday = as_of - timedelta(days=as_of.isoweekday() % 7)
+    found = con.execute(
+        "select count(*) from marts.fct_hall_tickets where ticket_date <= ?", [sunday]
+    ).fetchall()[0][0]
+    return sunday if found else as_of
+
+
+def read_simulation_cache(warehouse_path: Path) -> pl.DataFrame | None:
+    """The simulations kept by the last run (``forecast.staffing_simulations``), if any."""
+    if not warehouse_path.exists():
+        return None
+    with connect(warehouse_path, read_only=True) as con:
+        found = con.execute(
+            "select count(*) from information_schema.tables "
+            "where table_schema = ? and table_name = ?",
+            [FORECAST_SCHEMA, SIMULATION_CACHE_TABLE],
+        ).fetchall()
+        if not found[0][0]:
+            return None
+        return _frame(con, f"select * from {FORECAST_SCHEMA}.{SIMULATION_CACHE_TABLE}")
 
 
 def read_backtest_metrics(warehouse_path: Path) -> pl.DataFrame | None:

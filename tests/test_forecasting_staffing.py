@@ -11,7 +11,7 @@ import pytest
 
 from forecasting.erlang import erlang_a, erlang_c, erlang_c_windows
 from forecasting.simulation import SimulationSettings, simulate_hall_hour
-from forecasting.staffing import HallProfile, ServiceTarget, staffing_plan
+from forecasting.staffing import HallProfile, ServiceTarget, SimulationCache, staffing_plan
 
 
 def test_erlang_c_textbook_example() -> None:
@@ -111,3 +111,41 @@ def test_the_plan_is_the_same_whatever_the_number_of_processes() -> None:
     two = staffing_plan(traffic, profiles, settings=settings, workers=2)
     assert one.height == 18 and one["hall_code"].to_list()[:6] == ["H1"] * 6
     assert one.equals(two)
+
+
+@pytest.mark.slow
+def test_the_plan_from_the_simulation_cache_is_the_plan_without_it() -> None:
+    """A run that finds its simulations in the cache of an earlier run gives the same rows as
+    a run that simulates everything; a hall whose profile changed simulates afresh, and the
+    cache keeps only the halls' current profiles."""
+    rng = np.random.default_rng(4)
+    profiles = {
+        "H1": HallProfile("H1", rng.lognormal(np.log(7), 0.6, 2000), None),
+        "H2": HallProfile("H2", rng.lognormal(np.log(12), 0.5, 2000), 20.0),
+    }
+    traffic = pl.DataFrame(
+        {
+            "hall_code": [hall for hall in ("H1", "H2") for _ in range(5)],
+            "date": date(2022, 1, 4),
+            "hour": list(range(9, 14)) * 2,
+            "arrivals": [4.0, 11.5, 25.0, 18.2, 30.0] * 2,
+        }
+    )
+    settings = SimulationSettings(target_customers=600)
+    cold = SimulationCache()
+    plan = staffing_plan(traffic, profiles, settings=settings, workers=1, cache=cold)
+    assert cold.misses > 0
+    kept = SimulationCache.from_frame(cold.frame())  # as the warehouse table holds it
+    assert kept.frame().equals(cold.frame())
+    again = staffing_plan(traffic, profiles, settings=settings, workers=2, cache=kept)
+    assert again.equals(plan)
+    assert kept.misses == 0 and kept.hits == cold.hits + cold.misses
+
+    # a new week of service times at H2: H1 is still served from the cache, H2 is simulated
+    changed = {**profiles, "H2": HallProfile("H2", profiles["H2"].service_minutes * 1.1, 20.0)}
+    fresh = staffing_plan(traffic, changed, settings=settings, workers=1)
+    cached = staffing_plan(traffic, changed, settings=settings, workers=1, cache=kept)
+    assert cached.equals(fresh)
+    assert 0 < kept.misses < cold.misses + cold.hits
+    keys = {key for _, key in kept.entries}
+    assert keys == {p.fingerprint(ServiceTarget(), settings) for p in changed.values()}

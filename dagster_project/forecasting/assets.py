@@ -69,6 +69,7 @@ def forecasts(warehouse: DuckDBWarehouse) -> Iterator[MaterializeResult | AssetC
         "model_versions": MetadataValue.json(summary.model_versions),
         "seconds": MetadataValue.json(summary.seconds),
         "backtest_as_of": MetadataValue.text(str(summary.backtest_as_of)),
+        "staffing_simulations": MetadataValue.json(summary.simulations),
     }
     for name, key in FORECAST_KEYS.items():
         reason = summary.skipped.get(name)
