@@ -18,6 +18,7 @@ from dagster import (
     asset,
 )
 
+from dagster_project.ingestion.checks import CHECKED_FROM
 from dagster_project.resources import DuckDBWarehouse, LandingFolder
 from govwh.ingestion.loader import (
     LandingFilesMissingError,
@@ -39,6 +40,7 @@ def load_metadata(result: LoadResult, landing_folder: str) -> dict[str, Metadata
     """Counts of files and rows for the asset's materialization."""
     period = f"{result.first} … {result.last}" if result.first else "no rows"
     new = [f for f in result.files if f.status in ("loaded", "empty")]
+    first_new = min((f.loaded_at for f in new if f.loaded_at is not None), default=None)
     return {
         "dagster/row_count": MetadataValue.int(result.rows),
         "files_seen": MetadataValue.int(len(result.files)),
@@ -53,6 +55,8 @@ def load_metadata(result: LoadResult, landing_folder: str) -> dict[str, Metadata
         "date_range": MetadataValue.text(period),
         "table": MetadataValue.text(result.table),
         "landing_folder": MetadataValue.path(landing_folder),
+        # where the raw checks of this run start (checks.checked_from)
+        CHECKED_FROM: MetadataValue.text(first_new.isoformat() if first_new else "nothing"),
     }
 
 
