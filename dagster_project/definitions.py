@@ -21,7 +21,7 @@ from dagster_project.reports.assets import (
     weekly_bulletin_job,
 )
 from dagster_project.resources import resources_from_settings
-from dagster_project.serving.assets import serving_warehouse
+from dagster_project.serving.assets import serving_job, serving_warehouse
 from dagster_project.supervision.assets import daily_supervision_job, supervision_assets
 from dagster_project.warehouse.assets import dbt_cli_resource, govwh_dbt_models
 from dagster_project.warehouse.jobs import build_warehouse_job, daily_build_schedule
@@ -31,7 +31,7 @@ from govwh.settings import Settings
 def build_definitions(settings: Settings | None = None) -> Definitions:
     """Definitions for one environment's paths (the process environment by default)."""
     settings = settings or Settings.from_env()
-    after_forecasts = [backup_job, daily_supervision_job, weekly_bulletin_job]
+    after_forecasts = [backup_job, daily_supervision_job, serving_job, weekly_bulletin_job]
     return Definitions(
         assets=[
             city_configuration,
@@ -51,6 +51,7 @@ def build_definitions(settings: Settings | None = None) -> Definitions:
             weekly_bulletin_job,
             public_release_job,
             backup_job,
+            serving_job,
         ],
         # one clock (the 06:00 build); every other job starts on the success of what it needs
         schedules=[daily_build_schedule],

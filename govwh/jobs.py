@@ -26,6 +26,7 @@ DAILY_SUPERVISION_JOB = "daily_supervision_job"
 WEEKLY_BULLETIN_JOB = "weekly_bulletin_job"
 PUBLIC_RELEASE_JOB = "public_release_job"
 BACKUP_JOB = "backup_job"
+SERVING_JOB = "serving_job"
 # The groups of the dbt assets (one per layer of models, and the seeds)
 DBT_ASSET_GROUPS = ("seeds", "staging", "intermediate", "marts")
 

@@ -19,6 +19,7 @@ from govwh.jobs import (
     DAILY_SUPERVISION_JOB,
     FORECAST_JOB,
     PUBLIC_RELEASE_JOB,
+    SERVING_JOB,
     WEEKLY_BULLETIN_JOB,
 )
 from govwh.operations.cycle import PRIORITY, next_runs
@@ -54,8 +55,12 @@ def test_the_outbox_follows_the_forecasts_on_working_days_only(
 ) -> None:
     runs = _after_forecast(day)
     assert (DAILY_SUPERVISION_JOB in runs) is supervision
+    # the day's last writer publishes the serving copy: the outbox, else the serving job
+    assert (SERVING_JOB in runs) is not supervision
     if supervision:
         assert runs[DAILY_SUPERVISION_JOB] == f"supervision-{day}"
+    else:
+        assert runs[SERVING_JOB] == f"serving-{day}"
     assert runs[BACKUP_JOB] == f"backup-{day}"  # a backup every day
 
 
@@ -101,6 +106,7 @@ def test_one_clock_and_every_job_in_the_single_writer_queue(isolated_settings: S
         > PRIORITY[PUBLIC_RELEASE_JOB]
     )
     assert PRIORITY[FORECAST_JOB] > PRIORITY[DAILY_SUPERVISION_JOB] > PRIORITY[BACKUP_JOB]
+    assert PRIORITY[FORECAST_JOB] > PRIORITY[SERVING_JOB] > PRIORITY[BACKUP_JOB]
     sensors = {sensor.name for sensor in definitions.sensors}
     assert {"after_build_warehouse_job", "after_forecast_job", "failure_notice"} <= sensors
 
@@ -149,9 +155,9 @@ def test_the_sensors_request_the_cycle_with_its_business_day(isolated_settings: 
     }
     assert {r.tags[BUSINESS_DAY_TAG] for r in monday} == {"2019-06-10"}
     assert by_job[DAILY_SUPERVISION_JOB].run_key == "supervision-2019-06-10"
-    # a statutory holiday: only the backup follows the forecasts
+    # a statutory holiday: no outbox; the backup, and the serving job publishes the forecasts
     holiday = _sensor_requests("after_forecast_job_failure", "2019-10-01", isolated_settings)
-    assert [r.job_name for r in holiday] == [BACKUP_JOB]
+    assert [r.job_name for r in holiday] == [BACKUP_JOB, SERVING_JOB]
     (forecast,) = _sensor_requests("after_build_warehouse_job", "2019-10-01", isolated_settings)
     assert (forecast.job_name, forecast.run_key) == (FORECAST_JOB, "forecast-2019-10-01")
 

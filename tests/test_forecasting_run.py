@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import duckdb
@@ -48,10 +48,13 @@ def _marts(path: Path) -> None:
     ).filter(pl.col("tickets_issued") > 0)
     rng = np.random.default_rng(0)
     n = 3000
+    ticket_days = [END - timedelta(days=int(d)) for d in rng.integers(0, 50, n)]
     tickets = pl.DataFrame(
         {
+            "ticket_id": [f"T{number:05d}" for number in range(n)],
             "hall_code": rng.choice(["H1", "H2"], n),
-            "ticket_date": [END - timedelta(days=int(d)) for d in rng.integers(0, 50, n)],
+            "ticket_date": ticket_days,
+            "ticket_taken_at": [datetime.combine(day, time(9)) for day in ticket_days],
             "service_minutes": rng.lognormal(np.log(7), 0.5, n),
             "wait_minutes": rng.exponential(5, n),
             "is_abandoned": np.zeros(n, dtype=bool),
@@ -131,6 +134,7 @@ def test_run_forecasts_writes_every_table(tmp_path: Path) -> None:
             "backlog_projection",
             "backtest_metrics",
             "model_registry",
+            "staffing_simulations",  # the plan's simulations, kept for the next run
         }
         arrivals = con.sql("select * from forecast.case_arrivals").pl()
         plan = con.sql("select * from forecast.staffing_plan").pl()
@@ -146,7 +150,19 @@ def test_run_forecasts_writes_every_table(tmp_path: Path) -> None:
     again = run_forecasts(warehouse, config=config)
     assert "backtest" not in again.seconds and again.backtest_as_of == END
     assert again.check == summary.check
+    # the plan's simulations all come from the first run's cache, and the plan is the same
+    assert summary.simulations["misses"] > 0
+    assert again.simulations == {
+        "hits": summary.simulations["hits"] + summary.simulations["misses"],
+        "misses": 0,
+    }
     with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert (
+            con.sql("select * from forecast.staffing_plan")
+            .pl()
+            .drop("model_version")
+            .equals(plan.drop("model_version"))
+        )
         assert con.execute("select count(*) from forecast.model_registry").fetchall()[0][0] == 4
         assert (
             con.execute("select count(*) from forecast.case_arrivals").fetchall()[0][0]
@@ -257,7 +273,10 @@ def test_run_without_case_data_forecasts_hall_traffic_only(tmp_path: Path) -> No
     assert set(summary.model_versions) == {"hall_traffic"} and len(summary.model_files) == 1
     tables = _forecast_tables(warehouse)
     # the skipped tables are dropped, not left with an earlier run's rows
-    assert set(tables) == ALL_TABLES - {"case_arrivals", "backlog_projection"}
+    # and the staffing plan's simulations, kept for the next run
+    assert set(tables) == ALL_TABLES - {"case_arrivals", "backlog_projection"} | {
+        "staffing_simulations"
+    }
     assert all(tables[name] > 0 for name in ("hall_traffic", "staffing_plan"))
     assert tables["model_registry"] == 2  # the old row kept, the hall model appended
     with duckdb.connect(str(warehouse), read_only=True) as con:
@@ -348,7 +367,7 @@ def test_cli_forecast_prints_rows_or_why_skipped(tmp_path: Path, monkeypatch) ->
 
     import govwh.cli.reports as reports
     from govwh.cli import app
-    from govwh.jobs import EventKind, JobEvent, JobResult
+    from govwh.jobs import SERVING_JOB, EventKind, JobEvent, JobResult
     from govwh.settings import DAGSTER_HOME_ENV, SERVING_ENV, WAREHOUSE_ENV
 
     warehouse = tmp_path / "w.duckdb"
@@ -357,7 +376,12 @@ def test_cli_forecast_prints_rows_or_why_skipped(tmp_path: Path, monkeypatch) ->
         con.execute("create table forecast.hall_traffic as select * from range(3)")
     reason = "no case arrivals in marts.mart_case_arrivals_daily (no case_logs loaded)"
 
+    published: list[str] = []
+
     def fake_run_job(settings, job_name, *, on_event=None, **_):
+        if job_name == SERVING_JOB:  # after the forecast job, as the daily cycle does
+            published.append(job_name)
+            return JobResult("run", True)
         assert on_event is not None
         on_event(JobEvent(EventKind.MATERIALIZED, asset="forecast/case_arrivals", skipped=reason))
         on_event(JobEvent(EventKind.MATERIALIZED, asset="forecast/hall_traffic", rows=3))
@@ -374,3 +398,4 @@ def test_cli_forecast_prints_rows_or_why_skipped(tmp_path: Path, monkeypatch) ->
     assert "forecast.hall_traffic: 3 rows" in result.output
     assert "serving_warehouse" not in result.output.split("serving copy")[0]
     assert "check forecast/backtest_metrics: x: skipped" in result.output
+    assert published == [SERVING_JOB] and "serving copy republished" in result.output

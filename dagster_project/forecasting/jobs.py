@@ -1,5 +1,6 @@
-"""The forecast job (train, backtest, forecast, republish the serving copy); the daily cycle
-starts it when the build succeeds (dagster_project/operations/sensors.py)."""
+"""The forecast job (train, backtest, forecast); the daily cycle starts it when the build
+succeeds, and the outbox or the serving job after it publishes what it wrote
+(govwh.operations.cycle)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,11 @@ from dagster import AssetSelection, define_asset_job
 from dagster_project.operations.policy import job_tags
 from govwh.jobs import FORECAST_JOB
 
-# Forecasts read the marts and write the forecast schema; the serving copy is then published
-# again so that the planning dashboard sees them.
+# Forecasts read the marts and write the forecast schema. The job does not publish the
+# serving copy: the day's last writer does (`govwh forecast` publishes after it).
 forecast_job = define_asset_job(
     name=FORECAST_JOB,
-    selection=AssetSelection.groups("forecasting") | AssetSelection.assets("serving_warehouse"),
+    selection=AssetSelection.groups("forecasting"),
     tags=job_tags(FORECAST_JOB),
-    description="Train, backtest and forecast (arrivals, hall traffic, staffing, backlog), then "
-    "republish the serving copy.",
+    description="Train, backtest and forecast (arrivals, hall traffic, staffing, backlog).",
 )

@@ -19,7 +19,14 @@ from govwh.analyst import (
     run_query,
     serve_docs,
 )
-from govwh.jobs import FORECAST_JOB, EventKind, JobEvent, RunnerError, run_job
+from govwh.jobs import (
+    FORECAST_JOB,
+    SERVING_JOB,
+    EventKind,
+    JobEvent,
+    RunnerError,
+    run_job,
+)
 from govwh.reports.bulletin import StaleDataError, build_weekly_bulletin, parse_iso_week
 from govwh.reports.outbox import OutboxError, write_alert_outbox
 from govwh.reports.publication import ReleaseNotAvailableError, parse_month, write_public_release
@@ -191,6 +198,12 @@ def forecast() -> None:
     with console.status("forecasting: training, backtesting, staffing, backlog …"):
         try:
             result = run_job(settings, FORECAST_JOB, log_path=log_path, on_event=collect)
+            # the forecast job writes; the serving job publishes what it wrote, as the daily
+            # cycle does after it
+            if result.success:
+                published = run_job(
+                    settings, SERVING_JOB, log_path=log_path.with_suffix(".serving.log")
+                )
         except RunnerError as error:
             console.print(f"[red]{error}[/red]")
             raise typer.Exit(1) from error
@@ -214,6 +227,11 @@ def forecast() -> None:
                 console.print(f"  forecast.{name}: skipped: {reason}", highlight=False)
     for check, message in result.check_messages.items():
         console.print(f"  check {check}: {message}", highlight=False)
+    if not published.success:
+        for failure in published.failures:
+            console.print(f"[red]{failure.step}: {failure.message}[/red]", highlight=False)
+        console.print(f"the forecasts are written, the serving copy is not: log {log_path}")
+        raise typer.Exit(1)
     console.print(f"serving copy republished: {settings.serving_path}")
 
 
