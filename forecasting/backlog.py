@@ -58,12 +58,19 @@ def completion_profile(
     at_risk = exits[::-1].cumsum()[::-1]
     hazard = np.where(at_risk > 0, events / np.maximum(at_risk, 1), 0.0)
     survival = np.cumprod(1.0 - hazard)
-    # share past due among the cases observed open at age k
-    open_at = (~event[:, None]) | (duration[:, None] > np.arange(MAX_AGE + 1)[None, :])
-    seen = observed_age[:, None] > np.arange(MAX_AGE + 1)[None, :]
-    risk = open_at & seen
-    late = risk & (due_age[:, None] < np.arange(MAX_AGE + 1)[None, :])
-    share_late = np.where(risk.sum(0) > 0, late.sum(0) / np.maximum(risk.sum(0), 1), 0.0)
+    # share past due among the cases observed open at age k: a case is open and observed at
+    # the ages k < until, and past due at the ages due_age < k < until; counted with
+    # difference arrays (one pass), not an (N × ages) matrix (GBs for a big department)
+    ages = MAX_AGE + 1
+    until = np.clip(np.where(event, np.minimum(duration, observed_age), observed_age), 0, ages)
+    at_risk_by_age = len(until) - np.cumsum(np.bincount(until, minlength=ages + 1))[:ages]
+    late_from = np.clip(due_age + 1, 0, ages)
+    late = late_from < until
+    steps = np.bincount(late_from[late], minlength=ages + 1) - np.bincount(
+        until[late], minlength=ages + 1
+    )
+    late_by_age = np.cumsum(steps)[:ages]
+    share_late = np.where(at_risk_by_age > 0, late_by_age / np.maximum(at_risk_by_age, 1), 0.0)
     return CompletionProfile(survival=survival, overdue=survival * share_late)
 
 

@@ -9,7 +9,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from forecasting.backlog import completion_profile, project_backlog, project_department
+from forecasting.backlog import MAX_AGE, completion_profile, project_backlog, project_department
 from forecasting.calendar import load_calendar_csv
 
 CALENDAR_CSV = Path(__file__).resolve().parent.parent / "seeds" / "calendar.csv"
@@ -27,6 +27,35 @@ def test_completion_profile_is_kaplan_meier() -> None:
     # censoring: half done at age 1 among 2 at risk, the other still open when last seen
     q = completion_profile(np.array([1, -1]), np.array([10, 1]), np.array([5, 5]))
     assert q.survival[0] == 1 and q.survival[1] == pytest.approx(0.5)
+
+
+def _share_late_by_matrix(
+    completed: np.ndarray, observed: np.ndarray, due: np.ndarray
+) -> np.ndarray:
+    """The share past due per age as first written: one (cases × ages) matrix per condition.
+    Exact and plain, but GBs at province scale; the profile now counts it in one pass."""
+    done = completed >= 0
+    event = done & (completed <= observed)
+    duration = np.clip(np.where(event, completed, observed), 0, MAX_AGE)
+    ages = np.arange(MAX_AGE + 1)[None, :]
+    risk = ((~event[:, None]) | (duration[:, None] > ages)) & (observed[:, None] > ages)
+    late = risk & (due[:, None] < ages)
+    return np.where(risk.sum(0) > 0, late.sum(0) / np.maximum(risk.sum(0), 1), 0.0)
+
+
+def test_the_overdue_share_is_the_matrix_count_exactly() -> None:
+    """Open and completed cases, ages beyond the last one kept, due dates before acceptance
+    and never: the one-pass count equals the matrix, so the projection is unchanged."""
+    rng = np.random.default_rng(7)
+    n = 5000
+    observed = rng.integers(0, MAX_AGE + 60, n)
+    completed = np.where(rng.random(n) < 0.7, rng.integers(-3, MAX_AGE + 30, n), -1)
+    due = rng.integers(-2, 40, n)
+    due[rng.random(n) < 0.05] = MAX_AGE  # no due date
+    profile = completion_profile(completed, observed, due)
+    expected = _share_late_by_matrix(completed, observed, due)
+    assert expected.max() > 0.1  # the draw has overdue cases at many ages
+    assert np.array_equal(profile.overdue, profile.survival * expected)
 
 
 def test_projection_ages_cohorts_and_existing_cases() -> None:
