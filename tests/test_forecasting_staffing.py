@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from datetime import date
 
+import duckdb
 import numpy as np
 import polars as pl
 import pytest
@@ -12,6 +13,7 @@ import pytest
 from forecasting.erlang import erlang_a, erlang_c, erlang_c_windows
 from forecasting.simulation import SimulationSettings, simulate_hall_hour
 from forecasting.staffing import HallProfile, ServiceTarget, SimulationCache, staffing_plan
+from govwh.settings import Settings
 
 
 def test_erlang_c_textbook_example() -> None:
@@ -132,20 +134,62 @@ def test_the_plan_from_the_simulation_cache_is_the_plan_without_it() -> None:
         }
     )
     settings = SimulationSettings(target_customers=600)
+    every_hour = ServiceTarget(screening=None)  # the cache serves the simulated hours
     cold = SimulationCache()
-    plan = staffing_plan(traffic, profiles, settings=settings, workers=1, cache=cold)
+    plan = staffing_plan(
+        traffic, profiles, target=every_hour, settings=settings, workers=1, cache=cold
+    )
     assert cold.misses > 0
     kept = SimulationCache.from_frame(cold.frame())  # as the warehouse table holds it
     assert kept.frame().equals(cold.frame())
-    again = staffing_plan(traffic, profiles, settings=settings, workers=2, cache=kept)
+    again = staffing_plan(
+        traffic, profiles, target=every_hour, settings=settings, workers=2, cache=kept
+    )
     assert again.equals(plan)
     assert kept.misses == 0 and kept.hits == cold.hits + cold.misses
 
     # a new week of service times at H2: H1 is still served from the cache, H2 is simulated
     changed = {**profiles, "H2": HallProfile("H2", profiles["H2"].service_minutes * 1.1, 20.0)}
-    fresh = staffing_plan(traffic, changed, settings=settings, workers=1)
-    cached = staffing_plan(traffic, changed, settings=settings, workers=1, cache=kept)
+    fresh = staffing_plan(traffic, changed, target=every_hour, settings=settings, workers=1)
+    cached = staffing_plan(
+        traffic, changed, target=every_hour, settings=settings, workers=1, cache=kept
+    )
     assert cached.equals(fresh)
     assert 0 < kept.misses < cold.misses + cold.hits
     keys = {key for _, key in kept.entries}
     assert keys == {p.fingerprint(ServiceTarget(), settings) for p in changed.values()}
+
+
+@pytest.mark.slow
+def test_the_screened_plan_has_the_windows_of_the_fully_simulated_plan(
+    built_warehouse: Settings,
+) -> None:
+    """On the demo's 66 halls (their own service times, from the tiny city's tickets) and a
+    grid of loads from 2 to 160 tickets an hour, simulating only the doubtful hours gives
+    the same windows, and the same staff, in every hour as simulating them all."""
+    from forecasting.run import hall_profiles
+
+    with duckdb.connect(str(built_warehouse.warehouse_path), read_only=True) as connection:
+        tickets = connection.sql(
+            """select hall_code, service_minutes, wait_minutes, is_abandoned, is_served
+               from marts.fct_hall_tickets order by hall_code, ticket_taken_at, ticket_id"""
+        ).pl()
+    profiles = hall_profiles(tickets, ServiceTarget())
+    rates = np.round(np.geomspace(2, 160, 36), 2)
+    traffic = pl.DataFrame(
+        {
+            "hall_code": [hall for hall in profiles for _ in rates],
+            "arrivals": list(rates) * len(profiles),
+        }
+    ).with_columns(
+        hour=pl.int_range(pl.len()).over("hall_code") % 9 + 9,
+        date=pl.lit(date(2022, 1, 4))
+        + pl.duration(days=pl.int_range(pl.len()).over("hall_code") // 9),
+    )
+    every_hour = staffing_plan(traffic, profiles, target=ServiceTarget(screening=None))
+    screened = staffing_plan(traffic, profiles)
+    simulated = screened.filter(pl.col("decided_by") == "simulation").height
+    assert 0 < simulated < screened.height / 3
+    assert (every_hour["windows_needed"] != every_hour["windows_analytic"]).sum() > 100
+    assert screened["windows_needed"].equals(every_hour["windows_needed"])
+    assert screened["staff_needed"].equals(every_hour["staff_needed"])
