@@ -67,7 +67,9 @@ class Settings:
     outbox_dir: Path = field(default_factory=lambda: _resolve(DEFAULT_OUTBOX))
     bulletin_dir: Path = field(default_factory=lambda: _resolve(DEFAULT_BULLETINS))
     public_dir: Path = field(default_factory=lambda: _resolve(DEFAULT_PUBLIC))
-    memory_limit: str = DEFAULT_MEMORY_LIMIT
+    # None: not set, so each part keeps its own default (the loader's connections
+    # DEFAULT_MEMORY_LIMIT, dbt its profile's) and no child process is told otherwise
+    memory_limit: str | None = None
     city_dir: Path = field(default_factory=lambda: _resolve(DEFAULT_CITY))
     backup_dir: Path = field(default_factory=lambda: _resolve(DEFAULT_BACKUPS))
     backup_keep: int = DEFAULT_BACKUP_KEEP
@@ -82,7 +84,7 @@ class Settings:
             outbox_dir=_resolve(env.get(OUTBOX_ENV, DEFAULT_OUTBOX)),
             bulletin_dir=_resolve(env.get(BULLETIN_ENV, DEFAULT_BULLETINS)),
             public_dir=_resolve(env.get(PUBLIC_ENV, DEFAULT_PUBLIC)),
-            memory_limit=env.get(MEMORY_LIMIT_ENV) or DEFAULT_MEMORY_LIMIT,
+            memory_limit=env.get(MEMORY_LIMIT_ENV) or None,
             city_dir=_resolve(env.get(CITY_ENV, DEFAULT_CITY)),
             backup_dir=_resolve(env.get(BACKUP_ENV, DEFAULT_BACKUPS)),
             backup_keep=int(env.get(BACKUP_KEEP_ENV) or DEFAULT_BACKUP_KEEP),
@@ -93,7 +95,10 @@ class Settings:
         return {WAREHOUSE_ENV: str(self.warehouse_path)}
 
     def environment(self) -> dict[str, str]:
-        """The variables that give a child process (the job runner) these settings."""
+        """The variables that give a child process (the job runner) these settings. The memory
+        limit only when it was set: dbt's profile has its own default, and a value its last
+        parse did not see would make every build parse the project again in full."""
+        limit = {MEMORY_LIMIT_ENV: self.memory_limit} if self.memory_limit else {}
         return {
             WAREHOUSE_ENV: str(self.warehouse_path),
             LANDING_ENV: str(self.landing_dir),
@@ -101,7 +106,7 @@ class Settings:
             OUTBOX_ENV: str(self.outbox_dir),
             BULLETIN_ENV: str(self.bulletin_dir),
             PUBLIC_ENV: str(self.public_dir),
-            MEMORY_LIMIT_ENV: self.memory_limit,
+            **limit,
             CITY_ENV: str(self.city_dir),
             BACKUP_ENV: str(self.backup_dir),
             BACKUP_KEEP_ENV: str(self.backup_keep),

@@ -90,3 +90,15 @@ def test_duplicate_keys_never_reach_dbt(
             "select count(*) from ops.load_quarantine where reason_code = 'already_loaded'"
         ).fetchall()
     assert rejected == [(tickets.height,)]
+
+
+def test_an_unset_memory_limit_is_not_passed_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The job runner's child gets the limit only when it was set: dbt's profile has its own
+    default, and a limit its last parse did not see would make every daily build parse the
+    whole project again ("profile has changed")."""
+    from govwh.settings import MEMORY_LIMIT_ENV
+
+    monkeypatch.delenv(MEMORY_LIMIT_ENV, raising=False)
+    assert MEMORY_LIMIT_ENV not in Settings.from_env().environment()
+    monkeypatch.setenv(MEMORY_LIMIT_ENV, "3GB")
+    assert Settings.from_env().environment()[MEMORY_LIMIT_ENV] == "3GB"

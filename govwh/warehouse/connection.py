@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from govwh.settings import DUCKDB_THREADS, TIMEZONE, Settings
+from govwh.settings import DEFAULT_MEMORY_LIMIT, DUCKDB_THREADS, TIMEZONE, Settings
 
 # Another process holds the file (a reader on the main file, a job the queue let through by
 # hand): waiting a little usually resolves it, failing at once would fail the day's run.
@@ -60,7 +60,7 @@ def connect(
     if str(target) != ":memory:" and not read_only:
         target.parent.mkdir(parents=True, exist_ok=True)
     connection = _open(target, read_only)
-    connection.execute(f"set memory_limit = '{settings.memory_limit}'")
+    connection.execute(f"set memory_limit = '{settings.memory_limit or DEFAULT_MEMORY_LIMIT}'")
     connection.execute(f"set threads = {DUCKDB_THREADS}")
     connection.execute(f"set timezone = '{TIMEZONE}'")
     return connection
