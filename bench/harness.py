@@ -32,6 +32,12 @@ DEFAULT_MEMORY_LIMIT = "5GB"  # the dbt profile's default
 
 # The stages of the pipeline, in order; `generate` runs only when the city is not there yet.
 PIPELINE_STAGES = ("load", "dbt_full", "incremental", "forecasts", "serving", "queries")
+# The daily cycle, as the daemon runs it every working day once the day's files landed:
+# load and incremental build, forecasts, serving copy, outbox (which publishes again).
+DAILY_STAGES = ("incremental", "forecasts", "serving", "outbox")
+# every stage the harness runs after the load, in order (the outbox after the serving copy:
+# it is the last of the day's writers; the queries read what it published)
+RUN_ORDER = ("load", "dbt_full", "incremental", "forecasts", "serving", "outbox", "queries")
 REFERENCE_STAGES = ("reference", "dbt_headline")
 # The forecast job backtests once a week (forecasting.run.RunConfig.backtest_every_days): that
 # run is measured on the day before the incremental one, beside the pipeline, not in it, so
@@ -52,6 +58,7 @@ STAGE_LABELS = {
     "forecasts_weekly": "forecasts with the weekly backtest (day before; not in end to end)",
     "forecasts": "forecasts (daily job)",
     "serving": "serving copy (publish)",
+    "outbox": "supervision outbox (+ publish; not in end to end)",
     "queries": "dashboard queries (serving copy, read-only)",
     "reference": "plain-DuckDB reference SQL (headline marts)",
     "dbt_headline": "dbt build, headline marts only (models + seeds)",
@@ -272,7 +279,7 @@ def run_benchmark(
 
     # the manifest the Dagster definitions load, parsed for this run's warehouse path
     parse_project(env, REPO_ROOT / "target")
-    for name in PIPELINE_STAGES:
+    for name in RUN_ORDER:
         if name == "incremental" and WEEKLY_STAGES[0] not in run.skipped:
             # yesterday's forecast run, the weekly one with the backtest
             notify(WEEKLY_STAGES[0], None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from govwh.settings import LANDING_ENV, SERVING_ENV, WAREHOUSE_ENV, Settings
+from govwh.settings import LANDING_ENV, OUTBOX_ENV, SERVING_ENV, WAREHOUSE_ENV, Settings
 
 # dagster_project.runner.DAGSTER_HOME_ENV; not imported: the runner loads the definitions
 DAGSTER_HOME_ENV = "DAGSTER_HOME"
@@ -48,9 +48,16 @@ class BenchPaths:
         return self.work / "logs"
 
     @property
+    def outbox(self) -> Path:
+        return self.work / "outbox"
+
+    @property
     def settings(self) -> Settings:
         return Settings(
-            warehouse_path=self.warehouse, landing_dir=self.landing, serving_path=self.serving
+            warehouse_path=self.warehouse,
+            landing_dir=self.landing,
+            serving_path=self.serving,
+            outbox_dir=self.outbox,
         )
 
     def environment(self, warehouse: Path | None = None) -> dict[str, str]:
@@ -59,6 +66,7 @@ class BenchPaths:
             WAREHOUSE_ENV: str(warehouse or self.warehouse),
             LANDING_ENV: str(self.landing),
             SERVING_ENV: str(self.serving),
+            OUTBOX_ENV: str(self.outbox),
             DAGSTER_HOME_ENV: str(self.dagster_home),
         }
 

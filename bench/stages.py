@@ -169,6 +169,16 @@ def serving(paths: BenchPaths, config: dict[str, Any]) -> StageOutput:
     return StageOutput(rows=None, work_seconds=seconds, detail={**run, "bytes": size})
 
 
+def outbox(paths: BenchPaths, config: dict[str, Any]) -> StageOutput:
+    """The daily supervision job: the day's alert outbox (files per department and district,
+    the sent-log in the warehouse), then the serving copy published again."""
+    from govwh.jobs import DAILY_SUPERVISION_JOB
+
+    seconds, run = _materialize(paths.settings, DAILY_SUPERVISION_JOB, ["supervision_alert_outbox"])
+    files = sorted(p for p in paths.outbox.rglob("*") if p.is_file())
+    return StageOutput(rows=None, work_seconds=seconds, detail={**run, "files": len(files)})
+
+
 def queries(paths: BenchPaths, config: dict[str, Any]) -> StageOutput:
     """The dashboards' queries on the serving copy, opened read-only: one warm-up, then
     `repeat` timed runs each; p50 / p95 in milliseconds."""
@@ -280,6 +290,7 @@ STAGES: dict[str, Callable[[BenchPaths, dict[str, Any]], StageOutput]] = {
     "forecasts_weekly": forecasts,
     "forecasts": forecasts,
     "serving": serving,
+    "outbox": outbox,
     "queries": queries,
     "reference": reference,
     "dbt_headline": dbt_headline,

@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from bench.harness import PIPELINE_STAGES, REFERENCE_STAGES, STAGE_LABELS
+from bench.harness import REFERENCE_STAGES, RUN_ORDER, STAGE_LABELS
 from bench.reference import (
     REFERENCE_MARTS,
     compare_with_marts,
@@ -109,7 +109,7 @@ def test_govwh_bench_tiny_runs_every_stage(tmp_path: Path) -> None:
     block = text[text.index("<!-- govwh bench: scale tiny start -->") :]
     assert "<!-- govwh bench: scale tiny end -->" in block
     rows = [line for line in block.splitlines() if line.startswith("| ")]
-    for stage in ("generate", *PIPELINE_STAGES, *REFERENCE_STAGES):
+    for stage in ("generate", *RUN_ORDER, *REFERENCE_STAGES):
         line = next((r for r in rows if r.startswith(f"| {STAGE_LABELS[stage]} |")), None)
         assert line is not None, (stage, block)
         if stage == "forecasts":
@@ -118,9 +118,10 @@ def test_govwh_bench_tiny_runs_every_stage(tmp_path: Path) -> None:
         wall = float(line.split("|")[2])
         assert wall > 0, line
     assert "end to end, generation excluded" in block
+    assert "**daily cycle**" in block
     assert "the reference's rows equal the marts'" in block and "✗" not in block
     # every stage left its log, and the serving copy was queried
     logs = tmp_path / "work" / "logs"
-    ran = {*PIPELINE_STAGES, *REFERENCE_STAGES} - {"forecasts"}
+    ran = {*RUN_ORDER, *REFERENCE_STAGES} - {"forecasts"}
     assert {p.stem for p in logs.glob("*.log")} >= ran
     assert (tmp_path / "work" / "warehouse" / "serving" / "govwh.duckdb").exists()
