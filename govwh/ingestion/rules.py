@@ -272,7 +272,8 @@ def key_candidates_sql(source: SourceSchema) -> str:
     grouping a 64-bit hash of the key (cheap); a hash collision only adds a candidate. The raw
     rows are narrowed to the batch's period range, then to the batch's keys (a semi join,
     whose hash table holds the batch's keys, not the table's: a range of ticket ids spans
-    every hall, and grouping all of them took 29 s of a province's daily load)."""
+    every hall, and grouping the 52 M tickets in range took 13 s of a province's daily load,
+    the semi join 8 s)."""
     key = ", ".join(_quoted(c) for c in source.key)
     typed_key = ", ".join(f"typed.{_quoted(c)}" for c in source.key)
     join = " and ".join(f"loaded.{_quoted(c)} = typed.{_quoted(c)}" for c in source.key)
