@@ -54,7 +54,8 @@ def bench(
     keep: Annotated[bool, typer.Option(help="Keep the work folder after the run.")] = False,
 ) -> None:
     """Benchmark the pipeline stage by stage (load, dbt full and one-day incremental build,
-    forecasts, serving copy, dashboard queries; plain-DuckDB reference) and write the table."""
+    forecasts, serving copy, outbox, dashboard queries; the daily cycle they make; plain-DuckDB
+    reference) and write the table."""
     from bench.harness import STAGE_LABELS, StageFailedError, run_benchmark
     from bench.report import markdown, targets, write_block
 
