@@ -102,3 +102,34 @@ def test_an_unset_memory_limit_is_not_passed_on(monkeypatch: pytest.MonkeyPatch)
     assert MEMORY_LIMIT_ENV not in Settings.from_env().environment()
     monkeypatch.setenv(MEMORY_LIMIT_ENV, "3GB")
     assert Settings.from_env().environment()[MEMORY_LIMIT_ENV] == "3GB"
+
+
+def test_the_serving_job_publishes_what_the_last_writer_wrote(
+    built_warehouse: Settings,
+    tmp_path: Path,
+    point_environment_at: Callable[[Settings, Path], None],
+) -> None:
+    """On days without an outbox the serving job publishes the forecasts: a table written to
+    the warehouse after the build is in the serving copy once the job has run."""
+    from govwh.jobs import SERVING_JOB
+
+    settings = Settings(
+        warehouse_path=tmp_path / "govwh.duckdb",
+        landing_dir=built_warehouse.landing_dir,
+        serving_path=tmp_path / "serving" / "govwh.duckdb",
+    )
+    shutil.copyfile(built_warehouse.warehouse_path, settings.warehouse_path)
+    with duckdb.connect(str(settings.warehouse_path)) as connection:
+        connection.execute("create schema if not exists forecast")
+        connection.execute("create table forecast.written_after_the_build as select 42 as x")
+    point_environment_at(settings, tmp_path / "dagster_home")
+
+    result = run_job(settings, SERVING_JOB, instance=open_instance(tmp_path / "dagster_home"))
+
+    assert result.success, result.failures
+    assert result.materialized == 1  # the serving copy, nothing else
+    with duckdb.connect(str(settings.serving_path), read_only=True) as connection:
+        assert connection.execute("select x from forecast.written_after_the_build").fetchall() == [
+            (42,)
+        ]
+    assert _row_counts(settings.serving_path) == _row_counts(settings.warehouse_path)
