@@ -147,10 +147,6 @@ class SimulationCache:
     def for_hall(self, hall_code: str, profile_key: str) -> dict[SimulationKey, SimulationResult]:
         return dict(self.entries.get((hall_code, profile_key), {}))
 
-    def keep(self, current: dict[tuple[str, str], dict[SimulationKey, SimulationResult]]) -> None:
-        """Replace the entries by the halls' current profiles and what they now hold."""
-        self.entries = current
-
     def frame(self) -> pl.DataFrame:
         rows = [
             {
@@ -201,10 +197,7 @@ def analytic_windows(
         )
     n = min_windows_for_occupancy(rate60, aht, 60.0, target.max_occupancy)
     n = max(n, 1)
-    while (
-        erlang_a(rate60, aht, n, target.target_wait_minutes, profile.patience_minutes).service_level
-        < target.service_level
-    ):
+    while analytic_level(rate60, n, profile, target) < target.service_level:
         n += 1
     return n
 
@@ -391,7 +384,8 @@ def staffing_plan(
                 for k, h, p, known in jobs
             ]
             planned = [future.result() for future in futures]
-    cache.keep({key: hall.simulations for (key, *_), hall in zip(jobs, planned, strict=True)})
+    # only the halls' current profiles are kept: an old profile's results are never asked again
+    cache.entries = {key: hall.simulations for (key, *_), hall in zip(jobs, planned, strict=True)}
     cache.hits = sum(hall.hits for hall in planned)
     cache.misses = sum(hall.misses for hall in planned)
     rows = [row for hall in planned for row in hall.rows]

@@ -148,34 +148,29 @@ def _profile_until(con: duckdb.DuckDBPyConnection, as_of: date | None) -> date |
     return sunday if found else as_of
 
 
-def read_simulation_cache(warehouse_path: Path) -> pl.DataFrame | None:
-    """The simulations kept by the last run (``forecast.staffing_simulations``), if any."""
+def _read_forecast_table(warehouse_path: Path, name: str) -> pl.DataFrame | None:
+    """``forecast.<name>`` as an earlier run left it, or None when there is none."""
     if not warehouse_path.exists():
         return None
     with connect(warehouse_path, read_only=True) as con:
         found = con.execute(
             "select count(*) from information_schema.tables "
             "where table_schema = ? and table_name = ?",
-            [FORECAST_SCHEMA, SIMULATION_CACHE_TABLE],
+            [FORECAST_SCHEMA, name],
         ).fetchall()
         if not found[0][0]:
             return None
-        return _frame(con, f"select * from {FORECAST_SCHEMA}.{SIMULATION_CACHE_TABLE}")
+        return _frame(con, f"select * from {FORECAST_SCHEMA}.{name}")
+
+
+def read_simulation_cache(warehouse_path: Path) -> pl.DataFrame | None:
+    """The simulations kept by the last run (``forecast.staffing_simulations``), if any."""
+    return _read_forecast_table(warehouse_path, SIMULATION_CACHE_TABLE)
 
 
 def read_backtest_metrics(warehouse_path: Path) -> pl.DataFrame | None:
     """The stored rolling-origin backtest (``forecast.backtest_metrics``), if any."""
-    if not warehouse_path.exists():
-        return None
-    with connect(warehouse_path, read_only=True) as con:
-        found = con.execute(
-            "select count(*) from information_schema.tables "
-            "where table_schema = ? and table_name = 'backtest_metrics'",
-            [FORECAST_SCHEMA],
-        ).fetchall()
-        if not found[0][0]:
-            return None
-        return _frame(con, f"select * from {FORECAST_SCHEMA}.backtest_metrics")
+    return _read_forecast_table(warehouse_path, "backtest_metrics")
 
 
 def write_forecast_tables(
