@@ -116,13 +116,16 @@ def pipeline_wall_seconds(run: BenchmarkRun) -> float:
     return sum(s.wall_seconds for s in _pipeline(run))
 
 
-def pipeline_seconds(run: BenchmarkRun) -> float:
-    """End to end, generation excluded, as one process runs it: every pipeline stage's work
-    plus one start-up (the median of the stages' start-ups: imports, Dagster definitions)."""
-    stages = _pipeline(run)
+def _work_and_one_startup(stages: list[StageResult]) -> float:
+    """The stages' work plus one start-up (the median of theirs: imports, Dagster definitions)."""
     if not stages:
         return 0.0
     return sum(s.work_seconds for s in stages) + statistics.median(s.setup_seconds for s in stages)
+
+
+def pipeline_seconds(run: BenchmarkRun) -> float:
+    """End to end, generation excluded, as one process runs it."""
+    return _work_and_one_startup(_pipeline(run))
 
 
 def daily_stages(run: BenchmarkRun) -> list[StageResult]:
@@ -130,12 +133,9 @@ def daily_stages(run: BenchmarkRun) -> list[StageResult]:
 
 
 def daily_seconds(run: BenchmarkRun) -> float:
-    """The daily cycle as the daemon runs it: the work of its stages plus one start-up (the
-    daemon's runs start in a process that has the definitions loaded, one per job)."""
-    stages = daily_stages(run)
-    if not stages:
-        return 0.0
-    return sum(s.work_seconds for s in stages) + statistics.median(s.setup_seconds for s in stages)
+    """The daily cycle as the daemon runs it (its runs start in a process that has the
+    definitions loaded, one per job)."""
+    return _work_and_one_startup(daily_stages(run))
 
 
 def daily_peak(run: BenchmarkRun) -> int:
