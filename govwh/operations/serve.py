@@ -104,6 +104,8 @@ def start_dagster(stack: DagsterStack, wait_seconds: float = 120.0) -> dict[str,
     for name, command in stack.commands().items():
         pid = running_pid(stack, name)
         if pid is None:
+            if not started:
+                prepare_storage(stack)
             started = True
             with stack.log_file(name).open("a", encoding="utf-8") as log:
                 process = subprocess.Popen(
@@ -132,6 +134,21 @@ def start_dagster(stack: DagsterStack, wait_seconds: float = 120.0) -> dict[str,
                 raise RuntimeError(f"{name} exited at start; see {stack.log_file(name)}")
         time.sleep(1.0)
     return pids
+
+
+def prepare_storage(stack: DagsterStack) -> None:
+    """Create (or migrate) the instance's SQLite storage once, before the webserver, the daemon
+    and the schedule switch open it side by side: three processes creating it at the same
+    moment race on its schema version (alembic "CommandError"), seen on a loaded machine."""
+    with stack.log_file("dagster-cli").open("a", encoding="utf-8") as log:
+        subprocess.run(
+            [str(stack.bin / "dagster"), "instance", "migrate"],
+            cwd=REPO_ROOT,
+            env=stack.environment(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            check=True,
+        )
 
 
 def switch_on(stack: DagsterStack, kind: str) -> None:
