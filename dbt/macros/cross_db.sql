@@ -79,3 +79,29 @@
         "lpad(cast(cast(floor((" ~ day_of_year ~ ") / 7) + 1 as integer) as " ~ dbt.type_string() ~ "), 2, '0')",
     ]) }}
 {%- endmacro %}
+
+{#- Seconds between two timestamps, whole, as an integer on every engine. -#}
+{% macro seconds_between(start_expr, end_expr) -%}
+    {{ return(adapter.dispatch('seconds_between', 'govwh')(start_expr, end_expr)) }}
+{%- endmacro %}
+
+{% macro default__seconds_between(start_expr, end_expr) -%}
+    {{ dbt.datediff(start_expr, end_expr, 'second') }}
+{%- endmacro %}
+
+{% macro spark__seconds_between(start_expr, end_expr) -%}
+    (unix_timestamp({{ end_expr }}) - unix_timestamp({{ start_expr }}))
+{%- endmacro %}
+
+{#- The last second of a day (23:59:59) as a timestamp: a deadline "by the end of the day". -#}
+{% macro end_of_day(date_expr) -%}
+    {{ return(adapter.dispatch('end_of_day', 'govwh')(date_expr)) }}
+{%- endmacro %}
+
+{% macro default__end_of_day(date_expr) -%}
+    cast({{ dbt.dateadd('second', 86399, 'cast(' ~ date_expr ~ ' as timestamp)') }} as timestamp)
+{%- endmacro %}
+
+{% macro spark__end_of_day(date_expr) -%}
+    timestamp_seconds(unix_timestamp(cast({{ date_expr }} as timestamp)) + 86399)
+{%- endmacro %}

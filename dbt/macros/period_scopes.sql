@@ -18,7 +18,9 @@
         'channel': 'channel',
         'item': 'item_code',
         'hall': 'hall_code',
-        'admin_level': 'admin_level'
+        'admin_level': 'admin_level',
+        'kind': 'kind',
+        'line': 'line'
     }) }}
 {%- endmacro %}
 
@@ -32,6 +34,28 @@
         ('year', 'city'), ('year', 'county'), ('year', 'township'), ('year', 'department'),
         ('year', 'channel'), ('year', 'item')
     ]) }}
+{%- endmacro %}
+
+{#- The consultation marts' combinations: the city, its counties, departments, channels and
+    kinds of order at every grain (few rows: orders are a tenth of the cases). The vars
+    narrow them (a unit test looks at one grain and scope). -#}
+{% macro consultation_period_scopes() -%}
+    {%- set combinations = [] -%}
+    {%- for grain in var('consultation_period_grains', ['day', 'week', 'month', 'year']) -%}
+        {%- for scope in var('consultation_scopes', ['city', 'county', 'department', 'channel', 'kind']) -%}
+            {%- do combinations.append((grain, scope)) -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {{ return(combinations) }}
+{%- endmacro %}
+
+{#- The period end of a period start, per grain, from dim_date's row of the start day. -#}
+{% macro period_end_of(grain_column, calendar_alias) -%}
+    case {{ grain_column }}
+        {%- for grain, column in period_ends().items() %}
+        when '{{ grain }}' then {{ calendar_alias }}.{{ column }}
+        {%- endfor %}
+    end
 {%- endmacro %}
 
 {#- Union of one aggregation per (grain, scope): `relation` must carry the date columns of

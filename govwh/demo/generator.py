@@ -17,13 +17,20 @@ from govwh.demo.calendar_arrays import day_number
 from govwh.demo.cases import build_model, finish_cases, generate_cases
 from govwh.demo.catalogue import build_items, catalogue_snapshot, snapshot_dates
 from govwh.demo.city import City
+from govwh.demo.consultations import generate_consultations, month_frames
 from govwh.demo.export import check_format, write_frame
 from govwh.demo.params import scale_params
 from govwh.demo.tickets import month_tickets
-from govwh.ingestion.schemas import CASE_LOGS, HALL_TICKETS, SERVICE_ITEMS
+from govwh.ingestion.schemas import (
+    CASE_LOGS,
+    CONSULTATIONS,
+    HALL_TICKETS,
+    HOTLINE_CALLS,
+    SERVICE_ITEMS,
+)
 from govwh.settings import DEMO_CITY_DIR
 
-GENERATOR_VERSION = "3"
+GENERATOR_VERSION = "4"  # 4: consultations and hotline calls
 Progress = Callable[[str, int, int], None]
 
 
@@ -69,7 +76,7 @@ def generate_demo_city(
     progress: Progress | None = None,
     city_dir: Path = DEMO_CITY_DIR,
 ) -> GenerationSummary:
-    """Write the three sources of a generated city; deterministic for seed and scale."""
+    """Write the sources of a generated city; deterministic for seed and scale."""
     params = scale_params(scale).with_period(start, end)
     if params.start > params.end:
         raise ValueError(f"start {params.start} is after end {params.end}")
@@ -77,7 +84,7 @@ def generate_demo_city(
     began = time.perf_counter()
     landing_dir = Path(landing_dir)
     summary = GenerationSummary(landing_dir, seed, scale, params.start, params.end)
-    for source in (SERVICE_ITEMS, CASE_LOGS, HALL_TICKETS):
+    for source in (SERVICE_ITEMS, CASE_LOGS, HALL_TICKETS, CONSULTATIONS, HOTLINE_CALLS):
         folder = landing_dir / source.name
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True)
@@ -104,6 +111,7 @@ def generate_demo_city(
     model = build_model(
         seed, params, city, items, np.array([day_number(s) for s in snapshots], dtype=np.int64)
     )
+    consultations = generate_consultations(seed, params, city, items)
     carried: pl.DataFrame | None = None
     next_case = 0
     months = _months(params.start, params.end)
@@ -123,7 +131,13 @@ def generate_demo_city(
             model, month, filed["filing_start"].to_numpy(), filed["filing_end"].to_numpy()
         )
         label = f"{month_start:%Y-%m}"
-        for source, frame in ((CASE_LOGS, cases), (HALL_TICKETS, tickets)):
+        orders, calls = month_frames(consultations, month_start, month_end)
+        for source, frame in (
+            (CASE_LOGS, cases),
+            (HALL_TICKETS, tickets),
+            (CONSULTATIONS, orders),
+            (HOTLINE_CALLS, calls),
+        ):
             if frame.height:
                 paths = write_frame(
                     frame, source, landing_dir / source.name / f"{source.name}_{label}", **write

@@ -76,6 +76,56 @@ class HallParams:
 
 
 @dataclass(frozen=True)
+class ConsultationParams:
+    """12345 work orders and message-board messages, and the hotline's calls.
+
+    late_reply_share: orders still unanswered after 5 working days, by received year (the
+    State Council's 2017 inspection found 38 %; later years improve). The share is exact in
+    expectation: department differences are rescaled to keep each year's mean."""
+
+    orders_per_case: float = 0.08  # orders per case of the scale's volume
+    trend_per_year: float = 0.08
+    day_off_factor: float = 0.45  # orders on a day off, relative to a working day
+    late_reply_share: dict[int, float] = field(
+        default_factory=lambda: {2017: 0.38, 2018: 0.28, 2019: 0.20, 2020: 0.14, 2021: 0.10}
+    )
+    late_department_spread: float = 0.5  # lognormal sigma of department lateness
+    never_replied_share_of_late: float = 0.12
+    late_reply_mean_extra_days: float = 5.0  # working days past the 6th, geometric mean
+    # an answer in time: on the received day, or the 1st..5th working day after it
+    on_time_reply_day_shares: tuple[float, ...] = (0.12, 0.30, 0.22, 0.16, 0.12, 0.08)
+    withdrawn_share: float = 0.02
+    missing_department_share: float = 0.01  # never assigned, or the export lost it
+    missing_region_share: float = 0.02
+    item_share: float = 0.3  # consultations and complaints naming a service item
+    # hotline, web, app, mini_program, hall, other
+    channel_shares_2017: tuple[float, ...] = (0.62, 0.22, 0.08, 0.0, 0.05, 0.03)
+    channel_shares_2021: tuple[float, ...] = (0.45, 0.15, 0.18, 0.14, 0.05, 0.03)
+    closed_on_time_share: dict[int, float] = field(
+        default_factory=lambda: {2017: 0.78, 2018: 0.84, 2019: 0.89, 2020: 0.92, 2021: 0.94}
+    )
+    callback_share: float = 0.7
+    callback_reached_share: float = 0.88
+    rated_share_of_reached: float = 0.9
+    solved_share: dict[int, float] = field(
+        default_factory=lambda: {2017: 0.72, 2018: 0.77, 2019: 0.82, 2020: 0.85, 2021: 0.88}
+    )
+    transfers_mean: float = 0.25
+    earlier_version_share: float = 0.15  # closed orders exported once more, as first replied
+    # calls
+    direct_answer_calls_per_order: float = 0.35  # answered on the phone, no order opened
+    call_abandonment_share: dict[int, float] = field(
+        default_factory=lambda: {2017: 0.11, 2018: 0.08, 2019: 0.06, 2020: 0.05, 2021: 0.04}
+    )
+    call_wait_mean_seconds: dict[int, float] = field(
+        default_factory=lambda: {2017: 28.0, 2018: 22.0, 2019: 17.0, 2020: 14.0, 2021: 12.0}
+    )
+    call_patience_mean_seconds: float = 40.0
+    talk_mean_seconds: float = 200.0
+    agents: int = 120
+
+
+@dataclass(frozen=True)
 class ScaleParams:
     """One scale: period, volume and how much of the catalogue is implemented locally."""
 
@@ -88,6 +138,7 @@ class ScaleParams:
     reform: ReformParams = field(default_factory=ReformParams)
     cases: CaseParams = field(default_factory=CaseParams)
     halls: HallParams = field(default_factory=HallParams)
+    consultations: ConsultationParams = field(default_factory=ConsultationParams)
 
     def with_period(self, start: dt.date | None, end: dt.date | None) -> ScaleParams:
         return replace(self, start=start or self.start, end=end or self.end)

@@ -98,6 +98,36 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "window_no": ("窗口号", "窗口", "window", "window no", "counter"),
     "outcome": ("办理状态", "outcome"),
     "snapshot_date": ("目录发布日期", "发布日期", "snapshot date", "published", "publish date"),
+    # consultations and complaints (12345 work orders) and hotline calls
+    "order_id": (
+        "工单编号", "工单号", "诉求编号", "留言编号", "order id", "work order id",
+        "case_enquiry_id", "case id", "request id", "service request id", "ticket number",
+    ),
+    "kind": ("诉求类型", "工单类型", "诉求性质", "kind", "request kind", "case kind"),
+    "subject": ("诉求分类", "诉求标题", "标题", "subject", "case_title", "title", "category"),
+    "citizen_name": ("诉求人姓名", "诉求人", "来电人", "citizen name", "caller name"),
+    "citizen_phone": ("来电号码", "联系电话", "手机号码", "citizen phone", "caller phone"),
+    "received_at": (
+        "受理时间", "登记时间", "来电时间", "留言时间", "open_dt", "opened", "received",
+        "received at", "created", "created at", "created date",
+    ),
+    "assigned_at": ("派单时间", "交办时间", "assigned at", "assigned", "dispatched at"),
+    "first_reply_at": ("首次答复时间", "答复时间", "回复时间", "first reply", "replied at"),
+    "closed_at": ("办结时间", "结案时间", "closed_dt", "closed", "closed at", "resolved at"),
+    "callback_at": ("回访时间", "callback at", "follow up at"),
+    "transfers": ("转办次数", "transfers", "reassignments"),
+    "reply_due_at": ("答复期限", "答复截止时间", "reply due", "reply due at"),
+    "reply_limit_days": ("答复时限", "reply limit", "reply limit days"),
+    "close_due_at": ("办结期限", "办理期限", "target_dt", "due date", "target date", "sla date"),
+    "close_limit_days": ("办结时限", "close limit", "close limit days"),
+    "callback_reached": ("回访是否联系上", "callback reached"),
+    "solved": ("是否解决", "解决情况", "solved", "resolved"),
+    "call_id": ("通话编号", "呼叫编号", "call id", "call uuid"),
+    "line": ("热线号码", "技能组", "line", "queue", "skill group"),
+    "offered_at": ("进线时间", "呼入时间", "offered at", "call start", "arrival time"),
+    "answered_at": ("接听时间", "应答时间", "answered at", "answer time"),
+    "ended_at": ("挂机时间", "结束时间", "ended at", "hang up time", "end time"),
+    "agent_id": ("坐席工号", "工号", "agent id", "agent"),
 }
 
 # Headers that stand for a column only where nothing closer was found: a source without
@@ -182,6 +212,36 @@ KEYWORDS: dict[str, dict[str, tuple[tuple[tuple[str, ...], str], ...]]] = {
             (("乡", "镇", "街道", "township"), "township"),
             (("县", "区", "county", "district"), "county"),
             (("市", "city"), "city"),
+        ),
+    },
+    "consultations": {
+        "channel": (
+            (("12345", "热线", "电话", "phone", "call", "hotline", "constituent call"), "hotline"),
+            (("小程序", "mini program", "wechat", "微信"), "mini_program"),
+            (("app", "移动", "手机", "mobile", "citizens connect"), "app"),
+            (("网站", "网上", "留言", "web", "internet", "online", "self service"), "web"),
+            (("窗口", "大厅", "现场", "walk-in", "walk in", "counter"), "hall"),
+            (("其他", "other", "employee", "city worker"), "other"),
+        ),
+        "kind": (
+            (("投诉", "complaint"), "complaint"),
+            (("举报", "report"), "report"),
+            (("建议", "suggest"), "suggestion"),
+            (("表扬", "感谢", "praise", "thanks"), "praise"),
+            (("咨询", "求助", "consult", "request", "enquiry", "inquiry"), "consultation"),
+        ),
+        "status": (
+            (("撤销", "撤回", "无效", "withdrawn", "cancel"), "withdrawn"),
+            (("办结", "已完成", "结案", "closed", "resolved", "completed"), "closed"),
+            (("已答复", "已回复", "replied", "answered"), "replied"),
+            (("办理中", "已派单", "转办", "assigned", "in progress", "open"), "assigned"),
+            (("已受理", "待派单", "received", "new"), "received"),
+        ),
+    },
+    "hotline_calls": {
+        "outcome": (
+            (("呼损", "放弃", "未接", "abandon", "missed", "lost"), "abandoned"),
+            (("接通", "已接", "answered", "handled"), "answered"),
         ),
     },
     "hall_tickets": {

@@ -168,13 +168,72 @@ COLUMN_DOCS: dict[str, dict[str, tuple[str, str]]] = {
         "outcome": ("Served, no-show or abandoned.", "Required."),
         "case_id": ("The case this visit served, when known.", "Visit-to-case linkage."),
     },
+    "consultations": {
+        "order_id": ("Work order or message number (工单编号).", "Required."),
+        "channel": ("How the citizen reached the platform.", "Required."),
+        "kind": ("Consultation, complaint, suggestion, praise or report.", "Required."),
+        "item_code": ("The service item the order concerns, when known.", "Item breakdowns."),
+        "department_code": (
+            "The department it was assigned to (承办单位).",
+            "Counted in the unknown department (the row is flagged).",
+        ),
+        "region_code": ("Where the matter lies.", "Counted in the unknown region."),
+        "subject": ("The order's subject or category as exported (诉求分类).", "Nothing."),
+        "citizen_name": ("The citizen's name (pseudonymised at ingestion).", "Nothing."),
+        "citizen_phone": ("The citizen's phone (pseudonymised at ingestion).", "Nothing."),
+        "received_at": ("When the order was registered (受理时间).", "Required."),
+        "assigned_at": ("When it was first assigned to a department.", "Assignment delays."),
+        "first_reply_at": (
+            "The first reply to the citizen (首次答复).",
+            "Every reply metric: an order without one counts as unanswered.",
+        ),
+        "closed_at": ("When the order was closed (办结).", "Closure metrics."),
+        "callback_at": ("The follow-up call or message (回访).", "The callback rate."),
+        "transfers": ("Reassignments between departments (转办).", "Transfers per order."),
+        "status": ("Where the order stands.", "Required."),
+        "reply_due_at": (
+            "The order's own reply deadline, when exported; wins over reply_limit_days.",
+            "reply_limit_days, else the city's default (var consultation_reply_limit_days).",
+        ),
+        "reply_limit_days": (
+            "The order's own reply limit in working days after the received day.",
+            "The city's default reply limit.",
+        ),
+        "close_due_at": (
+            "The order's own closure deadline (e.g. Boston's target_dt); wins over "
+            "close_limit_days.",
+            "close_limit_days, else the city's default (var consultation_close_limit_days).",
+        ),
+        "close_limit_days": (
+            "The order's own closure limit in working days after the received day.",
+            "The city's default closure limit.",
+        ),
+        "rating": ("The citizen's rating of the answer, 1..5.", "The satisfaction rate."),
+        "callback_reached": ("Whether the callback reached the citizen.", "Nothing."),
+        "solved": ("已解决 / 未解决, as the citizen said.", "The solved rate."),
+        "updated_at": (
+            "Version time of the record; the latest version wins. An export without one maps "
+            "the latest event: `{coalesce: [closed, replied, received]}`.",
+            "Required.",
+        ),
+    },
+    "hotline_calls": {
+        "call_id": ("Call identifier.", "Required."),
+        "line": ("The hotline or queue the call came in on.", "Breakdowns by line."),
+        "offered_at": ("When the call reached the queue (进线).", "Required."),
+        "answered_at": ("When an agent answered; empty when abandoned.", "Speed of answer."),
+        "ended_at": ("When the call ended.", "Talk times."),
+        "outcome": ("Answered or abandoned.", "Required."),
+        "agent_id": ("The agent who answered (工号).", "Nothing."),
+        "order_id": ("The work order the call opened, when known.", "Call-to-order linkage."),
+    },
 }
 
 
 def render() -> str:
     """docs/canonical-columns.md: every canonical column of every source."""
     lines = [
-        "# Canonical columns of the three sources",
+        "# Canonical columns of the sources",
         "",
         "Generated from `govwh/ingestion/schemas.py` and `govwh/ingestion/column_docs.py` by",
         "`python -m govwh.ingestion.column_docs`; do not edit by hand. A mapping",

@@ -87,6 +87,7 @@ MAPPING_FILE = "_mapping.yaml"  # a source folder's own mapping, beside its file
 # Columns holding personal data, per source: replaced by HMAC-SHA256 at ingestion.
 PII_COLUMNS: dict[str, tuple[str, ...]] = {
     "case_logs": ("applicant_id", "applicant_name", "applicant_phone"),
+    "consultations": ("citizen_name", "citizen_phone"),
 }
 
 # The column whose range tells which period a source's load covers.
@@ -94,6 +95,8 @@ PERIOD_COLUMNS: dict[str, str] = {
     "service_items": "snapshot_date",
     "case_logs": "submitted_at",
     "hall_tickets": "ticket_taken_at",
+    "consultations": "received_at",
+    "hotline_calls": "offered_at",
 }
 
 # Rows per transaction: files are loaded together until a batch holds this many rows (one

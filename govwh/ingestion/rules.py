@@ -48,6 +48,12 @@ VOCABULARIES: dict[str, dict[str, tuple[str, ...]]] = {
         "limit_day_kind": schemas.LIMIT_DAY_KINDS,
     },
     "hall_tickets": {"outcome": schemas.TICKET_OUTCOMES},
+    "consultations": {
+        "channel": schemas.CONSULTATION_CHANNELS,
+        "kind": schemas.CONSULTATION_KINDS,
+        "status": schemas.CONSULTATION_STATUSES,
+    },
+    "hotline_calls": {"outcome": schemas.CALL_OUTCOMES},
 }
 # Region codes follow GB/T 2260. Other codes and identifiers are whatever the source system
 # uses: real request types and department names carry blanks and Chinese characters, so any
@@ -61,6 +67,8 @@ CODE_FORMATS: dict[str, str] = {
     "case_id": ANY_CODE,
     "ticket_id": ANY_CODE,
     "hall_code": ANY_CODE,
+    "order_id": ANY_CODE,
+    "call_id": ANY_CODE,
 }
 RANGES: dict[str, dict[str, tuple[int | None, int | None]]] = {
     "service_items": {
@@ -76,6 +84,13 @@ RANGES: dict[str, dict[str, tuple[int | None, int | None]]] = {
         "limit_days": (0, None),
     },
     "hall_tickets": {},
+    "consultations": {
+        "transfers": (0, None),
+        "rating": (1, 5),
+        "reply_limit_days": (0, None),
+        "close_limit_days": (0, None),
+    },
+    "hotline_calls": {},
 }
 # (later, earlier, reason code): the later timestamp may not come before the earlier one
 ORDER: dict[str, tuple[tuple[str, str, str], ...]] = {
@@ -90,6 +105,18 @@ ORDER: dict[str, tuple[tuple[str, str, str], ...]] = {
         ("called_at", "ticket_taken_at", "called_before_taken"),
         ("service_start_at", "ticket_taken_at", "served_before_taken"),
         ("service_end_at", "service_start_at", "negative_duration"),
+    ),
+    "consultations": (
+        ("assigned_at", "received_at", "assigned_before_received"),
+        ("first_reply_at", "received_at", "replied_before_received"),
+        ("closed_at", "received_at", "closed_before_received"),
+        ("callback_at", "received_at", "callback_before_received"),
+        ("updated_at", "received_at", "updated_before_received"),
+    ),
+    "hotline_calls": (
+        ("answered_at", "offered_at", "answered_before_offered"),
+        ("ended_at", "offered_at", "ended_before_offered"),
+        ("ended_at", "answered_at", "ended_before_answered"),
     ),
 }
 
@@ -207,6 +234,7 @@ def _future_rules(source: SourceSchema) -> list[Rule]:
 # it in the unknown member of that dimension (dim_region, dim_department), never drops it.
 FLAGGED_WHEN_MISSING: dict[str, tuple[str, ...]] = {
     "case_logs": ("region_code", "department_code"),
+    "consultations": ("department_code",),
 }
 
 
@@ -277,7 +305,8 @@ def key_candidates_sql(source: SourceSchema) -> str:
     key = ", ".join(_quoted(c) for c in source.key)
     typed_key = ", ".join(f"typed.{_quoted(c)}" for c in source.key)
     join = " and ".join(f"loaded.{_quoted(c)} = typed.{_quoted(c)}" for c in source.key)
-    period = _quoted(source.key[-1] if source.name == "case_logs" else source.key[0])
+    # versioned sources are keyed (id, updated_at): their range is the version time's
+    period = _quoted(source.key[-1] if "updated_at" in source.key else source.key[0])
     return f"""
         with repeated as (
             select hash({key}) as key_hash from {TYPED} group by key_hash having count(*) > 1

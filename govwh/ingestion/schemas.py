@@ -1,4 +1,4 @@
-"""Canonical schemas of the three sources: the contract between exports and the warehouse.
+"""Canonical schemas of the sources: the contract between exports and the warehouse.
 
 Every source system's export is mapped onto these columns (English names, our vocabularies)
 before it reaches the ``raw`` schema. The demo generator writes them directly. Timestamps are
@@ -42,6 +42,17 @@ APPLICANT_TYPES = ("person", "enterprise")
 RESULT_DELIVERIES = ("window", "post", "electronic")
 TICKET_OUTCOMES = ("served", "no_show", "abandoned")
 LIMIT_DAY_KINDS = ("working", "calendar")
+# consultations and complaints (咨询投诉): 12345 hotline work orders and message-board messages
+CONSULTATION_CHANNELS = ("hotline", "web", "app", "mini_program", "hall", "other")
+CONSULTATION_KINDS = ("consultation", "complaint", "suggestion", "praise", "report")
+CONSULTATION_STATUSES = (
+    "received",  # registered, not yet assigned to a department (已受理/待派单)
+    "assigned",  # assigned to a department, no reply yet (已派单/办理中)
+    "replied",  # the department replied, not yet closed (已答复)
+    "closed",  # closed (办结/已归档)
+    "withdrawn",  # withdrawn by the citizen or cancelled as invalid (撤销/无效工单)
+)
+CALL_OUTCOMES = ("answered", "abandoned")
 
 
 @dataclass(frozen=True)
@@ -164,4 +175,59 @@ HALL_TICKETS = SourceSchema(
     required=("ticket_id", "hall_code", "ticket_taken_at", "outcome"),
 )
 
-SOURCES: dict[str, SourceSchema] = {s.name: s for s in (SERVICE_ITEMS, CASE_LOGS, HALL_TICKETS)}
+CONSULTATIONS = SourceSchema(
+    name="consultations",
+    raw_table="raw.consultations",
+    key=("order_id", "updated_at"),
+    columns={
+        "order_id": pl.String(),  # work order / message number (工单编号)
+        "channel": pl.String(),  # CONSULTATION_CHANNELS
+        "kind": pl.String(),  # CONSULTATION_KINDS
+        "item_code": pl.String(),  # the service item it concerns, when known
+        "department_code": pl.String(),  # the department it was assigned to (承办单位)
+        "region_code": pl.String(),  # where the matter lies
+        "subject": pl.String(),  # the order's subject or category as exported (诉求分类)
+        "citizen_name": pl.String(),  # PII
+        "citizen_phone": pl.String(),  # PII
+        "received_at": pl.Datetime("us"),  # registered (受理/登记时间)
+        "assigned_at": pl.Datetime("us"),  # first assigned to a department (派单时间)
+        "first_reply_at": pl.Datetime("us"),  # first reply to the citizen (首次答复时间)
+        "closed_at": pl.Datetime("us"),  # closed (办结时间)
+        "callback_at": pl.Datetime("us"),  # follow-up call or message (回访时间)
+        "transfers": pl.Int16(),  # reassignments between departments (转办次数)
+        "status": pl.String(),  # CONSULTATION_STATUSES
+        # the order's own reply limit: its due timestamp wins over its limit in working days,
+        # which wins over the city's default (var consultation_reply_limit_days)
+        "reply_due_at": pl.Datetime("us"),
+        "reply_limit_days": pl.Int16(),  # working days after the received day
+        # the order's own closure limit, the same way (var consultation_close_limit_days)
+        "close_due_at": pl.Datetime("us"),
+        "close_limit_days": pl.Int16(),
+        "rating": pl.Int8(),  # the citizen's rating of the answer 1..5, null when not rated
+        "callback_reached": pl.Boolean(),  # the callback reached the citizen
+        "solved": pl.Boolean(),  # 已解决 / 未解决, as the citizen said at the callback
+        "updated_at": pl.Datetime("us"),  # version of this record; latest wins
+    },
+    required=("order_id", "channel", "kind", "received_at", "status", "updated_at"),
+)
+
+HOTLINE_CALLS = SourceSchema(
+    name="hotline_calls",
+    raw_table="raw.hotline_calls",
+    key=("call_id",),
+    columns={
+        "call_id": pl.String(),
+        "line": pl.String(),  # the hotline or queue (12345, a department's own line, ...)
+        "offered_at": pl.Datetime("us"),  # the call reached the queue (进线时间)
+        "answered_at": pl.Datetime("us"),  # an agent answered; null when abandoned
+        "ended_at": pl.Datetime("us"),  # hung up (either side)
+        "outcome": pl.String(),  # CALL_OUTCOMES
+        "agent_id": pl.String(),  # the agent who answered (工号), when exported
+        "order_id": pl.String(),  # the work order the call opened, when known
+    },
+    required=("call_id", "offered_at", "outcome"),
+)
+
+SOURCES: dict[str, SourceSchema] = {
+    s.name: s for s in (SERVICE_ITEMS, CASE_LOGS, HALL_TICKETS, CONSULTATIONS, HOTLINE_CALLS)
+}

@@ -18,6 +18,8 @@ PERIOD_LABELS = {
     "case_logs": "cases (submitted)",
     "hall_tickets": "hall tickets (taken)",
     "service_items": "catalogue snapshots",
+    "consultations": "consultations (received)",
+    "hotline_calls": "hotline calls (offered)",
 }
 
 

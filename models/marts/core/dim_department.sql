@@ -26,11 +26,21 @@ case_departments as (
 
 ),
 
+consultation_departments as (
+
+    select distinct department_code
+    from {{ ref('stg_hotline__consultations') }}
+    where department_code is not null
+
+),
+
 observed_departments as (
 
     select department_code from catalogue_departments
     union
     select department_code from case_departments
+    union
+    select department_code from consultation_departments
 
 ),
 

@@ -27,6 +27,8 @@
     'mart_item_supply_by_period': '_watermark',
     'mart_case_metrics_by_period': '_watermark',
     'mart_hall_metrics_by_period': '_loaded_at',
+    'mart_consultation_metrics_by_period': '_watermark',
+    'mart_hotline_calls_by_period': '_watermark',
 } -%}
 
 with
