@@ -380,3 +380,41 @@ def test_yellow_list_and_district_table_match_the_cases(
     for row in by_district.iter_rows(named=True):
         assert f'<td class="name">{row["district_name"]}</td>' in html
     assert f"临期（黄牌）{yellow.height:,}件" in html
+
+
+@pytest.mark.slow
+def test_bulletin_consultation_section_adds_up_and_ranks(
+    built_warehouse: Settings, tmp_path: Path
+) -> None:
+    week = _last_full_week(built_warehouse)
+    result = build_weekly_bulletin(built_warehouse.warehouse_path, week, tmp_path, pdf=False)
+    html = result.html_path.read_text(encoding="utf-8")
+    assert "七、咨询投诉" in html
+
+    # the week's orders straight from the staged exports (one row per order version)
+    with duckdb.connect(str(built_warehouse.warehouse_path), read_only=True) as connection:
+        (received,) = connection.execute(
+            "select count(distinct order_id) from staging.stg_hotline__consultations"
+            " where cast(received_at as date) between ? and ?",
+            [week.start, week.end],
+        ).fetchone()
+    city = result.data.consultations_city.row(0, named=True)
+    assert city["orders_received"] == received > 0
+    assert f"本周受理工单 {received:,} 件" in html
+
+    # every department of the week listed once; their counts add up to the city's
+    departments = result.data.consultations_by_department
+    assert departments["department_name"].n_unique() == departments.height
+    for column in ("orders_received", "reply_5wd_due_orders", "late_reply_orders"):
+        assert departments[column].sum() == city[column], column
+
+    # ranked ones first, best 5-working-day reply rate first; the rest below the minimum
+    ranked = departments.filter(pl.col("is_ranked"))
+    unranked = departments.filter(~pl.col("is_ranked"))
+    assert departments["is_ranked"].to_list() == [True] * ranked.height + [False] * unranked.height
+    rates = ranked["reply_5wd_rate"].to_list()
+    assert all(a >= b for a, b in itertools.pairwise(rates))
+    assert (ranked["reply_5wd_due_orders"] >= ranked["min_orders_to_rank"]).all()
+    assert (unranked["reply_5wd_due_orders"] < unranked["min_orders_to_rank"]).all()
+    for row in unranked.iter_rows(named=True):
+        assert f"{row['department_name']}（{row['reply_5wd_due_orders']:,}件" in html

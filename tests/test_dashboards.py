@@ -22,7 +22,7 @@ from dashboards.templates import template_context
 from govwh.settings import DEMO_CITY_DIR
 
 SERVING = Path("/nowhere/serving/govwh.duckdb")
-DASHBOARDS = {"cockpit", "targets", "halls", "planning", "supervision"}
+DASHBOARDS = {"cockpit", "targets", "halls", "planning", "supervision", "consultations"}
 
 
 class FakeServing:
@@ -53,7 +53,7 @@ def catalog():
     return load_catalog(ASSETS_DIR, template_context(SERVING))
 
 
-def test_five_dashboards_with_chinese_titles_and_english_subtitles(catalog) -> None:
+def test_six_dashboards_with_chinese_titles_and_english_subtitles(catalog) -> None:
     assert set(catalog.dashboards) == DASHBOARDS
     for dashboard in catalog.dashboards.values():
         header = dashboard.config["header"]

@@ -219,6 +219,11 @@ LISTS_OF_NOTHING = {
         " where cases.is_bad_rating and cases.rectified_at is null"
         " and coalesce(regions.county_code, regions.city_code) = $county"
     ),
+    "今日预警工单": (
+        "select count(*) from marts.mart_consultation_alerts as alerts"
+        " join marts.dim_region as regions using (region_code)"
+        " where coalesce(regions.county_code, regions.city_code, regions.region_code) = $county"
+    ),
 }
 
 

@@ -335,12 +335,14 @@ def test_a_day_without_alerts_writes_empty_folders_and_a_zero_total(
     assert summary.rows() == [(TOTAL, "0", "0", "0", None)]
 
 
-def test_a_warehouse_without_case_logs_is_refused_by_name(warehouse: Path, tmp_path: Path) -> None:
+def test_a_warehouse_without_case_logs_or_consultations_is_refused_by_name(
+    warehouse: Path, tmp_path: Path
+) -> None:
     with duckdb.connect(str(warehouse)) as connection:
         connection.execute(
             "update marts.mart_data_freshness set last_data_date = null "
-            "where source_name = 'case_logs'"
+            "where source_name in ('case_logs', 'consultations')"
         )
-    with pytest.raises(OutboxError, match="no case logs are loaded"):
+    with pytest.raises(OutboxError, match="no case logs or consultations are loaded"):
         write_alert_outbox(warehouse, tmp_path / "outbox", file_format="csv")
     assert not (tmp_path / "outbox").exists()

@@ -33,7 +33,9 @@ class OutboxConfig(Config):
     group_name="supervision",
     deps=[AssetKey(["serving_warehouse"])],
     description="Today's new red/yellow alerts per department and per district (CSV/XLSX, one "
-    "file each, plus the two summaries with their totals) in the outbox folder, the day's folder "
+    "file each, plus the two summaries with their totals), the new red/yellow consultation "
+    "orders and the new gaps of the service guides per department, in the outbox folder, the "
+    "day's folder "
     "rewritten whole; each case is reported once per alert level, and a rerun of the day "
     "writes the same files.",
 )
@@ -54,6 +56,10 @@ def supervision_alert_outbox(
             "alerts_new": MetadataValue.int(result.alerts_new),
             "department_files": MetadataValue.int(len(result.department_files)),
             "district_files": MetadataValue.int(len(result.district_files)),
+            **{
+                f"{name}_new": MetadataValue.int(count)
+                for name, count in result.listing_new.items()
+            },
         }
     )
 

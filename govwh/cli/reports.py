@@ -28,7 +28,7 @@ from govwh.jobs import (
     run_job,
 )
 from govwh.reports.bulletin import StaleDataError, build_weekly_bulletin, parse_iso_week
-from govwh.reports.outbox import OutboxError, write_alert_outbox
+from govwh.reports.outbox import LISTINGS, OutboxError, write_alert_outbox
 from govwh.reports.publication import ReleaseNotAvailableError, parse_month, write_public_release
 from govwh.settings import Settings, dagster_home
 from govwh.warehouse.connection import connect
@@ -134,6 +134,12 @@ def supervise(
         f"district files and the summaries {result.summary_file.name}, "
         f"{result.district_summary_file.name} in {result.folder}"
     )
+    for listing in LISTINGS:
+        if files := result.listing_files.get(listing.name):
+            console.print(
+                f"  {listing.folder}: {result.listing_new[listing.name]} new entries in "
+                f"{len(files)} department files"
+            )
 
 
 def _show(columns: list[str], rows: list[tuple], limit: int = 200) -> None:

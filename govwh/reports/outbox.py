@@ -11,6 +11,13 @@ bytes. Logging is idempotent for the day, and the day's folder is replaced whole
     <outbox>/<as-of date>/地区/<district>.xlsx       new alerts of each district (county)
     <outbox>/<as-of date>/汇总_部门.xlsx            summary by department, with 合计
     <outbox>/<as-of date>/汇总_地区.xlsx            summary by district, with 合计
+    <outbox>/<as-of date>/咨询投诉/<department>.xlsx  new red/yellow consultation orders
+    <outbox>/<as-of date>/办事指南/<department>.xlsx  new gaps of its service guides
+
+The consultation orders past (red) or near (yellow) their reply limit and the gaps of the
+service guides are listed the same way (LISTINGS): once per order and level, once per guide
+and gap, each with its own sent-log. A city that loads only some sources gets the folders of
+those it loads; the day is the case logs' last day, else the consultations' last day.
 
 This module only selects from the marts (models/marts/reports) and writes files.
 """
@@ -21,7 +28,7 @@ import datetime as dt
 import re
 import shutil
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -71,6 +78,59 @@ FORMATTED_WIDTHS = {pl.Date: 10, pl.Datetime: 16}
 MAX_COLUMN_WIDTH = 60
 
 
+@dataclass(frozen=True)
+class Listing:
+    """A list sent per department, each entry once: the view that marks the entries not sent
+    on an earlier day (is_new, in outbox_order, with department_name), the sent-log with the
+    columns that identify an entry, and the columns of the files with their Chinese headers."""
+
+    name: str
+    folder: str
+    view: str
+    log: str
+    keys: tuple[str, ...]
+    headers: dict[str, str]
+    sheet: str
+
+
+CONSULTATION_ALERTS = Listing(
+    name="consultation_alerts",
+    folder="咨询投诉",
+    view="marts.mart_consultation_outbox",
+    log="ops.consultation_alert_log",
+    keys=("order_id", "alert_level"),
+    headers={
+        "alert_level_zh": "预警级别",
+        "order_id": "工单编号",
+        "kind_zh": "诉求类型",
+        "channel_zh": "来源渠道",
+        "department_name": "承办部门",
+        "received_at": "受理时间",
+        "reply_due_at": "答复期限",
+        "working_days_used": "已用工作日",
+        "limit_working_days": "答复时限（工作日）",
+    },
+    sheet="工单预警",
+)
+GUIDE_GAPS = Listing(
+    name="guide_gaps",
+    folder="办事指南",
+    view="marts.mart_guide_gap_outbox",
+    log="ops.guide_gap_log",
+    keys=("item_code", "gap_code"),
+    headers={
+        "item_code": "实施编码",
+        "item_name": "事项名称",
+        "department_name": "责任部门",
+        "gap_label_zh": "问题",
+        "detail": "说明",
+        "guide_version": "指南版本",
+    },
+    sheet="指南问题清单",
+)
+LISTINGS = (CONSULTATION_ALERTS,)
+
+
 class OutboxError(RuntimeError):
     """The outbox cannot be written from this warehouse (the message says why)."""
 
@@ -85,24 +145,39 @@ class OutboxResult:
     district_summary_file: Path
     alerts_total: int
     alerts_new: int
+    # per listing (LISTINGS, by name): the department files written and the entries new today
+    listing_files: dict[str, list[Path]] = field(default_factory=dict)
+    listing_new: dict[str, int] = field(default_factory=dict)
 
 
 def _safe_file_name(text: str) -> str:
     return re.sub(r"[^\w\u4e00-\u9fff-]+", "_", text).strip("_") or "unknown"
 
 
-def _ensure_log(connection: duckdb.DuckDBPyConnection) -> None:
+def _ensure_log(connection: duckdb.DuckDBPyConnection, log: str, keys: tuple[str, ...]) -> None:
+    """The sent-log (dbt's on-run-start creates it too, for the views that read it)."""
     connection.execute("create schema if not exists ops")
+    columns = ", ".join(f"{key} varchar not null" for key in keys)
     connection.execute(
-        f"""
-        create table if not exists {ALERT_LOG} (
-            case_id varchar not null,
-            alert_level varchar not null,
-            reported_on date not null,
-            primary key (case_id, alert_level)
-        )
-        """
+        f"create table if not exists {log} ({columns}, reported_on date not null, "
+        f"primary key ({', '.join(keys)}))"
     )
+
+
+def _log_sent(
+    connection: duckdb.DuckDBPyConnection,
+    log: str,
+    sent: pl.DataFrame,
+    as_of: dt.date,
+) -> None:
+    """Log the entries sent today; an entry logged on an earlier run keeps its first day."""
+    if sent.height == 0:
+        return
+    connection.register("sent_entries", sent)
+    connection.execute(
+        f"insert into {log} select *, ? from sent_entries on conflict do nothing", [as_of]
+    )
+    connection.unregister("sent_entries")
 
 
 def _display_width(text: str) -> int:
@@ -161,19 +236,49 @@ def _write_groups(
     folder: Path,
     file_format: str,
     as_of: dt.date,
+    *,
+    headers: dict[str, str] = HEADERS_ZH,
+    sheet: str = "预警清单",
 ) -> list[Path]:
-    columns = [c for c in HEADERS_ZH if c in new_alerts.columns]
+    columns = [c for c in headers if c in new_alerts.columns]
     folder.mkdir()
     ordered = new_alerts.sort(order_column)
     return [
         _write(
-            group.select(columns).rename({c: HEADERS_ZH[c] for c in columns}),
+            group.select(columns).rename({c: headers[c] for c in columns}),
             folder / _safe_file_name(str(name)),
             file_format,
             as_of,
+            sheet=sheet,
         )
         for (name,), group in ordered.group_by(unit_column, maintain_order=True)
     ]
+
+
+def _write_listing(
+    connection: duckdb.DuckDBPyConnection,
+    listing: Listing,
+    folder: Path,
+    file_format: str,
+    as_of: dt.date,
+) -> tuple[list[Path], int]:
+    """The listing's new entries, one file per department, logged as sent today."""
+    _ensure_log(connection, listing.log, listing.keys)
+    new = connection.sql(f"select * from {listing.view} where is_new order by outbox_order").pl()
+    if new.height == 0:
+        return [], 0
+    files = _write_groups(
+        new,
+        "outbox_order",
+        "department_name",
+        folder / listing.folder,
+        file_format,
+        as_of,
+        headers=listing.headers,
+        sheet=listing.sheet,
+    )
+    _log_sent(connection, listing.log, new.select(listing.keys), as_of)
+    return files, new.height
 
 
 def _summary(connection: duckdb.DuckDBPyConnection, mart: str, unit_column: str) -> pl.DataFrame:
@@ -194,6 +299,25 @@ def _replace_folder(written: Path, folder: Path) -> None:
         shutil.rmtree(stale)
 
 
+def _outbox_day(connection: duckdb.DuckDBPyConnection, warehouse_path: Path) -> dt.date:
+    """The day the outbox reports on: the case logs' last day, else the consultations'."""
+    days = dict(
+        connection.sql(
+            "select source_name, last_data_date from marts.mart_data_freshness "
+            "where source_name in ('case_logs', 'consultations')"
+        ).fetchall()
+    )
+    day = days.get("case_logs") or days.get("consultations")
+    if day is None:
+        # alerts are about cases and consultation orders: without either, no day to report on
+        raise OutboxError(
+            f"{warehouse_path}: no case logs or consultations are loaded "
+            "(marts.mart_data_freshness has no day for either), so there are no alerts to "
+            "report; load them and build first"
+        )
+    return day
+
+
 def write_alert_outbox(
     warehouse_path: Path, outbox_dir: Path, *, file_format: str = "xlsx"
 ) -> OutboxResult:
@@ -201,21 +325,13 @@ def write_alert_outbox(
     if file_format not in FORMATS:
         raise ValueError(f"format must be one of {FORMATS}, got {file_format!r}")
     with connect(warehouse_path) as connection:
-        _ensure_log(connection)
+        _ensure_log(connection, ALERT_LOG, ("case_id", "alert_level"))
         # today's alerts with is_new (not reported at this level on an earlier day) and the
         # summaries with their totals: all computed by the warehouse, read as they stand
         alerts = connection.sql(
             "select * from marts.mart_supervision_outbox order by outbox_order"
         ).pl()
-        (as_of,) = connection.sql(
-            "select last_data_date from marts.mart_data_freshness where source_name = 'case_logs'"
-        ).fetchall()[0]
-        if as_of is None:
-            # alerts are about cases: without a case log there is no day to report on
-            raise OutboxError(
-                f"{warehouse_path}: no case logs are loaded (marts.mart_data_freshness has no "
-                "case_logs day), so there are no alerts to report; load case logs and build first"
-            )
+        as_of = _outbox_day(connection, warehouse_path)
         new_alerts = alerts.filter(pl.col("is_new"))
         department_summary = _summary(
             connection, "mart_supervision_outbox_summary", "department_name"
@@ -253,16 +369,13 @@ def write_alert_outbox(
         district_summary_file = _write(
             district_summary, writing / DISTRICT_SUMMARY, file_format, as_of, sheet="汇总"
         )
+        listings = {
+            listing.name: _write_listing(connection, listing, writing, file_format, as_of)
+            for listing in LISTINGS
+        }
 
         # logged as reported today; a rerun of the day finds them logged already
-        if new_alerts.height:
-            connection.register("new_alerts", new_alerts.select("case_id", "alert_level"))
-            connection.execute(
-                f"insert into {ALERT_LOG} select case_id, alert_level, ? from new_alerts "
-                "on conflict do nothing",
-                [as_of],
-            )
-            connection.unregister("new_alerts")
+        _log_sent(connection, ALERT_LOG, new_alerts.select("case_id", "alert_level"), as_of)
     _replace_folder(writing, folder)
 
     def moved(path: Path) -> Path:
@@ -277,4 +390,6 @@ def write_alert_outbox(
         district_summary_file=moved(district_summary_file),
         alerts_total=alerts.height,
         alerts_new=new_alerts.height,
+        listing_files={name: [moved(p) for p in files] for name, (files, _) in listings.items()},
+        listing_new={name: new for name, (_, new) in listings.items()},
     )

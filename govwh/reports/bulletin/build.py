@@ -107,7 +107,12 @@ def _summary(data: BulletinData, environment: jinja2.Environment) -> str:
     ).strip()
 
 
-SOURCE_NAMES_ZH = {"hall_tickets": "排队叫号", "service_items": "事项目录"}
+SOURCE_NAMES_ZH = {
+    "hall_tickets": "排队叫号",
+    "service_items": "事项目录",
+    "consultations": "咨询投诉",
+    "hotline_calls": "热线话务",
+}
 
 
 def render_html(data: BulletinData, generated_at: dt.datetime) -> str:
@@ -145,6 +150,16 @@ def render_html(data: BulletinData, generated_at: dt.datetime) -> str:
         depth_upgrades=data.depth_upgrades.to_dicts(),
         bad_reviews=data.bad_reviews.row(0, named=True),
         bad_reviews_by_department=data.bad_reviews_by_department.to_dicts(),
+        consultations_loaded="consultations" not in data.freshness.absent,
+        consultations_city=data.consultations_city.row(0, named=True)
+        if data.consultations_city.height
+        else None,
+        consultations_ranked=data.consultations_by_department.filter(
+            pl.col("is_ranked")
+        ).to_dicts(),
+        consultations_unranked=data.consultations_by_department.filter(
+            ~pl.col("is_ranked")
+        ).to_dicts(),
     )
 
 

@@ -91,6 +91,10 @@ class BulletinData:
     depth_upgrades: pl.DataFrame
     bad_reviews: pl.DataFrame  # one row: counts by rectification status
     bad_reviews_by_department: pl.DataFrame
+    # 咨询投诉: the week's city figures (one row, none without orders) and the departments,
+    # ranked ones first (mart_weekly_consultations_by_department.listing_order)
+    consultations_city: pl.DataFrame
+    consultations_by_department: pl.DataFrame
 
 
 def _frame(connection: duckdb.DuckDBPyConnection, sql: str, params: list | dict) -> pl.DataFrame:
@@ -228,6 +232,26 @@ def read_bulletin_data(connection: duckdb.DuckDBPyConnection, week: IsoWeek) -> 
         "department_rank",
     )
 
+    consultations_city = _frame(
+        connection,
+        """
+        select orders_received, reply_5wd_due_orders, replied_within_5wd_orders,
+               reply_5wd_rate, reply_5wd_decided_orders, late_reply_orders, late_reply_share,
+               solved_known_orders, solved_orders, solved_rate, rated_orders,
+               consultation_satisfaction_rate
+        from marts.mart_consultation_metrics_by_period
+        where period_grain = 'week' and scope_type = 'city' and period_start = ?
+        """,
+        [week.start],
+    )
+    consultations_by_department = section(
+        "mart_weekly_consultations_by_department",
+        "department_rank, departments_ranked, is_ranked, min_orders_to_rank, department_name, "
+        "orders_received, reply_5wd_due_orders, reply_5wd_rate, late_reply_orders, "
+        "late_reply_share, solved_rate, consultation_satisfaction_rate",
+        "listing_order",
+    )
+
     return BulletinData(
         week=week,
         city=read_city(connection),
@@ -245,4 +269,6 @@ def read_bulletin_data(connection: duckdb.DuckDBPyConnection, week: IsoWeek) -> 
         depth_upgrades=depth_upgrades,
         bad_reviews=bad_reviews,
         bad_reviews_by_department=bad_reviews_by_department,
+        consultations_city=consultations_city,
+        consultations_by_department=consultations_by_department,
     )

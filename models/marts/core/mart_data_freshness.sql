@@ -1,7 +1,9 @@
 {#- How far each source reaches: the one place the warehouse says what its data is "as of".
-    One row per source (case_logs, hall_tickets, service_items) with the last day it has data
-    for and its row count. Every row also carries the city-level as_of_date (the earlier of the
-    case-log and hall-ticket days: a report built on both is complete up to it), and the
+    One row per source (case_logs, hall_tickets, service_items, consultations, hotline_calls)
+    with the last day it has data for and its row count. Every row also carries the city-level
+    as_of_date (the earliest last day of the daily activity sources the city loads — case
+    logs, hall tickets, consultation orders, hotline calls: a report built on them is complete
+    up to it; a source without data does not hold it back), and the
     case_logs row carries the other case-log days that models and reports date themselves by
     (null on the other rows): the last day an accepted case changed (the backlog's last day),
     the last completion day, the last submission day. -#}
@@ -40,19 +42,41 @@ catalogue_days as (
 
 ),
 
+consultation_days as (
+
+    select
+        min(received_date) as first_data_date,
+        max(as_of_date) as last_data_date,
+        count(*) as row_count
+    from {{ ref('fct_consultations') }}
+
+),
+
+hotline_call_days as (
+
+    select
+        min(offered_date) as first_data_date,
+        max(offered_date) as last_data_date,
+        count(*) as row_count
+    from {{ ref('fct_hotline_calls') }}
+
+),
+
 city_as_of as (
 
-    -- the earlier of the two daily sources; either alone when the other has no data
+    -- the earliest of the daily sources that have data (least skips nulls on DuckDB, Spark
+    -- and Postgres alike); null only when none has any
     select
-        case
-            when case_log_days.last_data_date is null then hall_ticket_days.last_data_date
-            when hall_ticket_days.last_data_date is null then case_log_days.last_data_date
-            when case_log_days.last_data_date < hall_ticket_days.last_data_date
-                then case_log_days.last_data_date
-            else hall_ticket_days.last_data_date
-        end as as_of_date
+        least(
+            case_log_days.last_data_date,
+            hall_ticket_days.last_data_date,
+            consultation_days.last_data_date,
+            hotline_call_days.last_data_date
+        ) as as_of_date
     from case_log_days
     cross join hall_ticket_days
+    cross join consultation_days
+    cross join hotline_call_days
 
 ),
 
@@ -90,6 +114,28 @@ sources as (
         cast(null as date),
         cast(null as date)
     from catalogue_days
+    union all
+    select
+        'consultations',
+        'fct_consultations',
+        first_data_date,
+        last_data_date,
+        row_count,
+        cast(null as date),
+        cast(null as date),
+        cast(null as date)
+    from consultation_days
+    union all
+    select
+        'hotline_calls',
+        'fct_hotline_calls',
+        first_data_date,
+        last_data_date,
+        row_count,
+        cast(null as date),
+        cast(null as date),
+        cast(null as date)
+    from hotline_call_days
 
 )
 
