@@ -346,3 +346,38 @@ def test_a_warehouse_without_case_logs_or_consultations_is_refused_by_name(
     with pytest.raises(OutboxError, match="no case logs or consultations are loaded"):
         write_alert_outbox(warehouse, tmp_path / "outbox", file_format="csv")
     assert not (tmp_path / "outbox").exists()
+
+
+def test_consultation_orders_on_alert_go_to_their_departments_once_per_level(
+    warehouse: Path, tmp_path: Path
+) -> None:
+    # the alerts straight from the consultation alert list, not through the outbox view
+    alerts = _query(
+        warehouse,
+        "select order_id, alert_level, department_name, as_of_date"
+        " from marts.mart_consultation_alerts",
+    )
+    assert alerts.height > 1
+    result = write_alert_outbox(warehouse, tmp_path / "outbox", file_format="csv")
+    files = result.listing_files["consultation_alerts"]
+    assert {path.parent.name for path in files} == {"咨询投诉"}
+    listed = {path.stem: _csv(path)["工单编号"].to_list() for path in files}
+    expected = alerts.group_by("department_name").agg(pl.col("order_id").sort())
+    assert {stem: sorted(ids) for stem, ids in listed.items()} == {
+        re.sub(r"[^\w\u4e00-\u9fff-]+", "_", name).strip("_"): ids
+        for name, ids in expected.iter_rows()
+    }
+    assert result.listing_new["consultation_alerts"] == alerts.height
+    logged = _query(
+        warehouse, "select order_id, alert_level, reported_on from ops.consultation_alert_log"
+    )
+    assert sorted(logged.rows()) == sorted(
+        (order, level, day) for order, level, _, day in alerts.iter_rows()
+    )
+
+    # the next day's outbox: the same orders at the same levels are not sent again
+    with duckdb.connect(str(warehouse)) as connection:
+        connection.execute("update ops.consultation_alert_log set reported_on = reported_on - 1")
+    again = write_alert_outbox(warehouse, tmp_path / "next", file_format="csv")
+    assert again.listing_new["consultation_alerts"] == 0
+    assert not again.listing_files["consultation_alerts"]

@@ -164,19 +164,13 @@ def _ensure_log(connection: duckdb.DuckDBPyConnection, log: str, keys: tuple[str
     )
 
 
-def _log_sent(
-    connection: duckdb.DuckDBPyConnection,
-    log: str,
-    sent: pl.DataFrame,
-    as_of: dt.date,
-) -> None:
-    """Log the entries sent today; an entry logged on an earlier run keeps its first day."""
+def _log_sent(connection: duckdb.DuckDBPyConnection, log: str, sent: pl.DataFrame) -> None:
+    """Log the entries sent (their keys and the day they were reported on, the as-of day of
+    the list they came from); an entry logged on an earlier run keeps its first day."""
     if sent.height == 0:
         return
     connection.register("sent_entries", sent)
-    connection.execute(
-        f"insert into {log} select *, ? from sent_entries on conflict do nothing", [as_of]
-    )
+    connection.execute(f"insert into {log} select * from sent_entries on conflict do nothing")
     connection.unregister("sent_entries")
 
 
@@ -277,7 +271,9 @@ def _write_listing(
         headers=listing.headers,
         sheet=listing.sheet,
     )
-    _log_sent(connection, listing.log, new.select(listing.keys), as_of)
+    # dated by the list's own as-of day (the consultations' last day may differ from the
+    # outbox's), which its view compares the sent-log with
+    _log_sent(connection, listing.log, new.select(*listing.keys, "as_of_date"))
     return files, new.height
 
 
@@ -375,7 +371,11 @@ def write_alert_outbox(
         }
 
         # logged as reported today; a rerun of the day finds them logged already
-        _log_sent(connection, ALERT_LOG, new_alerts.select("case_id", "alert_level"), as_of)
+        _log_sent(
+            connection,
+            ALERT_LOG,
+            new_alerts.select("case_id", "alert_level", pl.lit(as_of).alias("reported_on")),
+        )
     _replace_folder(writing, folder)
 
     def moved(path: Path) -> Path:
