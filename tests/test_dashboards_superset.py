@@ -89,7 +89,7 @@ def published(superset: tuple[SupersetSettings, str], admin: SupersetApi) -> Pub
 def test_every_chart_returns_rows_without_errors(
     admin: SupersetApi, published: PublishResult
 ) -> None:
-    assert published.dashboards == 5 and published.charts >= 25
+    assert published.dashboards == 6 and published.charts >= 25
     # only the backtest may be missing (the tiny city's one year is too short to backtest): a
     # dataset whose SQL or metric no longer fits the marts is skipped by the publisher, and
     # its charts vanish from the dashboards without an error
@@ -269,7 +269,7 @@ def _assert_chinese_interface(session: BrowserSession) -> None:
 def test_every_dashboard_renders_in_chromium_without_errors(
     superset: tuple[SupersetSettings, str], published: PublishResult, tmp_path: Path
 ) -> None:
-    """As the admin: every chart of the five dashboards shows data without touching a filter,
+    """As the admin: every chart of the six dashboards shows data without touching a filter,
     the cards read the city's figures, and the interface is Chinese."""
     settings, password = superset
     slugs = [f"govwh-{key}" for key in published.dashboard_ids]
