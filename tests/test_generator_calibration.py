@@ -184,3 +184,45 @@ def test_waits_grow_when_windows_fall() -> None:
         assert np.all(result.called_minute[~np.isnan(result.called_minute)] >= 540)
     assert waits[0] < waits[1] < waits[2]
     assert abandoned[0] < abandoned[2]
+
+
+def _late_reply_share_by_year(scale: str, seed: int) -> dict[int, float]:
+    """Orders still unanswered at the end of the 5th working day after the received day,
+    over orders received (withdrawn ones without a reply left out), by received year."""
+    from govwh.demo.calendar_arrays import WorkingCalendar
+    from govwh.demo.consultations import generate_consultations
+
+    params = scale_params(scale)
+    city = City.from_folder()
+    items = build_items(np.random.default_rng([seed, 0]), params, city)
+    orders = generate_consultations(seed, params, city, items).orders
+    latest = orders.sort("updated_at").group_by("order_id").last()
+    calendar = WorkingCalendar.from_seed()
+    received = latest["received_at"].dt.date().cast(pl.Int64).to_numpy()
+    due = calendar.nth_workday_after(received, np.full(len(received), 5))
+    judged = latest.with_columns(
+        pl.Series("due", due),
+        pl.col("first_reply_at").dt.date().cast(pl.Int64).alias("reply_day"),
+        pl.col("received_at").dt.year().alias("year"),
+    ).filter(
+        (pl.col("status") != "withdrawn")
+        & (pl.col("due") < pl.col("updated_at").max().dt.date().cast(pl.Int64))
+    )
+    shares = judged.group_by("year").agg(
+        (pl.col("reply_day").is_null() | (pl.col("reply_day") > pl.col("due"))).mean()
+    )
+    return dict(shares.iter_rows())
+
+
+def test_2017_consultations_have_the_inspections_late_reply_share() -> None:
+    """38 % of 2017's consultations unanswered after 5 working days (the State Council's
+    inspection), improving every year to about 10 % in 2021; the small city read back from
+    its marts: tests/test_metrics_recompute.py."""
+    shares = _late_reply_share_by_year("city", 42)
+    assert shares[2017] == pytest.approx(0.38, abs=0.01)
+    assert shares[2021] == pytest.approx(0.10, abs=0.01)
+    assert [shares[y] for y in range(2017, 2022)] == sorted(
+        (shares[y] for y in range(2017, 2022)), reverse=True
+    )
+    small = _late_reply_share_by_year("small", 1)
+    assert small[2017] == pytest.approx(0.38, abs=0.02)

@@ -33,6 +33,11 @@ COMPARED = [
     "intermediate.int_service_items__classified",
     "marts.dim_service_item",
     "marts.mart_item_supply_by_period",
+    "marts.fct_consultations",
+    "marts.fct_hotline_calls",
+    "marts.mart_consultation_metrics_by_period",
+    "marts.mart_hotline_calls_by_period",
+    "marts.mart_consultation_alerts",
 ]
 BOOKKEEPING = frozenset({"_watermark", "_loaded_at", "_as_of_date", "_built_at"})
 # Catalogue models are replaced whole after any catalogue load (and left alone otherwise):
@@ -76,8 +81,14 @@ def test_one_day_incremental_equals_full_refresh(
         last_day = connection.execute(
             "select max(cast(updated_at as date)) from raw.case_logs"
         ).fetchone()[0]
-        # Hold back the last day's case versions and tickets, then build without them.
-        for table, column in (("case_logs", "updated_at"), ("hall_tickets", "ticket_taken_at")):
+        # Hold back the last day's case versions, tickets, order versions and calls, then
+        # build without them.
+        for table, column in (
+            ("case_logs", "updated_at"),
+            ("hall_tickets", "ticket_taken_at"),
+            ("consultations", "updated_at"),
+            ("hotline_calls", "offered_at"),
+        ):
             connection.execute(
                 f"create table main.held_{table} as select * from raw.{table} "
                 f"where cast({column} as date) = ?",
@@ -94,7 +105,7 @@ def test_one_day_incremental_equals_full_refresh(
     # suspended working day: due dates, alerts and backlog move) that must replace the stored
     # version, and stale re-exports with an earlier version time that must not —
     with duckdb.connect(str(warehouse)) as connection:
-        for table in ("case_logs", "hall_tickets"):
+        for table in ("case_logs", "hall_tickets", "consultations", "hotline_calls"):
             connection.execute(
                 f"create table main.next_load_{table} as "
                 f"select max(_loaded_at) + interval 1 day as loaded_at from raw.{table}"
@@ -111,6 +122,20 @@ def test_one_day_incremental_equals_full_refresh(
                 "from raw.case_logs where status = 'in_progress' "
                 f"order by case_id limit 40 offset {offset}"
             )
+        # open work orders answered in a newer version (they leave the alerts, their verdicts
+        # are decided), and stale re-exports of others that must not replace the stored ones
+        for version_shift, status, offset in (
+            ("+ interval 1 minute", "replied", 0),
+            ("- interval 1 day", "closed", 5),
+        ):
+            connection.execute(
+                "insert into raw.consultations by name select * replace ("
+                f"updated_at {version_shift} as updated_at, '{status}' as status, "
+                f"coalesce(first_reply_at, updated_at {version_shift}) as first_reply_at, "
+                "(select loaded_at from main.next_load_consultations) as _loaded_at) "
+                "from raw.consultations where status in ('received', 'assigned') "
+                f"order by order_id limit 5 offset {offset}"
+            )
         # and a catalogue snapshot in mid-month (the last one again, half a month earlier):
         # the cases whose clock started since are recomputed, the catalogue marts rebuilt
         connection.execute(
@@ -120,7 +145,7 @@ def test_one_day_incremental_equals_full_refresh(
             "from raw.service_items "
             "where snapshot_date = (select max(snapshot_date) from raw.service_items)"
         )
-        for table in ("case_logs", "hall_tickets"):
+        for table in ("case_logs", "hall_tickets", "consultations", "hotline_calls"):
             connection.execute(
                 f"insert into raw.{table} by name select * replace "
                 f"((select loaded_at from main.next_load_{table}) as _loaded_at) "

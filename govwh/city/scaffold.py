@@ -91,6 +91,14 @@ def observe(connection: duckdb.DuckDBPyConnection) -> Observed:
         )
         hall_parts.append("select hall_code from raw.hall_tickets")
         year_parts.append("select year(ticket_taken_at) as y from raw.hall_tickets")
+    if "consultations" in tables:
+        region_parts.append("select region_code, null as admin_level from raw.consultations")
+        department_parts.append(
+            "select department_code, null as department_name from raw.consultations"
+        )
+        year_parts.append("select year(received_at) as y from raw.consultations")
+    if "hotline_calls" in tables:
+        year_parts.append("select year(offered_at) as y from raw.hotline_calls")
 
     regions = pl.DataFrame(schema={"region_code": string, "admin_level": string})
     if region_parts:

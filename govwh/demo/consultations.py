@@ -59,8 +59,8 @@ def _timestamps(seconds: np.ndarray) -> pl.Series:
 def _by_year(table: dict[int, float], years: np.ndarray) -> np.ndarray:
     """A figure per year, the last known year's value after it and the first before it."""
     known = sorted(table)
-    clipped = np.clip(years, known[0], known[-1])
-    return np.array([table[int(y)] for y in clipped], dtype=float)
+    lookup = np.array([table[y] for y in known], dtype=float)
+    return lookup[np.clip(years, known[0], known[-1]) - known[0]]
 
 
 def _daily_orders(
@@ -98,10 +98,16 @@ def _late_probability(base: np.ndarray, factor: np.ndarray) -> np.ndarray:
     return probability
 
 
-def _names(rng: np.random.Generator, n: int) -> np.ndarray:
-    surname = np.array(SURNAMES)[rng.integers(0, len(SURNAMES), n)]
-    given = np.array(GIVEN)[rng.integers(0, len(GIVEN), n)]
-    return np.char.add(np.char.add(surname.astype(str), given.astype(str)), "某")
+def _names(rng: np.random.Generator, n: int) -> pl.Series:
+    surname = pl.Series(SURNAMES).gather(rng.integers(0, len(SURNAMES), n))
+    given = pl.Series(GIVEN).gather(rng.integers(0, len(GIVEN), n))
+    return surname + given + "某"
+
+
+def _codes(values: np.ndarray, index: np.ndarray, missing: np.ndarray) -> pl.Series:
+    """values[index] as strings, null where `missing`."""
+    chosen = pl.Series(values.astype(str)).gather(np.where(missing, 0, index))
+    return pl.select(pl.when(pl.Series(missing)).then(None).otherwise(chosen)).to_series()
 
 
 def generate_consultations(
@@ -127,13 +133,11 @@ def generate_consultations(
         np.random.default_rng([seed, 42]), department_weight, p.late_department_spread
     )
     department_index = rng.choice(len(departments), n, p=department_weight)
-    department = departments[department_index].astype(object)
-    department[rng.random(n) < p.missing_department_share] = None
+    no_department = rng.random(n) < p.missing_department_share
     counties = np.array([city.city_code, *city.county_codes()])
     county_weight = city.region_weight(counties)
-    region = counties[rng.choice(len(counties), n, p=county_weight / county_weight.sum())]
-    region = region.astype(object)
-    region[rng.random(n) < p.missing_region_share] = None
+    region_index = rng.choice(len(counties), n, p=county_weight / county_weight.sum())
+    no_region = rng.random(n) < p.missing_region_share
     kind = KINDS[rng.choice(len(KINDS), n, p=KIND_SHARES)]
     progress = np.clip((year - 2017) / 4, 0, 1)
     channel_shares = np.outer(1 - progress, p.channel_shares_2017) + np.outer(
@@ -143,18 +147,20 @@ def generate_consultations(
     channel = CHANNELS[
         np.minimum((rng.random(n)[:, None] > cumulative).sum(axis=1), len(CHANNELS) - 1)
     ]
-    item = np.full(n, None, dtype=object)
-    catalogue = items.select("item_code", "department_code").unique().sort("item_code")
-    by_department = {
-        d: g["item_code"].to_numpy()
-        for (d,), g in catalogue.group_by("department_code", maintain_order=True)
-    }
+    # an item of the order's department: the department's items are a contiguous run of the
+    # catalogue sorted by department, picked by a uniform draw
+    catalogue = (
+        items.select("department_code", "item_code").unique().sort("department_code", "item_code")
+    )
+    catalogue_departments = catalogue["department_code"].to_numpy().astype(str)
+    catalogue_items = catalogue["item_code"].to_numpy().astype(str)
     about_item = (rng.random(n) < p.item_share) & np.isin(kind, ["consultation", "complaint"])
-    pick = rng.random(n)
-    for index in np.flatnonzero(about_item & (department != None)):  # noqa: E711
-        codes = by_department.get(department[index])
-        if codes is not None and len(codes):
-            item[index] = codes[int(pick[index] * len(codes))]
+    named = np.where(no_department, "", departments[department_index])
+    first_item = np.searchsorted(catalogue_departments, named, side="left")
+    item_count = np.searchsorted(catalogue_departments, named, side="right") - first_item
+    pick = first_item + np.floor(rng.random(n) * item_count).astype(np.int64)
+    has_item = about_item & (item_count > 0)
+    item = _codes(catalogue_items, np.minimum(pick, len(catalogue_items) - 1), ~has_item)
 
     # received
     working_hours = rng.random(n) < 0.8
@@ -168,7 +174,7 @@ def generate_consultations(
     # withdrawn, late, reply day
     withdrawn = rng.random(n) < p.withdrawn_share
     late_base = _by_year(p.late_reply_share, year)
-    late_factor = np.where(department == None, 1.0, lateness[department_index])  # noqa: E711
+    late_factor = np.where(no_department, 1.0, lateness[department_index])
     late = (rng.random(n) < _late_probability(late_base, late_factor)) & ~withdrawn
     never = late & (rng.random(n) < p.never_replied_share_of_late)
     on_time_k = rng.choice(6, n, p=p.on_time_reply_day_shares)
@@ -222,7 +228,7 @@ def generate_consultations(
         np.where(replied, np.minimum(reply_second, received + DAY), received + DAY) - received
     )
     assigned = received + assigned_target * rng.uniform(0.1, 0.9, n)
-    assigned = np.where((department == None) | withdrawn, np.nan, by_end(assigned))  # noqa: E711
+    assigned = np.where(no_department | withdrawn, np.nan, by_end(assigned))
     reply = by_end(reply)
     closed = np.where(np.isnan(reply) & ~never, np.nan, by_end(closed))
     callback = np.where(np.isnan(closed), np.nan, by_end(callback))
@@ -239,21 +245,21 @@ def generate_consultations(
         axis=0,
     )
     transfers = rng.poisson(p.transfers_mean, n) + (late & (rng.random(n) < 0.5))
-    order_id = np.char.add(
-        np.char.add("GD", day.astype("datetime64[D]").astype(str)),
-        np.char.zfill(np.arange(n).astype(str), 7),
+    order_id = (
+        "GD"
+        + pl.Series(day.astype("datetime64[D]")).dt.strftime("%Y%m%d")
+        + pl.Series(np.arange(n)).cast(pl.String).str.zfill(7)
     )
-    order_id = np.char.replace(order_id, "-", "")
-    phone = np.char.add("1", np.char.zfill(rng.integers(3e9, 9e9, n).astype(str), 10))
+    phone = "1" + pl.Series(rng.integers(3_000_000_000, 9_000_000_000, n)).cast(pl.String)
     orders = pl.DataFrame(
         {
             "order_id": order_id,
             "channel": channel,
             "kind": kind,
-            "item_code": pl.Series(item.tolist(), dtype=pl.String),
-            "department_code": pl.Series(department.tolist(), dtype=pl.String),
-            "region_code": pl.Series(region.tolist(), dtype=pl.String),
-            "subject": pl.Series([SUBJECTS[k] for k in kind], dtype=pl.String),
+            "item_code": item,
+            "department_code": _codes(departments, department_index, no_department),
+            "region_code": _codes(counties, region_index, no_region),
+            "subject": pl.Series(kind).replace_strict(SUBJECTS, return_dtype=pl.String),
             "citizen_name": _names(rng, n),
             "citizen_phone": phone,
             "received_at": _timestamps(received.astype(float)),
@@ -308,7 +314,7 @@ def _calls(seed: int, p: ConsultationParams, orders: pl.DataFrame, end_second: i
     rng = np.random.default_rng([seed, 43])
     hotline = orders.filter(pl.col("channel") == "hotline")
     received = hotline["received_at"].dt.epoch("s").to_numpy()
-    order_ids = hotline["order_id"].to_numpy()
+    order_ids = hotline["order_id"]
     year = hotline["received_at"].dt.year().to_numpy()
     direct = rng.random(len(received)) < p.direct_answer_calls_per_order
     abandon_share = _by_year(p.call_abandonment_share, year)
@@ -329,8 +335,9 @@ def _calls(seed: int, p: ConsultationParams, orders: pl.DataFrame, end_second: i
         ]
     )
     years = np.concatenate([year, year[direct], year[abandoned]])
+    # position of the order a call opened (-1: none)
     linked = np.concatenate(
-        [order_ids, np.full(int(direct.sum() + abandoned.sum()), None, dtype=object)]
+        [np.arange(len(received)), np.full(int(direct.sum() + abandoned.sum()), -1)]
     )
     wait = rng.exponential(_by_year(p.call_wait_mean_seconds, years))
     patience = rng.exponential(p.call_patience_mean_seconds, len(offered))
@@ -346,17 +353,23 @@ def _calls(seed: int, p: ConsultationParams, orders: pl.DataFrame, end_second: i
     offered, answered, ended = (a[keep][order] for a in (offered, answered, ended))
     kinds, linked = kinds[keep][order], linked[keep][order]
     count = len(offered)
-    agents = np.char.add("A", np.char.zfill(rng.integers(1, p.agents + 1, count).astype(str), 4))
+    agents = "A" + pl.Series(rng.integers(1, p.agents + 1, count)).cast(pl.String).str.zfill(4)
     return pl.DataFrame(
         {
-            "call_id": np.char.add("CL", np.char.zfill(np.arange(count).astype(str), 9)),
+            "call_id": "CL" + pl.Series(np.arange(count)).cast(pl.String).str.zfill(9),
             "line": np.full(count, "12345"),
             "offered_at": _timestamps(np.floor(offered)),
             "answered_at": _timestamps(np.floor(answered)),
             "ended_at": _timestamps(np.floor(ended)),
             "outcome": np.where(kinds == 2, "abandoned", "answered"),
-            "agent_id": pl.Series(np.where(kinds == 2, None, agents).tolist(), dtype=pl.String),
-            "order_id": pl.Series(linked.tolist(), dtype=pl.String),
+            "agent_id": pl.select(
+                pl.when(pl.Series(kinds == 2)).then(None).otherwise(agents)
+            ).to_series(),
+            "order_id": pl.select(
+                pl.when(pl.Series(linked < 0))
+                .then(None)
+                .otherwise(order_ids.gather(np.maximum(linked, 0)))
+            ).to_series(),
         }
     )
 

@@ -15,6 +15,12 @@ from govwh.settings import DBT_PROJECT_DIR
 
 MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
 RAW_SCHEMA = "raw"
+# Parents a model reads only to add members, never needing them: dim_department adds the
+# departments the consultations name, but a city without consultations still has every
+# department it configures (and every mart downstream of dim_department builds).
+OPTIONAL_PARENTS: dict[str, frozenset[str]] = {
+    "dim_department": frozenset({"stg_hotline__consultations"}),
+}
 
 
 def model_sources(manifest_path: Path = MANIFEST) -> dict[str, frozenset[str]]:
@@ -41,7 +47,9 @@ def _model_sources(manifest_path: Path, _mtime: float) -> tuple[tuple[str, froze
             return frozenset({raw_sources[node]})
         if node not in found:
             found[node] = frozenset()  # a cycle guard; dbt graphs have none
-            found[node] = frozenset().union(*(sources_of(p) for p in parents.get(node, [])))
+            optional = OPTIONAL_PARENTS.get(node.split(".")[-1], frozenset())
+            needed = [p for p in parents.get(node, []) if p.split(".")[-1] not in optional]
+            found[node] = frozenset().union(*(sources_of(p) for p in needed))
         return found[node]
 
     models = [node for node in parents if node.startswith("model.")]

@@ -13,7 +13,7 @@
     - closed_on_time: closed by close_due_at, built the same way (var
       consultation_close_limit_days).
     The booleans are null while undecidable: an order not yet answered before its deadline
-    has passed (as of as_of_date, the last day the export has data for), and a withdrawn
+    has passed (as of _as_of_date, the last day the export has data for), and a withdrawn
     order without a reply (nobody waits for it). An order closed without any reply is
     unanswered for good (false). A department or region missing or not in its dimension is
     the unknown member (var unknown_member_code); the exported codes stay in
@@ -298,7 +298,7 @@ select
     end as closed_on_time,
     callback_at is not null as is_called_back,
     case when rating is not null then rating >= 4 end as is_satisfied_rating,
-    as_of_date,
+    as_of_date as _as_of_date,
     updated_at,
     _loaded_at,
     (select _watermark from source_watermark) as _watermark

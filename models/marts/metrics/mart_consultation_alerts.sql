@@ -1,4 +1,4 @@
-{#- Open work orders the supervision must chase, as of the last day of data (as_of_date of
+{#- Open work orders the supervision must chase, as of the last day of data (_as_of_date of
     fct_consultations), on the working-day calendar: red once the order's reply deadline
     (reply_due_at: its own, else the city's limit) has passed without a reply, yellow once
     the unanswered order has used var yellow_alert_threshold (80 %) of its reply limit in
@@ -28,13 +28,15 @@ unanswered as (
 
     select
         orders.*,
+        -- an open order is recomputed by every run: its as-of day is the latest run's
+        orders._as_of_date as as_of_date,
         as_of_day.workday_seq - received_day.workday_seq as working_days_used,
         due_day.workday_seq - received_day.workday_seq as limit_working_days
     from orders
     inner join calendar_days as received_day
         on orders.received_date = received_day.calendar_date
     inner join calendar_days as as_of_day
-        on orders.as_of_date = as_of_day.calendar_date
+        on orders._as_of_date = as_of_day.calendar_date
     inner join calendar_days as due_day
         on orders.reply_due_date = due_day.calendar_date
     where orders.is_open

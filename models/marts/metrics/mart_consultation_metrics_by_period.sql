@@ -117,7 +117,7 @@ summed_parts as (
 
 run_watermark as (
 
-    select max(_watermark) as _watermark, max(as_of_date) as as_of_date from orders
+    select max(_watermark) as _watermark, max(_as_of_date) as as_of_date from orders
 
 )
 
