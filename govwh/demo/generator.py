@@ -18,9 +18,16 @@ from govwh.demo.cases import build_model, finish_cases, generate_cases
 from govwh.demo.catalogue import build_items, catalogue_snapshot, snapshot_dates
 from govwh.demo.city import City
 from govwh.demo.export import check_format, write_frame
+from govwh.demo.guides import write_guides
 from govwh.demo.params import scale_params
 from govwh.demo.tickets import month_tickets
-from govwh.ingestion.schemas import CASE_LOGS, HALL_TICKETS, SERVICE_ITEMS
+from govwh.ingestion.schemas import (
+    CASE_LOGS,
+    HALL_TICKETS,
+    SERVICE_GUIDE_MATERIALS,
+    SERVICE_GUIDES,
+    SERVICE_ITEMS,
+)
 from govwh.settings import DEMO_CITY_DIR
 
 GENERATOR_VERSION = "3"
@@ -69,7 +76,7 @@ def generate_demo_city(
     progress: Progress | None = None,
     city_dir: Path = DEMO_CITY_DIR,
 ) -> GenerationSummary:
-    """Write the three sources of a generated city; deterministic for seed and scale."""
+    """Write the sources of a generated city; deterministic for seed and scale."""
     params = scale_params(scale).with_period(start, end)
     if params.start > params.end:
         raise ValueError(f"start {params.start} is after end {params.end}")
@@ -77,7 +84,7 @@ def generate_demo_city(
     began = time.perf_counter()
     landing_dir = Path(landing_dir)
     summary = GenerationSummary(landing_dir, seed, scale, params.start, params.end)
-    for source in (SERVICE_ITEMS, CASE_LOGS, HALL_TICKETS):
+    for source in (SERVICE_ITEMS, CASE_LOGS, HALL_TICKETS, SERVICE_GUIDES, SERVICE_GUIDE_MATERIALS):
         folder = landing_dir / source.name
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True)
@@ -100,6 +107,11 @@ def generate_demo_city(
         _record(summary, "service_items", paths, frame.height)
         if progress:
             progress("service_items", number, len(snapshots))
+
+    for name, paths, rows in write_guides(items, seed, params, landing_dir, write):
+        _record(summary, name, paths, rows)
+    if progress:
+        progress("service_guides", 1, 1)
 
     model = build_model(
         seed, params, city, items, np.array([day_number(s) for s in snapshots], dtype=np.int64)

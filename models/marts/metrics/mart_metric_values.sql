@@ -27,6 +27,7 @@
     'mart_item_supply_by_period': '_watermark',
     'mart_case_metrics_by_period': '_watermark',
     'mart_hall_metrics_by_period': '_loaded_at',
+    'mart_guide_completeness_by_period': '_watermark',
 } -%}
 
 with
