@@ -81,7 +81,10 @@ def load(
     path: Annotated[Path, typer.Argument(help="A file, or a folder of files, to load.")],
     source: Annotated[
         str | None,
-        typer.Option(help="service_items, case_logs or hall_tickets (default: the folder name)."),
+        typer.Option(
+            help="service_items, case_logs, hall_tickets, service_guides or "
+            "service_guide_materials (default: the folder name)."
+        ),
     ] = None,
     mapping: Annotated[
         Path | None,
@@ -144,7 +147,10 @@ def unload(
     ],
     source: Annotated[
         str | None,
-        typer.Option(help="service_items, case_logs or hall_tickets (when a name is ambiguous)."),
+        typer.Option(
+            help="service_items, case_logs, hall_tickets, service_guides or "
+            "service_guide_materials (when a name is ambiguous)."
+        ),
     ] = None,
 ) -> None:
     """Take one load back out of the warehouse (its raw rows and rejects), keeping its

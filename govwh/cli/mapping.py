@@ -30,7 +30,12 @@ mapping_app = typer.Typer(
 )
 
 FileArgument = Annotated[Path, typer.Argument(help="The export file (csv, tsv, txt, xlsx, …).")]
-SourceOption = Annotated[str, typer.Option(help="service_items, case_logs or hall_tickets.")]
+SourceOption = Annotated[
+    str,
+    typer.Option(
+        help="service_items, case_logs, hall_tickets, service_guides or service_guide_materials."
+    ),
+]
 
 
 def _console(stderr: bool = False) -> Console:
