@@ -91,6 +91,10 @@ def observe(connection: duckdb.DuckDBPyConnection) -> Observed:
         )
         hall_parts.append("select hall_code from raw.hall_tickets")
         year_parts.append("select year(ticket_taken_at) as y from raw.hall_tickets")
+    if "service_guides" in tables:
+        region_parts.append("select region_code, null as admin_level from raw.service_guides")
+        department_parts.append("select department_code, department_name from raw.service_guides")
+        year_parts.append("select year(published_date) as y from raw.service_guides")
 
     regions = pl.DataFrame(schema={"region_code": string, "admin_level": string})
     if region_parts:

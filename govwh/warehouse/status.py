@@ -18,6 +18,8 @@ PERIOD_LABELS = {
     "case_logs": "cases (submitted)",
     "hall_tickets": "hall tickets (taken)",
     "service_items": "catalogue snapshots",
+    "service_guides": "guides (published)",
+    "service_guide_materials": "guide materials",
 }
 
 
