@@ -26,10 +26,10 @@ year_last_months as (
 
 snapshots as (
 
-    select 'month' as period_grain, period_start as grain_start, completeness.*
+    select 'month' as grain, period_start as grain_start, completeness.*
     from completeness
     union all
-    select 'year' as period_grain, completeness.year_start as grain_start, completeness.*
+    select 'year' as grain, completeness.year_start as grain_start, completeness.*
     from completeness
     inner join year_last_months
         on completeness.period_start = year_last_months.period_start
@@ -41,7 +41,7 @@ snapshots as (
 scoped as (
     {%- for scope, column in scopes.items() %}
     select
-        period_grain,
+        grain as period_grain,
         grain_start as period_start,
         max(as_of_date) as as_of_date,
         '{{ scope }}' as scope_type,
@@ -59,7 +59,7 @@ scoped as (
         max(_watermark) as _watermark
     from snapshots
     where {{ column }} is not null
-    group by period_grain, grain_start, {{ column }}
+    group by grain, grain_start, {{ column }}
     {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 )
