@@ -33,7 +33,11 @@ from govwh.ingestion.schemas import SOURCES, SourceSchema
 
 DEMO_MARKER = "_generation.json"  # written by the demo generator: the data is fake
 # the cases are checked against the catalogue: it loads first
-UPSTREAM: dict[str, list[AssetKey]] = {"case_logs": [AssetKey(["raw", "service_items"])]}
+UPSTREAM: dict[str, list[AssetKey]] = {
+    "case_logs": [AssetKey(["raw", "service_items"])],
+    # a material is checked against its guide: the guides load first
+    "service_guide_materials": [AssetKey(["raw", "service_guides"])],
+}
 
 
 def load_metadata(result: LoadResult, landing_folder: str) -> dict[str, MetadataValue]:

@@ -105,3 +105,44 @@
 {% macro spark__end_of_day(date_expr) -%}
     timestamp_seconds(unix_timestamp(cast({{ date_expr }} as timestamp)) + 86399)
 {%- endmacro %}
+
+{#- True when a text matches a regular expression anywhere (RE2 on DuckDB, Java on Spark: keep
+    patterns to the common subset: classes, alternation, quantifiers). -#}
+{% macro regexp_contains(text_expr, pattern) -%}
+    {{ return(adapter.dispatch('regexp_contains', 'govwh')(text_expr, pattern)) }}
+{%- endmacro %}
+
+{% macro default__regexp_contains(text_expr, pattern) -%}
+    regexp_matches({{ text_expr }}, '{{ pattern }}')
+{%- endmacro %}
+
+{% macro spark__regexp_contains(text_expr, pattern) -%}
+    ({{ text_expr }} rlike '{{ pattern }}')
+{%- endmacro %}
+
+{#- True when a text contains any of the phrases (plain substrings, no pattern), false for an
+    empty list; null text is false. -#}
+{% macro contains_any(text_expr, phrases) -%}
+    {%- if phrases | length == 0 -%}
+    false
+    {%- else -%}
+    coalesce(
+        {%- for phrase in phrases %}
+        {{ dbt.position("'" ~ phrase ~ "'", text_expr) }} > 0{% if not loop.last %} or{% endif %}
+        {%- endfor %}
+    , false)
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The first of the phrases a text contains (list order), null when none. -#}
+{% macro first_phrase_found(text_expr, phrases) -%}
+    {%- if phrases | length == 0 -%}
+    cast(null as {{ dbt.type_string() }})
+    {%- else -%}
+    case
+        {%- for phrase in phrases %}
+        when {{ dbt.position("'" ~ phrase ~ "'", text_expr) }} > 0 then '{{ phrase }}'
+        {%- endfor %}
+    end
+    {%- endif -%}
+{%- endmacro %}

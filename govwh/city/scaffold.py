@@ -99,6 +99,10 @@ def observe(connection: duckdb.DuckDBPyConnection) -> Observed:
         year_parts.append("select year(received_at) as y from raw.consultations")
     if "hotline_calls" in tables:
         year_parts.append("select year(offered_at) as y from raw.hotline_calls")
+    if "service_guides" in tables:
+        region_parts.append("select region_code, null as admin_level from raw.service_guides")
+        department_parts.append("select department_code, department_name from raw.service_guides")
+        year_parts.append("select year(published_date) as y from raw.service_guides")
 
     regions = pl.DataFrame(schema={"region_code": string, "admin_level": string})
     if region_parts:

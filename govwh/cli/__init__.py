@@ -153,7 +153,8 @@ def generate(
         Path | None, typer.Option(help=f"Landing folder (default: ${LANDING_ENV}).")
     ] = None,
 ) -> None:
-    """Write the demo city's sources into the landing folder."""
+    """Write the demo city's sources (catalogue, cases, tickets, consultations, guides) into the
+    landing folder."""
     landing_dir = landing or Settings.from_env().landing_dir
     _generate(
         _console(),

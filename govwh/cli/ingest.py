@@ -82,8 +82,8 @@ def load(
     source: Annotated[
         str | None,
         typer.Option(
-            help="service_items, case_logs, hall_tickets, consultations or hotline_calls "
-            "(default: the folder name)."
+            help="service_items, case_logs, hall_tickets, consultations, hotline_calls, "
+            "service_guides or service_guide_materials (default: the folder name)."
         ),
     ] = None,
     mapping: Annotated[
@@ -148,8 +148,8 @@ def unload(
     source: Annotated[
         str | None,
         typer.Option(
-            help="service_items, case_logs, hall_tickets, consultations or hotline_calls "
-            "(when a name is ambiguous)."
+            help="service_items, case_logs, hall_tickets, consultations, hotline_calls, "
+            "service_guides or service_guide_materials (when a name is ambiguous)."
         ),
     ] = None,
 ) -> None:

@@ -32,7 +32,10 @@ mapping_app = typer.Typer(
 FileArgument = Annotated[Path, typer.Argument(help="The export file (csv, tsv, txt, xlsx, …).")]
 SourceOption = Annotated[
     str,
-    typer.Option(help="service_items, case_logs, hall_tickets, consultations or hotline_calls."),
+    typer.Option(
+        help="service_items, case_logs, hall_tickets, consultations, hotline_calls, "
+        "service_guides or service_guide_materials."
+    ),
 ]
 
 

@@ -19,6 +19,7 @@ from govwh.demo.catalogue import build_items, catalogue_snapshot, snapshot_dates
 from govwh.demo.city import City
 from govwh.demo.consultations import generate_consultations, month_frames
 from govwh.demo.export import check_format, write_frame
+from govwh.demo.guides import write_guides
 from govwh.demo.params import scale_params
 from govwh.demo.tickets import month_tickets
 from govwh.ingestion.schemas import (
@@ -26,11 +27,13 @@ from govwh.ingestion.schemas import (
     CONSULTATIONS,
     HALL_TICKETS,
     HOTLINE_CALLS,
+    SERVICE_GUIDE_MATERIALS,
+    SERVICE_GUIDES,
     SERVICE_ITEMS,
 )
 from govwh.settings import DEMO_CITY_DIR
 
-GENERATOR_VERSION = "4"  # 4: consultations and hotline calls
+GENERATOR_VERSION = "5"  # 4: consultations and hotline calls; 5: service guides
 Progress = Callable[[str, int, int], None]
 
 
@@ -84,7 +87,15 @@ def generate_demo_city(
     began = time.perf_counter()
     landing_dir = Path(landing_dir)
     summary = GenerationSummary(landing_dir, seed, scale, params.start, params.end)
-    for source in (SERVICE_ITEMS, CASE_LOGS, HALL_TICKETS, CONSULTATIONS, HOTLINE_CALLS):
+    for source in (
+        SERVICE_ITEMS,
+        CASE_LOGS,
+        HALL_TICKETS,
+        CONSULTATIONS,
+        HOTLINE_CALLS,
+        SERVICE_GUIDES,
+        SERVICE_GUIDE_MATERIALS,
+    ):
         folder = landing_dir / source.name
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True)
@@ -107,6 +118,11 @@ def generate_demo_city(
         _record(summary, "service_items", paths, frame.height)
         if progress:
             progress("service_items", number, len(snapshots))
+
+    for name, paths, rows in write_guides(items, seed, params, landing_dir, write):
+        _record(summary, name, paths, rows)
+    if progress:
+        progress("service_guides", 1, 1)
 
     model = build_model(
         seed, params, city, items, np.array([day_number(s) for s in snapshots], dtype=np.int64)

@@ -75,6 +75,32 @@ class HallParams:
     slot_minutes: int = 30
 
 
+# The service-guide gaps of the national inspection, Aug 2017 (domain.md, seed figures).
+INSPECTION_GAP_SHARES = {
+    "steps_name_only": 0.25,
+    "no_limit_fee_contact": 0.33,
+    "vague_materials": 0.13,
+    "no_form_download": 0.41,
+    "no_instructions_or_sample": 0.48,
+    "no_format_requirements": 0.55,
+}
+
+
+@dataclass(frozen=True)
+class GuideParams:
+    """The service guides (办事指南): versions, gaps at the calibration date and their fixes."""
+
+    gap_shares_at_calibration: dict[str, float] = field(
+        default_factory=lambda: dict(INSPECTION_GAP_SHARES)
+    )
+    median_years_to_fix: float = 1.6  # from the calibration date to a gap's fix
+    fix_spread: float = 0.7  # lognormal sigma of those waits
+    revision_days: tuple[int, int] = (240, 540)  # days between two versions of a guide
+    max_versions: int = 8
+    max_materials: int = 6
+    limit_disagreement_share: float = 0.03  # guides whose promised limit is not the catalogue's
+
+
 @dataclass(frozen=True)
 class ConsultationParams:
     """12345 work orders and message-board messages, and the hotline's calls.
@@ -139,6 +165,7 @@ class ScaleParams:
     cases: CaseParams = field(default_factory=CaseParams)
     halls: HallParams = field(default_factory=HallParams)
     consultations: ConsultationParams = field(default_factory=ConsultationParams)
+    guides: GuideParams = field(default_factory=GuideParams)
 
     def with_period(self, start: dt.date | None, end: dt.date | None) -> ScaleParams:
         return replace(self, start=start or self.start, end=end or self.end)

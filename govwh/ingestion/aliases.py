@@ -128,6 +128,25 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "answered_at": ("接听时间", "应答时间", "answered at", "answer time"),
     "ended_at": ("挂机时间", "结束时间", "ended at", "hang up time", "end time"),
     "agent_id": ("坐席工号", "工号", "agent id", "agent"),
+    # service guides (办事指南) and their materials
+    "guide_version": ("指南版本", "版本号", "版本", "guide version", "version"),
+    "published_date": ("指南发布日期", "发布日期", "发布时间", "published date", "published"),
+    "process_steps": ("办理流程", "办事流程", "流程", "process", "steps", "process steps"),
+    "fee": ("收费标准", "收费情况", "是否收费", "fee", "fees", "charge"),
+    "contact_phone": ("咨询电话", "咨询方式", "contact phone", "enquiry phone", "contact"),
+    "complaint_phone": ("监督投诉电话", "投诉电话", "监督电话", "complaint phone"),
+    "legal_basis": ("设定依据", "法律依据", "实施依据", "legal basis"),
+    "handling_place": ("办理地点", "受理地点", "handling place", "address"),
+    "handling_hours": ("办理时间", "受理时间段", "handling hours", "opening hours"),
+    "material_no": ("材料序号", "序号", "material no", "no"),
+    "material_name": ("材料名称", "申请材料", "material name", "material"),
+    "format_requirement": (
+        "材料形式", "材料要求", "材料格式", "份数要求", "format requirement", "format",
+    ),
+    "form_url": ("空表下载", "表格下载", "空白表格", "form url", "form download"),
+    "sample_url": ("样表下载", "示例样表", "样表", "sample url", "sample"),
+    "filling_instructions": ("填报须知", "填写说明", "填报说明", "filling instructions"),
+    "is_required": ("是否必要", "必要性", "必须", "required"),
 }
 
 # Headers that stand for a column only where nothing closer was found: a source without
@@ -272,4 +291,8 @@ MISSING_ADVICE: dict[str, str] = {
     "item_code": "the item (service type) of each case",
     "hall_code": "the hall: {constant: <hall code>} for an export of one hall",
     "outcome": "served / no_show / abandoned, translated in values",
+    "guide_version": "the guide's version: {constant: '1'} for an export of one version",
+    "published_date": "the date the guide was published: {constant: 'YYYY-MM-DD'}",
+    "material_no": "the material's position in the guide's list (序号)",
+    "material_name": "the material's name (材料名称)",
 }

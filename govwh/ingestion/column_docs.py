@@ -227,6 +227,68 @@ COLUMN_DOCS: dict[str, dict[str, tuple[str, str]]] = {
         "agent_id": ("The agent who answered (工号).", "Nothing."),
         "order_id": ("The work order the call opened, when known.", "Call-to-order linkage."),
     },
+    "service_guides": {
+        "item_code": (
+            "Implementation code (实施编码) of the item the guide describes.",
+            "Required.",
+        ),
+        "guide_version": (
+            "Version of the guide (版本号); the latest published version is current.",
+            "Required.",
+        ),
+        "published_date": ("When this version was published (发布日期).", "Required."),
+        "item_name": ("Item name as the guide shows it.", "The catalogue's name is used."),
+        "department_code": (
+            "Department responsible for the item.",
+            "The guide counts in the unknown department.",
+        ),
+        "department_name": ("Department name.", "Names come from the city configuration."),
+        "region_code": ("Region implementing the item.", "The guide counts in the unknown region."),
+        "process_steps": (
+            "The process (办理流程), one step a line, `步骤名称：说明`; a line with nothing "
+            "after the colon names the step only.",
+            "Every guide trips the steps-by-name-only check.",
+        ),
+        "legal_limit_days": ("Legal time limit as the guide states it.", "Nothing."),
+        "promised_limit_days": (
+            "Promised time limit as the guide states it (承诺办结时限).",
+            "Every guide trips the no-limit/fee/contact check; no limit comparison.",
+        ),
+        "fee": (
+            "Fee as the guide states it (收费标准); 不收费 is a stated fee.",
+            "Every guide trips the no-limit/fee/contact check.",
+        ),
+        "contact_phone": (
+            "Enquiry phone (咨询电话).",
+            "Every guide trips the no-limit/fee/contact check.",
+        ),
+        "complaint_phone": ("Complaint phone (监督投诉电话).", "Nothing."),
+        "legal_basis": ("Legal basis (设定依据).", "Nothing."),
+        "handling_place": ("Where the item is handled (办理地点).", "Nothing."),
+        "handling_hours": ("When it is handled (办理时间).", "Nothing."),
+    },
+    "service_guide_materials": {
+        "item_code": ("Item of the guide the material belongs to.", "Required."),
+        "guide_version": ("Guide version the material belongs to.", "Required."),
+        "published_date": ("The guide version's publication date.", "Nothing."),
+        "material_no": ("Position in the guide's material list (序号).", "Required."),
+        "material_name": (
+            "Material name (材料名称); vague phrases (其他材料, 相关材料, ...) trip the "
+            "vague-materials check.",
+            "Required.",
+        ),
+        "format_requirement": (
+            "Format requirement (材料形式: 原件, 复印件, 份数, 纸质, 电子...).",
+            "Every guide trips the no-format-requirements check.",
+        ),
+        "form_url": ("Blank form download (空表下载).", "Every guide trips the no-form check."),
+        "sample_url": ("Filled-in sample download (样表下载).", "Counts as no sample."),
+        "filling_instructions": (
+            "Filling instructions (填报须知).",
+            "Counts as no instructions.",
+        ),
+        "is_required": ("Whether the material is required (必要性).", "Nothing."),
+    },
 }
 
 

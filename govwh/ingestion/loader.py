@@ -74,6 +74,7 @@ from govwh.ingestion.rules import (
     REJECTED,
     any_violation_sql,
     duplicate_sql,
+    guide_missing_sql,
     key_candidates_sql,
     row_rules,
     rule_sql,
@@ -97,6 +98,8 @@ PERIOD_COLUMNS: dict[str, str] = {
     "hall_tickets": "ticket_taken_at",
     "consultations": "received_at",
     "hotline_calls": "offered_at",
+    "service_guides": "published_date",
+    "service_guide_materials": "published_date",
 }
 
 # Rows per transaction: files are loaded together until a batch holds this many rows (one
@@ -483,6 +486,8 @@ def _find_issues(
     )
     if source.name == "case_logs" and catalogue:
         connection.execute(f"insert into {ISSUES} {unknown_item_sql()}")
+    if source.name == "service_guide_materials" and _table_exists(connection, "raw.service_guides"):
+        connection.execute(f"insert into {ISSUES} {guide_missing_sql()}")
 
 
 def _sql_literal(value: object) -> str:

@@ -228,6 +228,61 @@ HOTLINE_CALLS = SourceSchema(
     required=("call_id", "offered_at", "outcome"),
 )
 
+SERVICE_GUIDES = SourceSchema(
+    name="service_guides",
+    raw_table="raw.service_guides",
+    key=("item_code", "guide_version"),
+    columns={
+        "item_code": pl.String(),  # implementation code (实施编码) the guide describes
+        "guide_version": pl.String(),  # version of the guide (版本号); a new one replaces it
+        "published_date": pl.Date(),  # when this version was published (发布日期)
+        "item_name": pl.String(),
+        "department_code": pl.String(),
+        "department_name": pl.String(),
+        "region_code": pl.String(),
+        # the process, one step a line as portals export it: "步骤名称：说明"; a line without
+        # a description (no text after the colon) names the step only
+        "process_steps": pl.String(),
+        "legal_limit_days": pl.Int16(),  # 法定办结时限 as the guide states it (working days)
+        "promised_limit_days": pl.Int16(),  # 承诺办结时限 as the guide states it
+        "fee": pl.String(),  # 收费标准 as text; "不收费" is a stated fee
+        "contact_phone": pl.String(),  # 咨询电话
+        "complaint_phone": pl.String(),  # 监督投诉电话
+        "legal_basis": pl.String(),  # 设定依据
+        "handling_place": pl.String(),  # 办理地点
+        "handling_hours": pl.String(),  # 办理时间
+    },
+    required=("item_code", "guide_version", "published_date"),
+)
+
+SERVICE_GUIDE_MATERIALS = SourceSchema(
+    name="service_guide_materials",
+    raw_table="raw.service_guide_materials",
+    key=("item_code", "guide_version", "material_no"),
+    columns={
+        "item_code": pl.String(),
+        "guide_version": pl.String(),  # the guide version (raw.service_guides) it belongs to
+        "published_date": pl.Date(),  # the guide version's publication date
+        "material_no": pl.Int16(),  # position in the guide's material list (序号)
+        "material_name": pl.String(),  # 材料名称
+        "format_requirement": pl.String(),  # 材料形式 / 要求: 原件, 复印件, 份数, 纸质, 电子...
+        "form_url": pl.String(),  # 空表下载 (blank form)
+        "sample_url": pl.String(),  # 样表下载 (filled-in sample)
+        "filling_instructions": pl.String(),  # 填报须知
+        "is_required": pl.Boolean(),  # 必要性: required (true) or as applicable (false)
+    },
+    required=("item_code", "guide_version", "material_no", "material_name"),
+)
+
 SOURCES: dict[str, SourceSchema] = {
-    s.name: s for s in (SERVICE_ITEMS, CASE_LOGS, HALL_TICKETS, CONSULTATIONS, HOTLINE_CALLS)
+    s.name: s
+    for s in (
+        SERVICE_ITEMS,
+        CASE_LOGS,
+        HALL_TICKETS,
+        CONSULTATIONS,
+        HOTLINE_CALLS,
+        SERVICE_GUIDES,
+        SERVICE_GUIDE_MATERIALS,
+    )
 }

@@ -20,6 +20,8 @@ PERIOD_LABELS = {
     "service_items": "catalogue snapshots",
     "consultations": "consultations (received)",
     "hotline_calls": "hotline calls (offered)",
+    "service_guides": "guides (published)",
+    "service_guide_materials": "guide materials",
 }
 
 

@@ -29,6 +29,7 @@
     'mart_hall_metrics_by_period': '_loaded_at',
     'mart_consultation_metrics_by_period': '_watermark',
     'mart_hotline_calls_by_period': '_watermark',
+    'mart_guide_completeness_by_period': '_watermark',
 } -%}
 
 with
