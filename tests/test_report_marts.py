@@ -242,7 +242,8 @@ def test_data_freshness_is_what_the_bulletin_states(built_warehouse: Settings) -
             " (select max(ticket_date) from marts.fct_hall_tickets),"
             " (select max(snapshot_date) from staging.stg_catalogue__service_items),"
             " (select max(cast(updated_at as date)) from staging.stg_hotline__consultations),"
-            " (select max(cast(offered_at as date)) from staging.stg_hotline__calls)"
+            " (select max(cast(offered_at as date)) from staging.stg_hotline__calls),"
+            " (select max(published_date) from staging.stg_guide_system__service_guides)"
         ).fetchall()[0]
         days = dict(
             connection.execute(
@@ -258,11 +259,12 @@ def test_data_freshness_is_what_the_bulletin_states(built_warehouse: Settings) -
         "service_items": freshness.catalogue,
         "consultations": independent[3],
         "hotline_calls": independent[4],
+        "service_guides": independent[5],
     }
     assert as_of == (freshness.as_of,)
     assert (freshness.case_logs, freshness.hall_tickets, freshness.catalogue) == independent[:3]
     # the city's as-of: the earliest last day of the daily sources (the catalogue is not one)
-    assert freshness.as_of == min(day for day in (*independent[:2], *independent[3:]) if day)
+    assert freshness.as_of == min(day for day in (*independent[:2], *independent[3:5]) if day)
 
 
 def _csv(path: Path) -> pl.DataFrame:

@@ -381,3 +381,33 @@ def test_consultation_orders_on_alert_go_to_their_departments_once_per_level(
     again = write_alert_outbox(warehouse, tmp_path / "next", file_format="csv")
     assert again.listing_new["consultation_alerts"] == 0
     assert not again.listing_files["consultation_alerts"]
+
+
+def test_guide_gaps_go_to_their_departments_once(warehouse: Path, tmp_path: Path) -> None:
+    # the gaps straight from the gap list of the current guides, not through the outbox view
+    gaps = _query(
+        warehouse, "select item_code, gap_code, department_name from marts.mart_guide_gaps"
+    )
+    assert gaps.height > 1
+    result = write_alert_outbox(warehouse, tmp_path / "outbox", file_format="csv")
+    files = result.listing_files["guide_gaps"]
+    assert {path.parent.name for path in files} == {"办事指南"}
+    listed = {
+        path.stem: sorted(zip(_csv(path)["实施编码"], _csv(path)["问题"], strict=True))
+        for path in files
+    }
+    assert sum(len(rows) for rows in listed.values()) == gaps.height
+    assert set(listed) == {
+        re.sub(r"[^\w\u4e00-\u9fff-]+", "_", name).strip("_")
+        for name in gaps["department_name"].unique()
+    }
+    assert result.listing_new["guide_gaps"] == gaps.height
+    assert _query(warehouse, "select count(*) as n from ops.guide_gap_log")["n"][0] == gaps.height
+
+    # written again the same day: the same files; the next day: nothing new to send
+    again = write_alert_outbox(warehouse, tmp_path / "outbox", file_format="csv")
+    assert again.listing_new["guide_gaps"] == gaps.height
+    with duckdb.connect(str(warehouse)) as connection:
+        connection.execute("update ops.guide_gap_log set reported_on = reported_on - 1")
+    later = write_alert_outbox(warehouse, tmp_path / "next", file_format="csv")
+    assert later.listing_new["guide_gaps"] == 0 and not later.listing_files["guide_gaps"]

@@ -128,7 +128,7 @@ GUIDE_GAPS = Listing(
     },
     sheet="指南问题清单",
 )
-LISTINGS = (CONSULTATION_ALERTS,)
+LISTINGS = (CONSULTATION_ALERTS, GUIDE_GAPS)
 
 
 class OutboxError(RuntimeError):

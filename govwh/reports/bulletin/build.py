@@ -112,6 +112,7 @@ SOURCE_NAMES_ZH = {
     "service_items": "事项目录",
     "consultations": "咨询投诉",
     "hotline_calls": "热线话务",
+    "service_guides": "办事指南",
 }
 
 

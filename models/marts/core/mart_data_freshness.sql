@@ -1,5 +1,6 @@
 {#- How far each source reaches: the one place the warehouse says what its data is "as of".
-    One row per source (case_logs, hall_tickets, service_items, consultations, hotline_calls)
+    One row per source (case_logs, hall_tickets, service_items, consultations, hotline_calls,
+    service_guides)
     with the last day it has data for and its row count. Every row also carries the city-level
     as_of_date (the earliest last day of the daily activity sources the city loads — case
     logs, hall tickets, consultation orders, hotline calls: a report built on them is complete
@@ -46,7 +47,7 @@ consultation_days as (
 
     select
         min(received_date) as first_data_date,
-        max(as_of_date) as last_data_date,
+        max(_as_of_date) as last_data_date,
         count(*) as row_count
     from {{ ref('fct_consultations') }}
 
@@ -59,6 +60,16 @@ hotline_call_days as (
         max(offered_date) as last_data_date,
         count(*) as row_count
     from {{ ref('fct_hotline_calls') }}
+
+),
+
+guide_days as (
+
+    select
+        min(published_date) as first_data_date,
+        max(published_date) as last_data_date,
+        count(*) as row_count
+    from {{ ref('fct_service_guides') }}
 
 ),
 
@@ -136,6 +147,17 @@ sources as (
         cast(null as date),
         cast(null as date)
     from hotline_call_days
+    union all
+    select
+        'service_guides',
+        'fct_service_guides',
+        first_data_date,
+        last_data_date,
+        row_count,
+        cast(null as date),
+        cast(null as date),
+        cast(null as date)
+    from guide_days
 
 )
 
