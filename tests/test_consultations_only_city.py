@@ -1,6 +1,8 @@
 """A city that loads only source 4 — its 12345 work orders and hotline calls, no cases, no
-halls, no catalogue — builds through the real Dagster job, and its consultation marts have
-rows (the demo city's exports, Chinese headers in GB18030 as a hotline system writes them)."""
+halls, no catalogue — builds through the real Dagster job, its consultation marts have rows
+(the demo city's exports, Chinese headers in GB18030 as a hotline system writes them), and its
+consultations dashboard publishes whole and shows data (the bundle the publisher uploads,
+every dataset's SQL as Superset runs it without a filter)."""
 
 from __future__ import annotations
 
@@ -12,6 +14,10 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
+from dashboards.bundle import probe_sql
+from dashboards.catalog import load_catalog
+from dashboards.publish import ASSETS_DIR, make_bundle
+from dashboards.templates import template_context
 from govwh.cli import app
 from govwh.demo import generate_demo_city
 from govwh.ingestion.pseudonymise import PII_KEY_ENV
@@ -28,7 +34,13 @@ def test_a_city_with_only_consultations_and_calls_builds(
 ) -> None:
     landing = isolated_settings.landing_dir
     generate_demo_city(landing, seed=3, scale="tiny", fmt="csv", encoding="gb18030", headers="zh")
-    for source in ("service_items", "case_logs", "hall_tickets"):
+    for source in (
+        "service_items",
+        "case_logs",
+        "hall_tickets",
+        "service_guides",
+        "service_guide_materials",
+    ):
         shutil.rmtree(landing / source)
     (landing / "_generation.json").unlink()
     point_environment_at(isolated_settings, tmp_path / "dagster_home")
@@ -37,7 +49,10 @@ def test_a_city_with_only_consultations_and_calls_builds(
     result = CliRunner().invoke(app, ["build"], env={"COLUMNS": "200"}, catch_exceptions=False)
 
     assert result.exit_code == 0, result.output
-    assert "absent sources: case_logs, hall_tickets, service_items" in result.output
+    assert (
+        "absent sources: case_logs, hall_tickets, service_guide_materials, service_guides, "
+        "service_items" in result.output
+    )
     with duckdb.connect(str(isolated_settings.serving_path), read_only=True) as connection:
         loaded = connection.execute(
             "select source, sum(rows_read), sum(rows_loaded), sum(rows_rejected) "
@@ -79,3 +94,25 @@ def test_a_city_with_only_consultations_and_calls_builds(
     # the departments the orders name are members of dim_department, plus the unknown one
     assert departments[0] > 20
     assert metric_values == (3,)
+
+    # the consultations dashboard: nothing of it skipped, every dataset of it has rows, and
+    # its 数据截至 line names the hotline's day (the catalogue, cases and tickets not loaded)
+    bundle = make_bundle(isolated_settings.serving_path)
+    consultation_charts = [
+        key for key in bundle.chart_uuids if key.startswith(("consultations_", "hotline_"))
+    ]
+    assert len(consultation_charts) == 13, bundle.skipped_charts
+    datasets = ("consultation_daily", "consultation_departments", "consultation_alerts",
+                "hotline_calls_daily", "data_freshness")  # fmt: skip
+    assert not set(datasets) & set(bundle.skipped_datasets), bundle.skipped_datasets
+    catalog = load_catalog(ASSETS_DIR, template_context(isolated_settings.serving_path))
+    with duckdb.connect(str(isolated_settings.serving_path), read_only=True) as connection:
+        for key in datasets:
+            sql = probe_sql(catalog.datasets[key].config["sql"])
+            (rows,) = connection.execute(f"select count(*) from ({sql})").fetchone()
+            assert rows > 0, key
+        (as_of_text, sources_text) = connection.execute(
+            probe_sql(catalog.datasets["data_freshness"].config["sql"])
+        ).fetchone()
+    assert as_of_text.startswith("数据截至 2018-")
+    assert "咨询投诉 2018-" in sources_text and "办件 未加载 not loaded" in sources_text
