@@ -67,7 +67,14 @@ def _dbt(spark_dir: Path, raw_dir: Path, target_path: Path, *arguments: str) -> 
 def _export_raw(warehouse: Path, raw_dir: Path) -> None:
     """The raw schema as landed Parquet: a file per table, the catalogue partitioned."""
     with duckdb.connect(str(warehouse), read_only=True) as connection:
-        for table in ("case_logs", "hall_tickets", "service_guides", "service_guide_materials"):
+        for table in (
+            "case_logs",
+            "hall_tickets",
+            "consultations",
+            "hotline_calls",
+            "service_guides",
+            "service_guide_materials",
+        ):
             (raw_dir / table).mkdir(parents=True)
             connection.execute(
                 f"copy raw.{table} to '{raw_dir / table / 'part-0.parquet'}' (format parquet)"
