@@ -27,9 +27,8 @@ from govwh.ingestion.schemas import (
     CONSULTATIONS,
     HALL_TICKETS,
     HOTLINE_CALLS,
-    SERVICE_GUIDE_MATERIALS,
-    SERVICE_GUIDES,
     SERVICE_ITEMS,
+    SOURCES,
 )
 from govwh.settings import DEMO_CITY_DIR
 
@@ -87,15 +86,7 @@ def generate_demo_city(
     began = time.perf_counter()
     landing_dir = Path(landing_dir)
     summary = GenerationSummary(landing_dir, seed, scale, params.start, params.end)
-    for source in (
-        SERVICE_ITEMS,
-        CASE_LOGS,
-        HALL_TICKETS,
-        CONSULTATIONS,
-        HOTLINE_CALLS,
-        SERVICE_GUIDES,
-        SERVICE_GUIDE_MATERIALS,
-    ):
+    for source in SOURCES.values():  # every source: the demo city writes them all
         folder = landing_dir / source.name
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True)
