@@ -72,7 +72,10 @@ def test_a_city_with_only_its_request_log_builds_and_judges_on_time_by_its_own_d
     output = _build(isolated_settings, tmp_path, point_environment_at, monkeypatch)
 
     # the CLI says which sources are absent and which marts are empty for it
-    assert "absent sources: consultations, hall_tickets, hotline_calls, service_items" in output
+    assert (
+        "absent sources: consultations, hall_tickets, hotline_calls, "
+        "service_guide_materials, service_guides, service_items" in output
+    )
     assert "fct_hall_tickets" in output and "needs hall_tickets: none loaded" in output
     serving = isolated_settings.serving_path
     # every row of the export loaded (flagged: no region in a 311 log), none rejected
@@ -126,7 +129,7 @@ def test_a_city_with_only_its_request_log_builds_and_judges_on_time_by_its_own_d
         serving, parse_iso_week("2022-W02"), tmp_path / "bulletins", pdf=False
     )
     page = bulletin.html_path.read_text(encoding="utf-8")
-    assert "本市未接入 not loaded: 排队叫号、事项目录" in page
+    assert "本市未接入 not loaded: 咨询投诉、排队叫号、热线话务、办事指南材料、办事指南、事项目录" in page
     assert bulletin.data.freshness.absent == ("hall_tickets", "service_items")
     # and the drill path's case list holds every completed case, the applicant pseudonymised
     assert _query(
@@ -355,7 +358,10 @@ def test_a_city_with_only_its_311_requests_as_consultations_builds_and_judges_cl
 
     output = _build(isolated_settings, tmp_path, point_environment_at, monkeypatch)
 
-    assert "absent sources: case_logs, hall_tickets, hotline_calls, service_items" in output
+    assert (
+        "absent sources: case_logs, hall_tickets, hotline_calls, "
+        "service_guide_materials, service_guides, service_items" in output
+    )
     assert _query(
         isolated_settings.warehouse_path,
         "select rows_read, rows_loaded, rows_rejected from ops.load_manifest",

@@ -39,13 +39,20 @@ _LAST_DAYS = """
 def sources_are_fresh(warehouse: DuckDBWarehouse, landing: LandingFolder) -> AssetCheckResult:
     with warehouse.connect(read_only=True) as connection:
         case_day, ticket_day, snapshot_day = connection.sql(_LAST_DAYS).fetchall()[0]
+        # every source's raw table, the newer ones too: empty everywhere is an empty warehouse
+        loaded = sum(
+            connection.sql(
+                f"select count(*) from (select 1 from {source.raw_table} limit 1)"
+            ).fetchall()[0][0]
+            for source in SOURCES.values()
+        )
     configured = os.environ.get(EXPECT_THROUGH_ENV)
     expect_through = dt.date.fromisoformat(configured) if configured else None
     expected, stale = stale_sources(case_day, ticket_day, snapshot_day, expect_through)
     absent = absent_sources(case_day, ticket_day, snapshot_day)
     warn_only = os.environ.get(FRESHNESS_ENV, "error").lower() == "warn"
     notes = [*stale, *(f"{name} absent (no rows loaded): its marts are empty" for name in absent)]
-    if len(absent) == len(SOURCES):  # nothing at all: an empty warehouse helps no one
+    if not loaded:  # nothing at all: an empty warehouse helps no one
         return AssetCheckResult(
             passed=False,
             severity=AssetCheckSeverity.ERROR,
