@@ -129,10 +129,14 @@ def test_a_city_with_only_its_request_log_builds_and_judges_on_time_by_its_own_d
         serving, parse_iso_week("2022-W02"), tmp_path / "bulletins", pdf=False
     )
     page = bulletin.html_path.read_text(encoding="utf-8")
-    assert (
-        "本市未接入 not loaded: 咨询投诉、排队叫号、热线话务、办事指南材料、办事指南、事项目录"
-    ) in page
-    assert bulletin.data.freshness.absent == ("hall_tickets", "service_items")
+    assert ("本市未接入 not loaded: 咨询投诉、排队叫号、热线话务、办事指南、事项目录") in page
+    assert bulletin.data.freshness.absent == (
+        "consultations",
+        "hall_tickets",
+        "hotline_calls",
+        "service_guides",
+        "service_items",
+    )
     # and the drill path's case list holds every completed case, the applicant pseudonymised
     assert _query(
         serving,

@@ -113,7 +113,6 @@ SOURCE_NAMES_ZH = {
     "consultations": "咨询投诉",
     "hotline_calls": "热线话务",
     "service_guides": "办事指南",
-    "service_guide_materials": "办事指南材料",
 }
 
 
