@@ -309,6 +309,83 @@ def test_hall_service_level_and_abandonment_match_tickets(small_city: Settings) 
     assert actual.to_dicts() == expected.to_dicts()
 
 
+def test_window_occupancy_counts_each_windows_own_open_spans(small_city: Settings) -> None:
+    """Occupancy = minutes serving / minutes open, a window open from a call to the end of
+    its service and closed by an idle gap over 30 minutes (lunch, off duty): recomputed per
+    hall and month from the tickets with polars, and no longer every window all day."""
+    called = (
+        _read_source(small_city.landing_dir, "hall_tickets")
+        .filter(pl.col("called_at").is_not_null() & pl.col("window_no").is_not_null())
+        .with_columns(
+            pl.col("ticket_taken_at").dt.date().alias("day"),
+            pl.coalesce("service_end_at", "called_at").alias("busy_until"),
+        )
+        .sort("hall_code", "day", "window_no", "called_at", "busy_until")
+    )
+    window = ["hall_code", "day", "window_no"]
+    spans = (
+        called.with_columns(
+            pl.col("busy_until").cum_max().shift(1).over(window).alias("previous_end")
+        )
+        .with_columns(
+            (
+                pl.col("previous_end").is_null()
+                | ((pl.col("called_at") - pl.col("previous_end")).dt.total_seconds() > 30 * 60)
+            )
+            .cast(pl.Int32)
+            .cum_sum()
+            .over(window)
+            .alias("span")
+        )
+        .group_by(*window, "span")
+        .agg(pl.col("called_at").min().alias("opened"), pl.col("busy_until").max().alias("closed"))
+        .with_columns(((pl.col("closed") - pl.col("opened")).dt.total_seconds() / 60).alias("open"))
+    )
+    serving = called.with_columns(
+        ((pl.col("service_end_at") - pl.col("service_start_at")).dt.total_seconds() / 60)
+        .fill_null(0)
+        .alias("serving")
+    )
+    month = pl.col("day").dt.month_start().alias("month")
+    expected = (
+        serving.group_by("hall_code", month)
+        .agg(pl.col("serving").sum())
+        .join(
+            spans.group_by("hall_code", month).agg(pl.col("open").sum()), on=["hall_code", "month"]
+        )
+        .sort("hall_code", "month")
+    )
+    actual = _mart(
+        small_city,
+        """
+        select scope_code as hall_code, period_start as month,
+               window_minutes_serving as serving, window_minutes_open as open, window_occupancy
+        from marts.mart_hall_metrics_by_period
+        where period_grain = 'month' and scope_type = 'hall' and window_minutes_open > 0
+        order by hall_code, month
+        """,
+    )
+    assert actual.select("hall_code", "month").equals(expected.select("hall_code", "month"))
+    np.testing.assert_allclose(actual["open"], expected["open"], rtol=1e-9)
+    np.testing.assert_allclose(actual["serving"], expected["serving"], rtol=1e-9)
+    np.testing.assert_allclose(
+        actual["window_occupancy"], expected["serving"] / expected["open"], rtol=1e-9
+    )
+    # windows really close: the open minutes are well below every called window all day
+    all_day = (
+        called.group_by("hall_code", "day")
+        .agg(
+            pl.col("window_no").n_unique().alias("windows"),
+            (
+                (pl.col("busy_until").max() - pl.col("called_at").min()).dt.total_seconds() / 60
+            ).alias("hall_span"),
+        )
+        .select((pl.col("windows") * pl.col("hall_span")).sum())
+        .item()
+    )
+    assert expected["open"].sum() < 0.95 * all_day
+
+
 def test_hall_wait_mean_and_percentiles_match_tickets(small_city: Settings) -> None:
     """Waits of called tickets: mean, and p50 / p90 as exact percentiles interpolated
     linearly (what the dashboards and the bulletin show), per hall and month."""

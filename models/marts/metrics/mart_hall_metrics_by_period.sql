@@ -3,9 +3,10 @@
     whole seconds — share over the long-wait threshold), service level (called within the
     target wait over called + abandoned), abandoned-ticket rate (never served over issued) and
     window occupancy, each with numerator and denominator. Occupancy: the queue system does
-    not export rosters, so a window counts as staffed on a day from the hall's first call to
-    its last service end when it called at least one ticket that day (a window serves one
-    customer at a time, so occupancy stays within 0–1).
+    not export rosters, so a window counts as open during its own spans of calls
+    (int_hall_windows__open_spans: from a call to the end of its service, closed after an idle
+    gap over window_idle_close_minutes); a window serves one customer at a time, so occupancy
+    stays within 0–1.
     Incremental: a run recomputes the periods that contain a day with newly loaded tickets and
     replaces them whole (delete + insert by period). -#}
 
@@ -61,18 +62,41 @@ summed_parts as (
     ") }}
 ),
 
+serving_days as (
+
+    select
+        hall_code,
+        ticket_date,
+        sum(service_minutes) as serving_minutes
+    from {{ ref('fct_hall_tickets') }}
+    where is_called {{ in_affected_days('ticket_date') }}
+    group by hall_code, ticket_date
+
+),
+
+open_days as (
+
+    select
+        hall_code,
+        ticket_date,
+        sum(open_minutes) as window_minutes_open
+    from {{ ref('int_hall_windows__open_spans') }}
+    where ticket_date is not null {{ in_affected_days('ticket_date') }}
+    group by hall_code, ticket_date
+
+),
+
 hall_days as (
 
     select
-        tickets.hall_code,
-        tickets.ticket_date,
-        sum(tickets.service_minutes) as serving_minutes,
-        count(distinct case when tickets.is_called then tickets.window_no end)
-        * {{ minutes_between('min(tickets.called_at)', 'max(coalesce(tickets.service_ended_at, tickets.called_at))') }}
-            as window_minutes_staffed
-    from {{ ref('fct_hall_tickets') }} as tickets
-    where tickets.is_called {{ in_affected_days('tickets.ticket_date') }}
-    group by tickets.hall_code, tickets.ticket_date
+        serving_days.hall_code,
+        serving_days.ticket_date,
+        serving_days.serving_minutes,
+        coalesce(open_days.window_minutes_open, 0) as window_minutes_open
+    from serving_days
+    left join open_days
+        on serving_days.hall_code = open_days.hall_code
+        and serving_days.ticket_date = open_days.ticket_date
 
 ),
 
@@ -85,7 +109,7 @@ hall_day_parts as (
 occupancy as (
     {{ rollup_by_period_scope('hall_day_parts', combinations, "
         sum(serving_minutes) as serving_minutes,
-        sum(window_minutes_staffed) as window_minutes_staffed
+        sum(window_minutes_open) as window_minutes_open
     ") }}
 ),
 
@@ -200,7 +224,7 @@ period_parts as (
         wait_percentiles.wait_minutes_p90,
         summed_parts.service_minutes_total,
         occupancy.serving_minutes as window_minutes_serving,
-        occupancy.window_minutes_staffed
+        occupancy.window_minutes_open
     from summed_parts
     left join occupancy
         on {{ same_period_scope('summed_parts', 'occupancy') }}
@@ -243,7 +267,7 @@ select
     wait_minutes_p90,
     service_minutes_total,
     window_minutes_serving,
-    window_minutes_staffed,
+    window_minutes_open,
     {{ metric_ratio('window_occupancy') }}
         as window_occupancy,
     (select _loaded_at from run_watermark) as _loaded_at,
