@@ -4,12 +4,14 @@ build loads and the one day that arrives afterwards.
 The split is done on the files, so that the incremental stage is the real daily run: new
 files land and the ingestion assets load them (skipping the files loaded before by their
 checksum). The last day is the last day of hall traffic (the end of the city's period); its
-case versions (by `updated_at`) and hall tickets (by `ticket_taken_at`) — and any version
-updated later, which a real export of that day would also carry — are cut out of the files
-that hold them into one file per source in the `day` folder; every other file is linked into
-the landing folder as it is. (The latest `updated_at` is no good as the last day: at province
-scale a dozen cases are completed on the day after the period, and that day alone would be
-an incremental run of 12 rows.)
+case versions (by `updated_at`), hall tickets (by `ticket_taken_at`), consultation versions
+(by `updated_at`) and hotline calls (by `offered_at`) — and any version updated later, which
+a real export of that day would also carry — are cut out of the files that hold them into
+one file per source in the `day` folder; every other file (the catalogue, the service
+guides: monthly snapshots, not daily) is linked into the landing folder as it is. (The
+latest `updated_at` is no good as the last day: at province scale a dozen cases are
+completed on the day after the period, and that day alone would be an incremental run of
+12 rows.)
 """
 
 from __future__ import annotations
@@ -22,17 +24,30 @@ from pathlib import Path
 
 import polars as pl
 
-from govwh.ingestion.schemas import CASE_LOGS, HALL_TICKETS, SERVICE_ITEMS
+from govwh.demo.generator import GENERATOR_VERSION
+from govwh.ingestion.schemas import (
+    CASE_LOGS,
+    CONSULTATIONS,
+    HALL_TICKETS,
+    HOTLINE_CALLS,
+    SOURCES,
+)
 from govwh.warehouse.connection import connect
 
 MARKER = "_generation.json"  # written by the generator; also marks the data as the demo's
 # the column that dates a row's arrival, per source split off
-DAY_COLUMNS = {CASE_LOGS.name: "updated_at", HALL_TICKETS.name: "ticket_taken_at"}
+DAY_COLUMNS = {
+    CASE_LOGS.name: "updated_at",
+    HALL_TICKETS.name: "ticket_taken_at",
+    CONSULTATIONS.name: "updated_at",
+    HOTLINE_CALLS.name: "offered_at",
+}
 
 
 def generated(data: Path, scale: str, seed: int) -> bool:
-    """A complete Parquet city of this scale and seed is in `data` (the generator writes its
-    marker last)."""
+    """A complete Parquet city of this scale and seed, written by this generator version, is
+    in `data` (the generator writes its marker last; an older version's city lacks what the
+    generator has learnt since, new sources among them, so it is generated again)."""
     marker = data / MARKER
     if not marker.exists():
         return False
@@ -41,6 +56,7 @@ def generated(data: Path, scale: str, seed: int) -> bool:
         written.get("scale") == scale
         and written.get("seed") == seed
         and written.get("format", "parquet") == "parquet"
+        and written.get("generator_version") == GENERATOR_VERSION
     )
 
 
@@ -70,14 +86,19 @@ def split_last_day(data: Path, landing: Path, day: Path) -> DaySplit:
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True)
     shutil.copyfile(data / MARKER, landing / MARKER)
-    (landing / SERVICE_ITEMS.name).mkdir()
-    for path in _parquet_files(data / SERVICE_ITEMS.name):
-        (landing / SERVICE_ITEMS.name / path.name).symlink_to(path)
+    for source in SOURCES:
+        if source in DAY_COLUMNS or not (data / source).is_dir():
+            continue
+        (landing / source).mkdir()
+        for path in _parquet_files(data / source):
+            (landing / source / path.name).symlink_to(path)
 
     last_day = _last_day(_parquet_files(data / HALL_TICKETS.name), DAY_COLUMNS[HALL_TICKETS.name])
     day_rows: dict[str, int] = {}
     rewritten = 0
     for source, column in DAY_COLUMNS.items():
+        if not (data / source).is_dir():
+            continue
         (landing / source).mkdir()
         (day / source).mkdir()
         parts = []

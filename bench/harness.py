@@ -52,7 +52,7 @@ SKIPPED: dict[str, dict[str, str]] = {
 }
 STAGE_LABELS = {
     "generate": "generate the demo city",
-    "load": "load raw (3 sources, real loader)",
+    "load": "load raw (every source, real loader)",
     "dbt_full": "dbt build, full",
     "incremental": "one-day incremental (load + dbt build)",
     "forecasts_weekly": "forecasts with the weekly backtest (day before; not in end to end)",

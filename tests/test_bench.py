@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from bench.data import DAY_COLUMNS, MARKER, generated, split_last_day
 from bench.harness import REFERENCE_STAGES, RUN_ORDER, STAGE_LABELS
 from bench.reference import (
     REFERENCE_MARTS,
@@ -19,6 +20,7 @@ from bench.reference import (
     run_reference,
 )
 from bench.report import SECTION_HEADING, write_block
+from govwh.ingestion.schemas import SOURCES
 from govwh.settings import REPO_ROOT, Settings
 
 
@@ -125,3 +127,32 @@ def test_govwh_bench_tiny_runs_every_stage(tmp_path: Path) -> None:
     ran = {*RUN_ORDER, *REFERENCE_STAGES} - {"forecasts"}
     assert {p.stem for p in logs.glob("*.log")} >= ran
     assert (tmp_path / "work" / "warehouse" / "serving" / "govwh.duckdb").exists()
+
+
+def test_the_day_split_covers_every_daily_source_and_links_the_rest(tmp_path: Path) -> None:
+    """The daily cycle's day brings the new rows of every daily source (cases, tickets,
+    consultations, calls); the catalogue and the guides stay whole in the landing folder; no
+    row is lost or doubled; a city of an older generator version is not reused."""
+    import json
+
+    import polars as pl
+
+    from govwh.demo import generate_demo_city
+
+    data = tmp_path / "data"
+    generate_demo_city(data, seed=3, scale="tiny")
+    assert generated(data, "tiny", 3)
+    split = split_last_day(data, tmp_path / "landing", tmp_path / "day")
+    for source in SOURCES:
+        whole = pl.read_parquet(data / source / "*.parquet").height
+        landed = pl.read_parquet(tmp_path / "landing" / source / "*.parquet").height
+        day_files = list((tmp_path / "day" / source).glob("*.parquet"))
+        on_day = pl.read_parquet(day_files).height if day_files else 0
+        assert landed + on_day == whole, source
+        if source in DAY_COLUMNS:
+            assert on_day == split.day_rows[source] > 0, source
+        else:
+            assert on_day == 0 and not (tmp_path / "day" / source).exists(), source
+    marker = json.loads((data / MARKER).read_text())
+    (data / MARKER).write_text(json.dumps({**marker, "generator_version": "0"}))
+    assert not generated(data, "tiny", 3)
