@@ -24,6 +24,7 @@ from forecasting.hall_traffic import OpeningHours, hour_slots, hourly_profile, s
 from forecasting.model import FittedModel, InsufficientHistoryError, ModelConfig, fit_model
 from forecasting.panel import Panel, build_panel
 from forecasting.registry import model_card, registry_rows, save_model
+from forecasting.roster import RosterRules, rosters
 from forecasting.simulation import SimulationSettings
 from forecasting.staffing import HallProfile, ServiceTarget, SimulationCache, staffing_plan
 from forecasting.warehouse import (
@@ -155,6 +156,8 @@ def skip_reasons(inputs: MartInputs) -> dict[str, str]:
         "backlog_projection": cases,
         "hall_traffic": halls,
         "staffing_plan": staffing,
+        "rosters": staffing,
+        "roster_coverage": staffing,
     }
     if cases and halls:
         reasons["backtest_metrics"] = f"nothing to backtest: {cases}; {halls}"
@@ -257,7 +260,12 @@ def run_forecasts(
         try:
             hall_panel, hall_model, hall_traffic = _hall_traffic(inputs, run_as_of, config.hall)
         except InsufficientHistoryError as error:
-            skipped.update(hall_traffic=str(error), staffing_plan=str(error))
+            skipped.update(
+                hall_traffic=str(error),
+                staffing_plan=str(error),
+                rosters=str(error),
+                roster_coverage=str(error),
+            )
     if "hall_traffic" not in skipped:
         models["hall_traffic"] = (hall_model, hall_panel)
         tables["hall_traffic"] = hall_traffic
@@ -270,6 +278,11 @@ def run_forecasts(
             tables[SIMULATION_CACHE_TABLE] = cache.frame()
             simulations = {"hits": cache.hits, "misses": cache.misses}
             lap("staffing_plan")
+            _, opening_hours = windows_normal(inputs.halls)
+            tables["rosters"], tables["roster_coverage"] = rosters(
+                tables["staffing_plan"], RosterRules(hours=opening_hours)
+            )
+            lap("rosters")
 
     if not models:
         reasons = "; ".join(sorted(set(skipped.values())))

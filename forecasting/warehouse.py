@@ -21,6 +21,10 @@ FORECAST_TABLES = {
     "hall_traffic": "Tickets per hall and opening hour, next 2 weeks, with intervals.",
     "staffing_plan": "Windows and staff needed per hall, day and hour (Erlang C/A, verified "
     "by simulation) against the windows normally open.",
+    "rosters": "Shifts per hall and working day that staff the plan at least paid hours "
+    "(OR-Tools CP-SAT): headcount per shift template.",
+    "roster_coverage": "Per hall, working day and hour: the plan's staff and the staff the "
+    "roster has on duty (the fewest in the hour's half hours).",
     "backlog_projection": "Open and expected overdue cases per department, next 20 working "
     "days, with the red-alert risk flag.",
     "backtest_metrics": "Rolling-origin MASE / WAPE / interval coverage of the arrival model "

@@ -224,3 +224,14 @@ def test_planning_views_scale_to_many_halls(built_warehouse, tmp_path: Path) -> 
     assert {row["hall_name"]: row["peak_shortfall"] for row in by_hall} == {
         names[code]: max(shortfall, 0) for code, shortfall in shortfalls.items()
     }
+    # the rosters of that plan: every shift of every hall, with its district (city scope)
+    from forecasting.roster import rosters
+
+    with duckdb.connect(str(serving)) as connection:
+        plan = connection.sql("select * from forecast.staffing_plan").pl()
+        roster, _ = rosters(plan)
+        connection.execute("create table forecast.rosters as select * from roster")
+    shifts = _dataset_rows(serving, "forecast_roster")
+    assert len(shifts) == roster.height > 0
+    assert sum(row["staff"] for row in shifts) == roster["staff"].sum()
+    assert {row["hall_name"] for row in shifts} == {names[code] for code in roster["hall_code"]}

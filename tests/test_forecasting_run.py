@@ -135,13 +135,28 @@ def test_run_forecasts_writes_every_table(tmp_path: Path) -> None:
             "backtest_metrics",
             "model_registry",
             "staffing_simulations",  # the plan's simulations, kept for the next run
+            "rosters",
+            "roster_coverage",
         }
         arrivals = con.sql("select * from forecast.case_arrivals").pl()
         plan = con.sql("select * from forecast.staffing_plan").pl()
+        coverage = con.sql("select * from forecast.roster_coverage").pl()
+        roster_days = {
+            d for (d,) in con.execute("select distinct date from forecast.rosters").fetchall()
+        }
         backlog = con.sql("select * from forecast.backlog_projection").pl()
     assert arrivals["series_id"].n_unique() == 6  # 2 departments × 2 channels + CITY × 2
     assert arrivals["date"].min() == END + timedelta(days=1)
     assert plan["meets_target"].mean() >= 0.95
+    # the roster covers every hall-hour of the plan, on the plan's working days only
+    assert coverage.height == plan.height
+    assert (coverage["staff_rostered"] >= coverage["staff_needed"]).all()
+    workdays = set(
+        load_calendar_csv(ROOT / "seeds" / "calendar.csv")
+        .filter(pl.col("is_workday"))["calendar_date"]
+        .to_list()
+    )
+    assert roster_days == set(plan["date"]) and roster_days <= workdays
     assert (plan["windows_needed"] > 0).any()
     assert set(backlog["department_code"]) == {"AMR", "PSB"}
     assert summary.backtest_as_of == END and "backtest" in summary.seconds
@@ -222,6 +237,8 @@ ALL_TABLES = {
     "case_arrivals",
     "hall_traffic",
     "staffing_plan",
+    "rosters",
+    "roster_coverage",
     "backlog_projection",
     "backtest_metrics",
     "model_registry",
@@ -291,12 +308,17 @@ def test_run_without_hall_tickets_forecasts_cases_only(tmp_path: Path) -> None:
     _partial_warehouse(warehouse, HALL_MARTS)
     summary = run_forecasts(warehouse, config=QUICK)
     assert summary.as_of == END
-    assert set(summary.skipped) == {"hall_traffic", "staffing_plan"}
+    assert set(summary.skipped) == {"hall_traffic", "staffing_plan", "rosters", "roster_coverage"}
     assert "no hall_tickets loaded" in summary.skipped["staffing_plan"]
     assert summary.check is not None  # the arrival backtest ran
     assert set(summary.model_versions) == {"case_arrivals"}
     tables = _forecast_tables(warehouse)
-    assert set(tables) == ALL_TABLES - {"hall_traffic", "staffing_plan"}
+    assert set(tables) == ALL_TABLES - {
+        "hall_traffic",
+        "staffing_plan",
+        "rosters",
+        "roster_coverage",
+    }
     assert tables["case_arrivals"] > 0 and tables["backlog_projection"] > 0
     with duckdb.connect(str(warehouse), read_only=True) as con:
         targets = con.execute("select distinct target from forecast.backtest_metrics").fetchall()

@@ -241,6 +241,36 @@ def forecast() -> None:
     console.print(f"serving copy republished: {settings.serving_path}")
 
 
+def roster(
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Folder for the files [default: <outbox>/排班, beside the outbox]."),
+    ] = None,
+) -> None:
+    """排班表: write each hall's roster (shifts per working day, hourly coverage) as XLSX.
+
+    From the serving copy's forecast.rosters (written by `govwh forecast`)."""
+    from govwh.reports.rosters import RosterError, write_rosters
+
+    console = _console()
+    settings = Settings.from_env()
+    if not settings.serving_path.exists():
+        console.print(
+            f"[red]no serving copy at {settings.serving_path}[/red]: run `govwh forecast`"
+        )
+        raise typer.Exit(1)
+    folder = out or settings.outbox_dir / "排班"
+    try:
+        export = write_rosters(settings.serving_path, folder)
+    except RosterError as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(1) from error
+    console.print(
+        f"{len(export.files)} hall rosters, {export.days} working days "
+        f"({export.first_day} … {export.last_day}) in {folder}"
+    )
+
+
 def register(app: typer.Typer) -> None:
-    for command in (forecast, bulletin, publish, supervise, sql, docs):
+    for command in (forecast, bulletin, publish, supervise, sql, docs, roster):
         app.command()(command)

@@ -150,7 +150,7 @@ class OutboxResult:
     listing_new: dict[str, int] = field(default_factory=dict)
 
 
-def _safe_file_name(text: str) -> str:
+def safe_file_name(text: str) -> str:
     return re.sub(r"[^\w\u4e00-\u9fff-]+", "_", text).strip("_") or "unknown"
 
 
@@ -178,7 +178,7 @@ def _display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
-def _column_widths(frame: pl.DataFrame) -> dict[str, int]:
+def column_widths(frame: pl.DataFrame) -> dict[str, int]:
     """Column widths in pixels: the widest header or value as shown, CJK counted double."""
     widths: dict[str, int] = {}
     for name, dtype in frame.schema.items():
@@ -215,7 +215,7 @@ def _write(
         worksheet=sheet,
         table_name="outbox",
         dtype_formats=EXCEL_FORMATS,
-        column_widths=_column_widths(frame),
+        column_widths=column_widths(frame),
         autofilter=True,
         freeze_panes=(1, 0),
     )
@@ -240,7 +240,7 @@ def _write_groups(
     return [
         _write(
             group.select(columns).rename({c: headers[c] for c in columns}),
-            folder / _safe_file_name(str(name)),
+            folder / safe_file_name(str(name)),
             file_format,
             as_of,
             sheet=sheet,
