@@ -5,9 +5,11 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from datetime import date
 from pathlib import Path
 
 import duckdb
+import polars as pl
 import pytest
 import yaml
 
@@ -235,3 +237,30 @@ def test_planning_views_scale_to_many_halls(built_warehouse, tmp_path: Path) -> 
     assert len(shifts) == roster.height > 0
     assert sum(row["staff"] for row in shifts) == roster["staff"].sum()
     assert {row["hall_name"] for row in shifts} == {names[code] for code in roster["hall_code"]}
+    # a what-if scenario as `govwh whatif` writes it: the city's rows, with readable names
+    from forecasting.whatif import write_scenario
+
+    scenario = pl.DataFrame(
+        {
+            "scenario_id": ["whatif-1"] * 3,
+            "description": ["top 5 upgrade candidates to full-online"] * 3,
+            "parameters": ['{"upgrade_top": 5}'] * 3,
+            "as_of": [date(2019, 1, 1)] * 3,
+            "items_upgraded": [5] * 3,
+            "metric": ["hall_arrivals", "hall_arrivals", "online_case_share"],
+            "scope": ["CITY", "H1", "CITY"],
+            "baseline": [100.0, 40.0, 0.3],
+            "scenario": [90.0, 30.0, 0.35],
+            "delta": [-10.0, -10.0, 0.05],
+            "baseline_lo80": [80.0, 30.0, None],
+            "baseline_hi80": [120.0, 50.0, None],
+            "scenario_lo80": [72.0, 22.0, None],
+            "scenario_hi80": [108.0, 38.0, None],
+        }
+    )
+    write_scenario(serving, scenario)
+    rows = _dataset_rows(serving, "forecast_whatif")
+    assert {row["metric_name"] for row in rows} == {
+        "大厅取号 hall arrivals",
+        "网上办件率 online case share",
+    }

@@ -687,3 +687,107 @@ def test_late_reply_share_of_2017_is_the_inspections_38_percent(small_city: Sett
     )
     assert shares[2017] == pytest.approx(0.38, abs=0.02)
     assert shares[2017] > shares[2018] > shares[2019]
+
+
+# What-if scenarios (issue 19) on the same small city, after a forecast run ------------------
+
+
+@pytest.fixture(scope="module")
+def whatif_inputs(small_city: Settings):
+    """The small city's forecasts (no backtest: not needed here) and the what-if inputs."""
+    from forecasting.run import RunConfig, run_forecasts
+    from forecasting.simulation import SimulationSettings
+    from forecasting.whatif import read_inputs
+
+    config = RunConfig(backtest=None, simulation=SimulationSettings(target_customers=200))
+    run_forecasts(small_city.warehouse_path, config=config)
+    return read_inputs(small_city.warehouse_path), config
+
+
+def test_whatif_without_a_change_is_the_baseline_exactly(whatif_inputs) -> None:
+    from forecasting.whatif import Scenario, run_scenario
+
+    inputs, config = whatif_inputs
+    result = run_scenario(inputs, Scenario(), config)
+    assert set(result["metric"]) >= {
+        "hall_arrivals",
+        "window_hours",
+        "staff_hours",
+        "online_case_share",
+        "one_trip_rate",
+        "zero_trip_rate",
+        "backlog_open_cases",
+    }
+    assert result["scenario"].equals(result["baseline"])
+    assert result["scenario_lo80"].equals(result["baseline_lo80"])
+    assert result["scenario_hi80"].equals(result["baseline_hi80"])
+    assert (result["delta"] == 0).all()
+
+
+def test_whatif_all_hall_demand_online_leaves_only_tickets_without_a_case(
+    small_city: Settings, whatif_inputs
+) -> None:
+    """Every item's hall demand online: a hall keeps only the share of its tickets that name
+    no case (consultations, unknown cases), recomputed here in SQL; no hall needs more
+    windows; every completed case is online."""
+    from forecasting.whatif import Scenario, run_scenario
+
+    inputs, config = whatif_inputs
+    result = run_scenario(inputs, Scenario(move_online_points=100.0), config)
+    kept = _mart(
+        small_city,
+        f"""
+        select tickets.hall_code,
+               avg(case when cases.item_code is null then 1.0 else 0.0 end) as kept
+        from marts.fct_hall_tickets as tickets
+        left join marts.fct_cases as cases on cases.case_id = tickets.case_id
+        where tickets.ticket_date > date '{inputs.marts.as_of}' - interval 56 day
+          and tickets.ticket_date <= date '{inputs.marts.as_of}'
+        group by tickets.hall_code
+        """,
+    )
+    arrivals = result.filter((pl.col("metric") == "hall_arrivals") & (pl.col("scope") != "CITY"))
+    joined = arrivals.join(kept, left_on="scope", right_on="hall_code")
+    assert joined.height == arrivals.height > 0
+    np.testing.assert_allclose(joined["scenario"], joined["baseline"] * joined["kept"], rtol=1e-9)
+    assert (joined["kept"] < 0.5).any()  # most of a hall's tickets do name a case
+    windows = result.filter((pl.col("metric") == "window_hours") & (pl.col("scope") != "CITY"))
+    assert (windows["scenario"] <= windows["baseline"]).all()
+    assert (windows["delta"] < 0).any()
+    share = result.filter(pl.col("metric") == "online_case_share").row(0, named=True)
+    assert share["scenario"] == pytest.approx(1.0)
+
+
+def test_whatif_upgrading_the_top_items_lifts_the_online_share_by_their_hall_cases(
+    small_city: Settings, whatif_inputs
+) -> None:
+    from forecasting.whatif import Scenario, run_scenario
+
+    inputs, config = whatif_inputs
+    result = run_scenario(inputs, Scenario(upgrade_top=5), config)
+    counts = _mart(
+        small_city,
+        f"""
+        with top as (
+            select item_code from marts.mart_depth_upgrade_candidates
+            order by volume_rank limit 5
+        )
+        select count(*) as completed,
+               count(*) filter (is_online_submission) as online,
+               count(*) filter (
+                   where not is_online_submission and item_code in (select item_code from top)
+               ) as moved
+        from marts.fct_cases
+        where is_completed and completion_date > date '{inputs.marts.as_of}' - interval 365 day
+          and completion_date <= date '{inputs.marts.as_of}'
+        """,
+    ).row(0, named=True)
+    share = result.filter(pl.col("metric") == "online_case_share").row(0, named=True)
+    assert counts["moved"] > 0
+    assert share["baseline"] == pytest.approx(counts["online"] / counts["completed"])
+    assert share["scenario"] == pytest.approx(
+        (counts["online"] + counts["moved"]) / counts["completed"]
+    )
+    assert result["items_upgraded"][0] == 5
+    city = result.filter((pl.col("scope") == "CITY") & (pl.col("metric") == "hall_arrivals"))
+    assert city["delta"][0] < 0

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
+import polars as pl
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -271,6 +272,61 @@ def roster(
     )
 
 
+def whatif(
+    upgrade_top: Annotated[
+        int, typer.Option(help="Upgrade the N first depth-upgrade candidates to full-online.")
+    ] = 0,
+    move_online: Annotated[
+        float, typer.Option(help="Move X points of the city's hall share of cases online.")
+    ] = 0.0,
+) -> None:
+    """What if: hall arrivals, windows, staff, backlog and headline rates under a scenario.
+
+    Reads the serving copy; writes the scenario's rows to forecast.whatif_scenarios (other
+    scenarios kept) and publishes the serving copy again, for the planning dashboard."""
+    from forecasting.whatif import Scenario, read_inputs, run_scenario, write_scenario
+    from govwh.warehouse.copies import publish_serving_copy
+
+    console = _console()
+    settings = Settings.from_env()
+    _require_warehouse(settings)
+    try:
+        scenario = Scenario(upgrade_top=upgrade_top, move_online_points=move_online)
+        with console.status(f"what if: {scenario.describe()} … (re-planning staff)"):
+            result = run_scenario(read_inputs(settings.serving_path), scenario)
+    except ValueError as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(1) from error
+    table = Table(title=f"{scenario.scenario_id}: {scenario.describe()}", title_justify="left")
+    for column in ("metric", "baseline", "scenario", "change", "scenario 80 %"):
+        table.add_column(column, justify="left" if column == "metric" else "right")
+    rates = {"online_case_share", "one_trip_rate", "zero_trip_rate"}
+    for row in result.filter(pl.col("scope") == "CITY").iter_rows(named=True):
+        shown = "{:.1%}" if row["metric"] in rates else "{:,.0f}"
+        band = (
+            f"{row['scenario_lo80']:,.0f} – {row['scenario_hi80']:,.0f}"
+            if row["scenario_lo80"] is not None
+            else ""
+        )
+        change = (
+            f"{row['delta'] * 100:+.1f} pts" if row["metric"] in rates else f"{row['delta']:+,.0f}"
+        )
+        table.add_row(
+            row["metric"],
+            shown.format(row["baseline"]),
+            shown.format(row["scenario"]),
+            change,
+            band,
+        )
+    console.print(table)
+    write_scenario(settings.warehouse_path, result)
+    publish_serving_copy(settings.warehouse_path, settings.serving_path)
+    console.print(
+        f"{result.height} rows (city and every hall) in forecast.whatif_scenarios; "
+        f"serving copy republished: {settings.serving_path}"
+    )
+
+
 def register(app: typer.Typer) -> None:
-    for command in (forecast, bulletin, publish, supervise, sql, docs, roster):
+    for command in (forecast, bulletin, publish, supervise, sql, docs, roster, whatif):
         app.command()(command)
