@@ -20,6 +20,7 @@ from forecasting.backtest import (
     rolling_forecasts,
     summarise,
 )
+from forecasting.calibration import calibrate
 from forecasting.hall_traffic import OpeningHours, hour_slots, hourly_profile, split_into_hours
 from forecasting.model import FittedModel, InsufficientHistoryError, ModelConfig, fit_model
 from forecasting.panel import Panel, build_panel
@@ -31,6 +32,7 @@ from forecasting.warehouse import (
     MartInputs,
     read_backtest_metrics,
     read_marts,
+    read_queue_log,
     read_simulation_cache,
     write_forecast_tables,
 )
@@ -155,6 +157,8 @@ def skip_reasons(inputs: MartInputs) -> dict[str, str]:
         "backlog_projection": cases,
         "hall_traffic": halls,
         "staffing_plan": staffing,
+        "queue_calibration": halls,
+        "queue_calibration_summary": halls,
     }
     if cases and halls:
         reasons["backtest_metrics"] = f"nothing to backtest: {cases}; {halls}"
@@ -270,6 +274,15 @@ def run_forecasts(
             tables[SIMULATION_CACHE_TABLE] = cache.frame()
             simulations = {"hits": cache.hits, "misses": cache.misses}
             lap("staffing_plan")
+    if "queue_calibration" not in skipped:  # history only: no forecast needed
+        log = read_queue_log(warehouse_path, run_as_of)
+        if isinstance(log, str):
+            skipped.update(queue_calibration=log, queue_calibration_summary=log)
+        else:
+            calibration = calibrate(*log, abandonment_threshold=config.target.abandonment_threshold)
+            tables["queue_calibration"] = calibration.hourly
+            tables["queue_calibration_summary"] = calibration.summary
+            lap("queue_calibration")
 
     if not models:
         reasons = "; ".join(sorted(set(skipped.values())))
