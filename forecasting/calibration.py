@@ -94,11 +94,42 @@ def window_minutes(spans: pl.DataFrame, window_queue: pl.DataFrame) -> pl.DataFr
     )
 
 
+def _arrival_rate(demand: pl.DataFrame, smoothing: int) -> pl.DataFrame:
+    """``rate``: the arrivals of the half hour and the ``smoothing`` half hours either side of
+    it (the same queue and day; an empty half hour counts 0), per half hour of the hall's
+    opening the window covers. A half hour's own count is a noisy rate where a queue sees a
+    customer or two: conditioned on someone coming, it overstates the load."""
+    keys = ["hall_code", "queue_key", "date", "target_wait_minutes"]
+    counts = demand.select(*keys, "half_hour", "arrivals")
+    bounds = demand.group_by("hall_code").agg(
+        pl.col("half_hour").min().alias("first"), pl.col("half_hour").max().alias("last")
+    )
+    total = demand
+    for shift in [s for s in range(-smoothing, smoothing + 1) if s]:
+        total = total.join(
+            counts.with_columns(pl.col("half_hour") - shift).rename({"arrivals": f"_n{shift}"}),
+            on=[*keys, "half_hour"],
+            how="left",
+        )
+    near = [pl.col(c).fill_null(0) for c in total.columns if c.startswith("_n")]
+    covered = (
+        pl.min_horizontal(pl.col("last"), pl.col("half_hour") + smoothing)
+        - pl.max_horizontal(pl.col("first"), pl.col("half_hour") - smoothing)
+        + 1
+    )
+    return (
+        total.join(bounds, on="hall_code", how="left")
+        .with_columns(rate=pl.sum_horizontal(pl.col("arrivals"), *near) / covered)
+        .select(*demand.columns, "rate")
+    )
+
+
 def calibrate(
     tickets: pl.DataFrame,
     spans: pl.DataFrame,
     *,
     abandonment_threshold: float = 0.02,
+    smoothing: int = 1,  # half hours either side in the arrival rate (90 minutes)
 ) -> CalibrationResult:
     """Predicted vs measured service level of every hall-hour of ``tickets``.
 
@@ -139,6 +170,7 @@ def calibrate(
             "target_wait_minutes",
         )
         .agg(pl.len().alias("arrivals"))
+        .pipe(_arrival_rate, smoothing)
         .join(open_windows, on=["hall_code", "queue_key", "date", "half_hour"], how="left")
         .join(calling, on=["hall_code", "queue_key", "date", "half_hour"], how="left")
         .with_columns(
@@ -150,13 +182,13 @@ def calibrate(
     )
     levels = [
         predicted_level(
-            float(row["arrivals"]),
+            float(row["rate"]),
             float(row["windows_open"]),
             float(row["target_wait_minutes"]),
             profiles[(row["hall_code"], row["queue_key"])],
         )
         for row in demand.select(
-            "hall_code", "queue_key", "arrivals", "windows_open", "target_wait_minutes"
+            "hall_code", "queue_key", "rate", "windows_open", "target_wait_minutes"
         ).iter_rows(named=True)
     ]
     predicted = (
