@@ -3,7 +3,8 @@
 A hall either queues per business zone (分区叫号: each zone's windows call only its own
 business types) or shares its windows among all business types (one queue). The tickets
 say which: a window serves the business types that make at least ``min_share`` of its
-calls; business types linked by a window they share are one queue (the connected
+calls, and each business type is served by the window calling it most; business types
+linked by a window they share are one queue (the connected
 components of the window–business-type graph). A zoned hall thus gets one queue per zone,
 a hall whose windows call everyone one queue for all, and a hall with an integrated zone
 and specialised ones a mix. Business types never called (all left) get a queue of their own.
@@ -64,11 +65,12 @@ def queue_keys(tickets: pl.DataFrame, min_share: float = 0.1) -> pl.DataFrame:
     """(hall_code, business_type, queue_key, zoned): the queue each business type waits in.
     ``zoned`` = the hall has more than one queue."""
     called = tickets.filter(pl.col("window_no").is_not_null())
-    shares = (
-        called.group_by("hall_code", "window_no", "business_type")
-        .len()
-        .with_columns(share=pl.col("len") / pl.col("len").sum().over("hall_code", "window_no"))
-        .filter(pl.col("share") >= min_share)
+    calls = called.group_by("hall_code", "window_no", "business_type").len()
+    # a window serves the types that make min_share of its calls, and every type is served
+    # by the window that calls it most (a rare type of a shared hall is no zone of its own)
+    shares = calls.filter(
+        (pl.col("len") / pl.col("len").sum().over("hall_code", "window_no") >= min_share)
+        | (pl.col("len") == pl.col("len").max().over("hall_code", "business_type"))
     )
     types = tickets.select("hall_code", "business_type").unique()
     rows = []

@@ -26,6 +26,8 @@ FORECAST_TABLES = {
     "backtest_metrics": "Rolling-origin MASE / WAPE / interval coverage of the arrival model "
     "and its baselines, per series, day type and horizon week.",
     "model_registry": "Every fitted model: version, training window, card with metrics.",
+    "staffing_plan_by_business": "Windows and staff needed per hall, business queue (a zone, "
+    "or the shared pool), day and hour; forecast.staffing_plan holds their sums.",
     "queue_calibration": "Per hall-hour of the last 8 complete weeks: the service level the "
     "queue model predicts with the windows actually open against the level measured from the "
     "tickets.",
