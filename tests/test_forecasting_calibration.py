@@ -115,3 +115,39 @@ def test_calibration_on_the_small_demo_city(small_city: Settings) -> None:
         pl.col("predicted_service_level").is_between(0, 1).all(),
         pl.col("measured_service_level").is_between(0, 1).all(),
     ).row(0) == (True, True)
+
+
+@pytest.mark.slow
+def test_run_writes_calibration_and_the_plan_per_business(small_city: Settings) -> None:
+    from dagster_project.forecasting.assets import queue_model_calibration
+    from dagster_project.resources import DuckDBWarehouse
+    from forecasting.run import RunConfig, run_forecasts
+
+    summary = run_forecasts(small_city.warehouse_path, config=RunConfig(backtest=None))
+    assert not {"queue_calibration", "staffing_plan_by_business"} & set(summary.skipped)
+    with duckdb.connect(str(small_city.warehouse_path), read_only=True) as con:
+        plan = con.sql("select * from forecast.staffing_plan").pl()
+        detail = con.sql("select * from forecast.staffing_plan_by_business").pl()
+        zoned = {
+            row[0]
+            for row in con.execute(
+                "select hall_code from marts.dim_hall where hall_level <> 'township'"
+            ).fetchall()
+        }
+    # the hall-hour plan holds the sums over the hall's queues
+    sums = detail.group_by("hall_code", "date", "hour").agg(
+        pl.col("windows_needed").sum().alias("summed"), pl.len().alias("queues")
+    )
+    joined = plan.filter(pl.col("planned_per") == "business").join(
+        sums, on=["hall_code", "date", "hour"]
+    )
+    assert joined.height == plan.filter(pl.col("planned_per") == "business").height > 0
+    assert (joined["windows_needed"] == joined["summed"]).all()
+    # a zoned hall plans a window per zone with customers, more than one pooled queue needs
+    zoned_rows = joined.filter(pl.col("hall_code").is_in(list(zoned)))
+    assert (zoned_rows["queues"] > 1).all()
+    assert (zoned_rows["windows_needed"] >= zoned_rows["windows_hall_pool"]).all()
+    assert detail["meets_target"].all()
+    assert (detail["staff_needed"] >= detail["windows_needed"]).all()  # shrinkage
+    check = queue_model_calibration(warehouse=DuckDBWarehouse(path=str(small_city.warehouse_path)))
+    assert check.passed and check.metadata["mae_points"].value <= 5.0
