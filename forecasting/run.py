@@ -419,8 +419,9 @@ def _staffing(
 
 def combine_plans(pooled: pl.DataFrame, totals: pl.DataFrame) -> pl.DataFrame:
     """The hall-hour plan with the per-business sums where the hall has them: windows, staff,
-    staff-hours, occupancy and meets_target; the hall-pool answer stays as windows_hall_pool
-    (``planned_per`` says which: 'business' or 'hall')."""
+    staff-hours, occupancy and meets_target, decided_by 'queue_model'; the hall-pool answer
+    stays as windows_hall_pool, and the analytic_/simulated_ columns describe it
+    (``planned_per`` says which the hour's windows are: 'business' or 'hall')."""
     keys = ["hall_code", "date", "hour"]
     summed = ["windows_needed", "staff_needed", "staff_hours", "occupancy", "meets_target"]
     joined = pooled.join(totals.drop("queues"), on=keys, how="left", suffix="_business")
@@ -432,6 +433,12 @@ def combine_plans(pooled: pl.DataFrame, totals: pl.DataFrame) -> pl.DataFrame:
         .alias("planned_per"),
         *[pl.coalesce(f"{c}_business", c).alias(c) for c in summed],
     ).drop([f"{c}_business" for c in summed])
+    # the analytic_ and simulated_ columns stay those of the hall-pool answer
+    plan = plan.with_columns(
+        decided_by=pl.when(pl.col("planned_per") == "business")
+        .then(pl.lit("queue_model"))
+        .otherwise(pl.col("decided_by"))
+    )
     if "windows_normal" in plan.columns:
         plan = plan.with_columns(window_gap=pl.col("windows_needed") - pl.col("windows_normal"))
     return plan
