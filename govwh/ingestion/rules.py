@@ -252,7 +252,7 @@ CONSISTENCY: dict[str, tuple[tuple[str, str, str, str], ...]] = {
     "hall_tickets": (
         (
             "left_at",
-            "\"left_at\" is not null and \"outcome\" <> 'abandoned'",
+            '"left_at" is not null and "outcome" <> \'abandoned\'',
             "left_but_not_abandoned",
             "a time the customer left on a ticket whose outcome is not abandoned",
         ),
