@@ -19,7 +19,7 @@ import math
 
 import polars as pl
 
-from forecasting.calibration import SLOT_MINUTES, predicted_level
+from forecasting.calibration import SLOT_MINUTES, LevelCache, predicted_level
 from forecasting.queues import QueueProfile, queue_keys, queue_profiles, with_queue
 from forecasting.staffing import ServiceTarget
 
@@ -30,6 +30,7 @@ def windows_for(
     target_wait: float,
     profile: QueueProfile,
     target: ServiceTarget,
+    cache: LevelCache | None = None,
 ) -> tuple[int, float]:
     """(fewest windows, their service level) for ``arrivals`` in ``minutes``."""
     if arrivals <= 0:
@@ -37,10 +38,10 @@ def windows_for(
     rate = arrivals * SLOT_MINUTES / minutes  # per half hour, the model's unit
     load = rate / SLOT_MINUTES * profile.handle_minutes
     n = max(math.ceil(load / target.max_occupancy - 1e-9), 1)
-    level = predicted_level(round(rate, 2), n, target_wait, profile)
+    level = predicted_level(round(rate, 2), n, target_wait, profile, cache)
     while level < target.service_level and n < 200:
         n += 1
-        level = predicted_level(round(rate, 2), n, target_wait, profile)
+        level = predicted_level(round(rate, 2), n, target_wait, profile, cache)
     return n, level
 
 
@@ -72,6 +73,7 @@ def plan_by_business(
         forecast_tickets=pl.col("arrivals") * pl.col("queue_share")
     )
     rows = []
+    cache: LevelCache = {}
     for row in split.iter_rows(named=True):
         profile = profiles[(row["hall_code"], row["queue_key"])]
         interval = float(row["interval_minutes"])
@@ -80,11 +82,13 @@ def plan_by_business(
         if interval > SLOT_MINUTES:  # two half hours: the busier one sets the hour
             first = tickets_hour * float(row["first_half_share"])
             halves = [
-                windows_for(first, SLOT_MINUTES, wait, profile, target),
-                windows_for(tickets_hour - first, interval - SLOT_MINUTES, wait, profile, target),
+                windows_for(first, SLOT_MINUTES, wait, profile, target, cache),
+                windows_for(
+                    tickets_hour - first, interval - SLOT_MINUTES, wait, profile, target, cache
+                ),
             ]
         else:
-            halves = [windows_for(tickets_hour, interval, wait, profile, target)]
+            halves = [windows_for(tickets_hour, interval, wait, profile, target, cache)]
         windows = max(n for n, _ in halves)
         level = min(level for _, level in halves)
         staff = math.ceil(windows / (1.0 - target.shrinkage)) if windows else 0

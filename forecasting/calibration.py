@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import lru_cache
 
 import polars as pl
 
@@ -39,7 +38,9 @@ class CalibrationResult:
     summary: pl.DataFrame  # hall_code ('*' = all), hall_hours, tickets, bias, mae (points)
 
 
-@lru_cache(maxsize=200_000)
+LevelCache = dict[tuple[float, float, int, float, float | None, float], float]
+
+
 def _level(
     arrivals: float,
     handle: float,
@@ -57,19 +58,32 @@ def _level(
     return erlang_a(arrivals, handle, windows, target, patience, int(SLOT_MINUTES)).service_level
 
 
-def predicted_level(arrivals: float, windows: float, target: float, profile: QueueProfile) -> float:
-    """Service level of ``arrivals`` in a half hour at ``windows`` (fractional: interpolated)."""
+def predicted_level(
+    arrivals: float,
+    windows: float,
+    target: float,
+    profile: QueueProfile,
+    cache: LevelCache | None = None,
+) -> float:
+    """Service level of ``arrivals`` in a half hour at ``windows`` (fractional: interpolated).
+    ``cache``: the levels already computed by the caller's run (the same inputs recur)."""
+    cache = {} if cache is None else cache
+
+    def level(n: int) -> float:
+        key = (arrivals, handle, n, target, patience, cv)
+        if key not in cache:
+            cache[key] = _level(*key)
+        return cache[key]
+
     low = math.floor(windows)
     weight = windows - low
     handle = round(profile.handle_minutes, 2)
     patience = None if profile.patience_minutes is None else round(profile.patience_minutes, 1)
     cv = round(min(profile.handle_cv, 1.0), 2)
-    level_low = _level(arrivals, handle, low, target, patience, cv)
+    level_low = level(low)
     if weight < 1e-9:
         return level_low
-    return (1 - weight) * level_low + weight * _level(
-        arrivals, handle, low + 1, target, patience, cv
-    )
+    return (1 - weight) * level_low + weight * level(low + 1)
 
 
 def window_minutes(spans: pl.DataFrame, window_queue: pl.DataFrame) -> pl.DataFrame:
@@ -180,12 +194,14 @@ def calibrate(
             )
         )
     )
+    cache: LevelCache = {}
     levels = [
         predicted_level(
             float(row["rate"]),
             float(row["windows_open"]),
             float(row["target_wait_minutes"]),
             profiles[(row["hall_code"], row["queue_key"])],
+            cache,
         )
         for row in demand.select(
             "hall_code", "queue_key", "rate", "windows_open", "target_wait_minutes"
