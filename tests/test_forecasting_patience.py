@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import numpy as np
 import polars as pl
 import pytest
 
+from forecasting.business_plan import hall_totals, plan_by_business
 from forecasting.patience import estimate_patience, exponential_patience
+from forecasting.queues import queue_keys
 from govwh.demo.queue import OUTCOMES, simulate_queues
 
 # hall -> business type -> (tickets a day, mean service minutes, true mean patience or None)
@@ -91,11 +93,26 @@ def queue_log(seed: int = 3, recorded: float = 0.7) -> pl.DataFrame:
     left = np.where(
         abandoned & (rng.random(log.height) < recorded), log["arrival"] + log["patience"], np.nan
     )
+    called = outcome.window > 0
     return log.with_columns(
         ticket_taken_at=stamp(log["arrival"].to_numpy()),
         called_at=stamp(outcome.called_minute),
         left_at=stamp(left),
+        service_ended_at=stamp(outcome.end_minute),
         is_abandoned=pl.Series(abandoned),
+        is_served=pl.Series(called),
+        is_called=pl.Series(called),
+        # the zone's letter and the window: A01, B02 … (one letter in the shared hall)
+        window_no=pl.when(pl.Series(called))
+        .then(pl.format("{}{}", pl.col("zone").cast(pl.String), pl.Series(outcome.window)))
+        .otherwise(None),
+        service_minutes=pl.col("service"),
+        target_wait_minutes=pl.lit(15.0),
+    ).with_columns(
+        ticket_date=pl.col("ticket_taken_at").dt.date(),
+        ticket_hour=pl.col("ticket_taken_at").dt.hour(),
+        ticket_half_hour=pl.col("ticket_taken_at").dt.hour() * 2
+        + pl.col("ticket_taken_at").dt.minute() // 30,
     )
 
 
@@ -141,3 +158,35 @@ def test_patience_within_ten_percent_on_a_real_shaped_queue_log(seed: int) -> No
     ).join(estimates, on=["hall_code", "business_type"], suffix="_em")
     worse = dropped.filter(pl.col("patience_minutes").is_not_null())
     assert (worse["patience_minutes"] > worse["patience_minutes_em"] * 1.1).all()
+
+
+def test_plan_per_queue_on_the_log_uses_erlang_a_where_customers_leave() -> None:
+    log = queue_log(2)
+    keys = queue_keys(log)
+    # the zoned hall's windows each call one business type; the shared hall's call all
+    zoned = dict(keys.group_by("hall_code").agg(pl.col("zoned").first()).rows())
+    assert zoned == {"ZONED": True, "SHARED": False}
+    assert keys.filter(pl.col("hall_code") == "SHARED")["queue_key"].n_unique() == 1
+    load = pl.DataFrame(
+        {
+            "hall_code": ["ZONED", "SHARED"],
+            "date": [date(2024, 5, 6)] * 2,
+            "hour": [10, 10],
+            "arrivals": [60.0, 40.0],
+            "interval_minutes": [60.0, 60.0],
+        }
+    )
+    plan = plan_by_business(load, log)
+    models = dict(plan.select("queue_key", "queue_model").rows())
+    # consultation (20 min) and tax (45 min) customers leave: Erlang A with their patience;
+    # nobody leaves social insurance: Erlang C
+    assert models["consultation"] == models["tax"] == "erlang_a"
+    assert models["social_insurance"] == "erlang_c"
+    assert models["consultation+housing_fund+result_pickup"] == "erlang_a"
+    assert plan.filter(pl.col("queue_key") == "consultation")["patience_minutes"][0] < 30
+    assert plan["meets_target"].all() and (plan["windows_needed"] >= 1).all()
+    assert plan.filter(pl.col("hall_code") == "ZONED")["forecast_tickets"].sum() == (
+        pytest.approx(60.0)
+    )
+    totals = hall_totals(plan)
+    assert dict(totals.select("hall_code", "queues").rows()) == {"ZONED": 3, "SHARED": 1}
