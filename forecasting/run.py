@@ -20,6 +20,8 @@ from forecasting.backtest import (
     rolling_forecasts,
     summarise,
 )
+from forecasting.business_plan import hall_totals, plan_by_business
+from forecasting.calibration import calibrate
 from forecasting.hall_traffic import OpeningHours, hour_slots, hourly_profile, split_into_hours
 from forecasting.model import FittedModel, InsufficientHistoryError, ModelConfig, fit_model
 from forecasting.panel import Panel, build_panel
@@ -32,6 +34,7 @@ from forecasting.warehouse import (
     MartInputs,
     read_backtest_metrics,
     read_marts,
+    read_queue_log,
     read_simulation_cache,
     write_forecast_tables,
 )
@@ -158,6 +161,9 @@ def skip_reasons(inputs: MartInputs) -> dict[str, str]:
         "staffing_plan": staffing,
         "rosters": staffing,
         "roster_coverage": staffing,
+        "queue_calibration": halls,
+        "queue_calibration_summary": halls,
+        "staffing_plan_by_business": staffing,
     }
     if cases and halls:
         reasons["backtest_metrics"] = f"nothing to backtest: {cases}; {halls}"
@@ -270,19 +276,36 @@ def run_forecasts(
         models["hall_traffic"] = (hall_model, hall_panel)
         tables["hall_traffic"] = hall_traffic
         lap("hall_traffic")
-        if "staffing_plan" not in skipped:
-            cache = SimulationCache.from_frame(read_simulation_cache(warehouse_path))
-            tables["staffing_plan"] = _staffing(inputs, hall_traffic, config, cache).with_columns(
-                model_version=pl.lit(hall_model.version)
-            )
-            tables[SIMULATION_CACHE_TABLE] = cache.frame()
-            simulations = {"hits": cache.hits, "misses": cache.misses}
-            lap("staffing_plan")
-            _, opening_hours = windows_normal(inputs.halls)
-            tables["rosters"], tables["roster_coverage"] = rosters(
-                tables["staffing_plan"], RosterRules(hours=opening_hours)
-            )
-            lap("rosters")
+    log: tuple[pl.DataFrame, pl.DataFrame] | None = None
+    if "queue_calibration" not in skipped:  # history only: no forecast needed
+        found = read_queue_log(warehouse_path, run_as_of)
+        if isinstance(found, str):
+            skipped.update(queue_calibration=found, queue_calibration_summary=found)
+            skipped.setdefault("staffing_plan_by_business", found)
+        else:
+            log = found
+            calibration = calibrate(*log, abandonment_threshold=config.target.abandonment_threshold)
+            tables["queue_calibration"] = calibration.hourly
+            tables["queue_calibration_summary"] = calibration.summary
+            lap("queue_calibration")
+    if "hall_traffic" not in skipped and "staffing_plan" not in skipped:
+        cache = SimulationCache.from_frame(read_simulation_cache(warehouse_path))
+        plan, by_business = _staffing(inputs, hall_traffic, config, cache, log)
+        version = pl.lit(hall_model.version)
+        tables["staffing_plan"] = plan.with_columns(model_version=version)
+        if by_business is not None:
+            tables["staffing_plan_by_business"] = by_business.with_columns(model_version=version)
+        tables[SIMULATION_CACHE_TABLE] = cache.frame()
+        simulations = {"hits": cache.hits, "misses": cache.misses}
+        lap("staffing_plan")
+        _, opening_hours = windows_normal(inputs.halls)
+        tables["rosters"], tables["roster_coverage"] = rosters(
+            tables["staffing_plan"], RosterRules(hours=opening_hours)
+        )
+        lap("rosters")
+    for name in ("staffing_plan", "hall_traffic"):
+        if name in skipped:
+            skipped.setdefault("staffing_plan_by_business", skipped[name])
 
     if not models:
         reasons = "; ".join(sorted(set(skipped.values())))
@@ -374,9 +397,15 @@ def _hall_traffic(
 
 
 def _staffing(
-    inputs: MartInputs, hall_traffic: pl.DataFrame, config: RunConfig, cache: SimulationCache
-) -> pl.DataFrame:
-    """The staffing plan on working days (``cache``: the simulations of earlier runs)."""
+    inputs: MartInputs,
+    hall_traffic: pl.DataFrame,
+    config: RunConfig,
+    cache: SimulationCache,
+    log: tuple[pl.DataFrame, pl.DataFrame] | None = None,
+) -> tuple[pl.DataFrame, pl.DataFrame | None]:
+    """The staffing plan on working days (``cache``: the simulations of earlier runs) and,
+    where the tickets name business types and windows (``log``), the plan per business queue,
+    whose sums replace the hall-pool windows (kept as ``windows_hall_pool``)."""
     workdays = inputs.calendar.filter(pl.col("is_workday"))["calendar_date"]
     normal, hours = windows_normal(inputs.halls)
     slots = hour_slots(hours).select("hour", "interval_minutes")
@@ -385,7 +414,7 @@ def _staffing(
         .join(slots, on="hour", how="inner")
         .select("hall_code", "date", "hour", pl.col("mean").alias("arrivals"), "interval_minutes")
     )
-    return staffing_plan(
+    pooled = staffing_plan(
         load,
         hall_profiles(inputs.hall_tickets, config.target),
         normal,
@@ -393,6 +422,39 @@ def _staffing(
         settings=config.simulation,
         cache=cache,
     )
+    if log is None or pooled.is_empty():
+        return pooled.with_columns(
+            windows_hall_pool=pl.col("windows_needed"), planned_per=pl.lit("hall")
+        ), None
+    by_business = plan_by_business(load, log[0], config.target)
+    return combine_plans(pooled, hall_totals(by_business)), by_business
+
+
+def combine_plans(pooled: pl.DataFrame, totals: pl.DataFrame) -> pl.DataFrame:
+    """The hall-hour plan with the per-business sums where the hall has them: windows, staff,
+    staff-hours, occupancy and meets_target, decided_by 'queue_model'; the hall-pool answer
+    stays as windows_hall_pool, and the analytic_/simulated_ columns describe it
+    (``planned_per`` says which the hour's windows are: 'business' or 'hall')."""
+    keys = ["hall_code", "date", "hour"]
+    summed = ["windows_needed", "staff_needed", "staff_hours", "occupancy", "meets_target"]
+    joined = pooled.join(totals.drop("queues"), on=keys, how="left", suffix="_business")
+    plan = joined.with_columns(
+        pl.col("windows_needed").alias("windows_hall_pool"),
+        pl.when(pl.col("windows_needed_business").is_not_null())
+        .then(pl.lit("business"))
+        .otherwise(pl.lit("hall"))
+        .alias("planned_per"),
+        *[pl.coalesce(f"{c}_business", c).alias(c) for c in summed],
+    ).drop([f"{c}_business" for c in summed])
+    # the analytic_ and simulated_ columns stay those of the hall-pool answer
+    plan = plan.with_columns(
+        decided_by=pl.when(pl.col("planned_per") == "business")
+        .then(pl.lit("queue_model"))
+        .otherwise(pl.col("decided_by"))
+    )
+    if "windows_normal" in plan.columns:
+        plan = plan.with_columns(window_gap=pl.col("windows_needed") - pl.col("windows_normal"))
+    return plan
 
 
 def _backlog(

@@ -30,6 +30,13 @@ FORECAST_TABLES = {
     "backtest_metrics": "Rolling-origin MASE / WAPE / interval coverage of the arrival model "
     "and its baselines, per series, day type and horizon week.",
     "model_registry": "Every fitted model: version, training window, card with metrics.",
+    "staffing_plan_by_business": "Windows and staff needed per hall, business queue (a zone, "
+    "or the shared pool), day and hour; forecast.staffing_plan holds their sums.",
+    "queue_calibration": "Per hall-hour of the last 8 complete weeks: the service level the "
+    "queue model predicts with the windows actually open against the level measured from the "
+    "tickets.",
+    "queue_calibration_summary": "Bias and mean absolute error (points) of the queue model's "
+    "service level per hall and overall ('*').",
 }
 APPEND_TABLES = frozenset({"model_registry"})  # history kept; every other table is replaced
 # The staffing plan's simulation results, kept for the next run (forecasting.staffing's
@@ -137,6 +144,70 @@ def read_marts(
     return MartInputs(
         calendar, arrivals, hall_hourly, hall_tickets, halls, cases, as_of, case_days, hall_days
     )
+
+
+# the ticket columns the queue model and its calibration read
+QUEUE_LOG_COLUMNS = (
+    "hall_code",
+    "business_type",
+    "window_no",
+    "ticket_taken_at",
+    "called_at",
+    "left_at",
+    "service_ended_at",
+    "service_minutes",
+    "ticket_date",
+    "ticket_hour",
+    "ticket_half_hour",
+    "is_served",
+    "is_called",
+    "is_abandoned",
+    "is_within_target_wait",
+    "target_wait_minutes",
+)
+OPEN_SPANS = "intermediate.int_hall_windows__open_spans"
+
+
+def read_queue_log(
+    warehouse_path: Path, as_of: date, weeks: int = 8
+) -> tuple[pl.DataFrame, pl.DataFrame] | str:
+    """(tickets, window open spans) of the ``weeks`` complete ISO weeks up to ``as_of``, or
+    why not (a warehouse without the columns or the spans model)."""
+    with connect(warehouse_path, read_only=True) as con:
+        columns = {
+            row[0]
+            for row in con.execute(
+                "select column_name from information_schema.columns "
+                "where table_schema = 'marts' and table_name = 'fct_hall_tickets'"
+            ).fetchall()
+        }
+        missing = [c for c in QUEUE_LOG_COLUMNS if c not in columns]
+        if missing:
+            return f"marts.fct_hall_tickets lacks {', '.join(missing)}"
+        spans_found = con.execute(
+            "select count(*) from information_schema.tables where table_schema = "
+            "'intermediate' and table_name = 'int_hall_windows__open_spans'"
+        ).fetchall()[0][0]
+        if not spans_found:
+            return f"no {OPEN_SPANS} (windows open unknown)"
+        until = as_of - timedelta(days=as_of.isoweekday() % 7)
+        since = until - timedelta(weeks=weeks)
+        tickets = _frame(
+            con,
+            f"""select {", ".join(QUEUE_LOG_COLUMNS)} from marts.fct_hall_tickets
+                where ticket_date > ? and ticket_date <= ?
+                order by hall_code, ticket_taken_at""",
+            [since, until],
+        )
+        spans = _frame(
+            con,
+            f"""select hall_code, ticket_date, window_no, opened_at, closed_at from {OPEN_SPANS}
+                where ticket_date > ? and ticket_date <= ?""",
+            [since, until],
+        )
+    if tickets.is_empty():
+        return f"no hall tickets in the {weeks} complete weeks up to {as_of}"
+    return tickets, spans
 
 
 def _profile_until(con: duckdb.DuckDBPyConnection, as_of: date | None) -> date | None:

@@ -38,7 +38,12 @@ import polars as pl
 
 from forecasting.run import RunConfig, _staffing
 from forecasting.staffing import SimulationCache
-from forecasting.warehouse import MartInputs, read_marts, read_simulation_cache
+from forecasting.warehouse import (
+    MartInputs,
+    read_marts,
+    read_queue_log,
+    read_simulation_cache,
+)
 from govwh.warehouse.connection import connect
 
 WHATIF_TABLE = "forecast.whatif_scenarios"
@@ -87,6 +92,8 @@ class WhatIfInputs:
     item_cases: pl.DataFrame  # per item: completed, online, trips and online trips counts
     candidates: pl.DataFrame  # item_code, volume_rank
     cache: pl.DataFrame | None
+    # the queue log the forecast run plans per business queue with (None: hall pools only)
+    queue_log: tuple[pl.DataFrame, pl.DataFrame] | None
     # the backlog projection's open cases at its last day (mean, lo80, hi80), city-wide
     backlog: tuple[float, float, float] | None
 
@@ -150,6 +157,7 @@ def read_inputs(warehouse: Path) -> WhatIfInputs:
         item_cases,
         candidates,
         read_simulation_cache(warehouse),
+        None if isinstance(log := read_queue_log(warehouse, marts.as_of), str) else log,
         backlog,
     )
 
@@ -194,8 +202,11 @@ def _plan(
     cache: SimulationCache,
     config: RunConfig,
 ) -> pl.DataFrame:
-    """The forecast run's staffing plan of ``traffic``'s ``column`` (mean or a bound)."""
-    plan = _staffing(inputs.marts, traffic.with_columns(mean=pl.col(column)), config, cache)
+    """The forecast run's staffing plan of ``traffic``'s ``column`` (mean or a bound): per
+    business queue where the run plans so, the hall-hour sums."""
+    plan, _ = _staffing(
+        inputs.marts, traffic.with_columns(mean=pl.col(column)), config, cache, inputs.queue_log
+    )
     return plan.select("hall_code", "windows_needed", "staff_hours", "interval_minutes")
 
 

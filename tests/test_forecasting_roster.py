@@ -182,7 +182,7 @@ def test_a_makeup_working_day_is_rostered_and_a_holiday_is_not() -> None:
     empty = pl.DataFrame()
     inputs = MartInputs(calendar, empty, empty, tickets, halls, empty, days[-1])
     config = RunConfig(simulation=SimulationSettings(target_customers=100))
-    plan = _staffing(inputs, traffic, config, SimulationCache())
+    plan, _ = _staffing(inputs, traffic, config, SimulationCache())
     roster, _ = rosters(plan, RosterRules())
     rostered = set(roster["date"])
     assert date(2020, 1, 19) in rostered  # the make-up Sunday

@@ -242,7 +242,12 @@ ALL_TABLES = {
     "backlog_projection",
     "backtest_metrics",
     "model_registry",
+    "staffing_plan_by_business",
+    "queue_calibration",
+    "queue_calibration_summary",
 }
+# the synthetic fct_hall_tickets has no business types, windows or call times: no queue model
+QUEUE_TABLES = {"staffing_plan_by_business", "queue_calibration", "queue_calibration_summary"}
 
 
 def _partial_warehouse(path: Path, emptied: tuple[str, ...]) -> None:
@@ -282,7 +287,8 @@ def test_run_without_case_data_forecasts_hall_traffic_only(tmp_path: Path) -> No
     _partial_warehouse(warehouse, CASE_MARTS)
     summary = run_forecasts(warehouse, config=QUICK, model_dir=tmp_path / "models")
     assert summary.as_of == END  # the hall tickets' last day
-    assert set(summary.skipped) == {"case_arrivals", "backlog_projection"}
+    assert set(summary.skipped) == {"case_arrivals", "backlog_projection"} | QUEUE_TABLES
+    assert summary.skipped["queue_calibration"].startswith("marts.fct_hall_tickets lacks ")
     assert summary.skipped["case_arrivals"] == (
         "no case arrivals in marts.mart_case_arrivals_daily (no case_logs loaded)"
     )
@@ -291,7 +297,7 @@ def test_run_without_case_data_forecasts_hall_traffic_only(tmp_path: Path) -> No
     tables = _forecast_tables(warehouse)
     # the skipped tables are dropped, not left with an earlier run's rows
     # and the staffing plan's simulations, kept for the next run
-    assert set(tables) == ALL_TABLES - {"case_arrivals", "backlog_projection"} | {
+    assert set(tables) == ALL_TABLES - {"case_arrivals", "backlog_projection"} - QUEUE_TABLES | {
         "staffing_simulations"
     }
     assert all(tables[name] > 0 for name in ("hall_traffic", "staffing_plan"))
@@ -308,17 +314,27 @@ def test_run_without_hall_tickets_forecasts_cases_only(tmp_path: Path) -> None:
     _partial_warehouse(warehouse, HALL_MARTS)
     summary = run_forecasts(warehouse, config=QUICK)
     assert summary.as_of == END
-    assert set(summary.skipped) == {"hall_traffic", "staffing_plan", "rosters", "roster_coverage"}
+    assert (
+        set(summary.skipped)
+        == {
+            "hall_traffic",
+            "staffing_plan",
+            "rosters",
+            "roster_coverage",
+        }
+        | QUEUE_TABLES
+    )
     assert "no hall_tickets loaded" in summary.skipped["staffing_plan"]
+    assert "no hall_tickets loaded" in summary.skipped["queue_calibration"]
     assert summary.check is not None  # the arrival backtest ran
     assert set(summary.model_versions) == {"case_arrivals"}
     tables = _forecast_tables(warehouse)
-    assert set(tables) == ALL_TABLES - {
-        "hall_traffic",
-        "staffing_plan",
-        "rosters",
-        "roster_coverage",
-    }
+    assert (
+        set(tables)
+        == ALL_TABLES
+        - {"hall_traffic", "staffing_plan", "rosters", "roster_coverage"}
+        - QUEUE_TABLES
+    )
     assert tables["case_arrivals"] > 0 and tables["backlog_projection"] > 0
     with duckdb.connect(str(warehouse), read_only=True) as con:
         targets = con.execute("select distinct target from forecast.backtest_metrics").fetchall()

@@ -198,6 +198,11 @@ def test_ticket_times_are_ordered(tickets: pl.DataFrame) -> None:
     ).is_empty()
     served = t.filter(pl.col("outcome") == "served")
     assert served["service_end_at"].null_count() == 0
+    # left_at: abandoned tickets only (70 % of them recorded, HallParams.left_at_recorded;
+    # the tiny city's consultations hardly ever leave), never before the ticket
+    left = t.filter(pl.col("left_at").is_not_null())
+    assert (left["outcome"] == "abandoned").all()
+    assert (left["left_at"] >= left["ticket_taken_at"]).all()
     hours = t["ticket_taken_at"].dt.hour()
     assert hours.min() >= 9 and hours.max() <= 17
 

@@ -392,3 +392,40 @@ def test_delimited_text_under_any_name_loads_like_csv(
     assert [(f.status, f.rows_read, f.rows_loaded) for f in result.files] == [("loaded", 4, 4)]
     assert query(database, "select count(distinct case_id) from raw.case_logs") == [(4,)]
     assert_conserved(database)
+
+
+def test_hall_ticket_left_at_is_after_the_ticket_and_only_for_the_abandoned(
+    tmp_path: Path,
+) -> None:
+    database = tmp_path / "w.duckdb"
+    taken = dt.datetime(2024, 3, 4, 9, 30)
+    tickets = pl.DataFrame(
+        {
+            "ticket_id": ["T1", "T2", "T3", "T4"],
+            "hall_code": ["H1"] * 4,
+            "business_type": ["consultation"] * 4,
+            "ticket_taken_at": [taken] * 4,
+            "outcome": ["abandoned", "abandoned", "abandoned", "served"],
+            "left_at": [
+                taken + dt.timedelta(minutes=25),  # exact patience
+                None,  # left unrecorded: censored
+                taken - dt.timedelta(minutes=5),  # before the ticket
+                taken + dt.timedelta(minutes=5),  # served, yet left
+            ],
+        }
+    )
+    tickets_schema = SOURCES["hall_tickets"]
+    frame = canonical(tickets, tickets_schema)
+
+    result = load(database, [write_csv(tmp_path / "tickets.csv", frame)], tickets_schema)
+
+    assert [(f.rows_read, f.rows_loaded, f.rows_rejected) for f in result.files] == [(4, 2, 2)]
+    assert [(r[1], r[2], r[4]) for r in quarantine(database)] == [
+        (4, "left_at", "left_before_taken"),  # row numbers count the header line
+        (5, "left_at", "left_but_not_abandoned"),
+    ]
+    assert query(database, "select ticket_id, left_at from raw.hall_tickets order by 1") == [
+        ("T1", taken + dt.timedelta(minutes=25)),
+        ("T2", None),
+    ]
+    assert_conserved(database)

@@ -140,5 +140,49 @@ def forecast_interval_coverage(warehouse: DuckDBWarehouse) -> AssetCheckResult:
     )
 
 
+# the acceptance of issue 19: the queue model's hall-hour service level within 5 points
+QUEUE_CALIBRATION_MAE_POINTS = 5.0
+
+
+@asset_check(
+    asset=FORECAST_KEYS["queue_calibration_summary"],
+    name="queue_model_calibration",
+    description="The queue model's predicted service level per hall-hour (last 8 complete "
+    f"weeks, windows actually open) within {QUEUE_CALIBRATION_MAE_POINTS:g} points of the "
+    "measured one on average (mean absolute error); skipped (passed) without hall tickets.",
+)
+def queue_model_calibration(warehouse: DuckDBWarehouse) -> AssetCheckResult:
+    with connect(warehouse.file, read_only=True) as con:
+        found = con.execute(
+            "select count(*) from duckdb_tables() where schema_name = 'forecast' "
+            "and table_name = 'queue_calibration_summary'"
+        ).fetchall()[0][0]
+        overall = (
+            con.execute(
+                "select hall_hours, bias_points, mae_points, weighted_mae_points "
+                "from forecast.queue_calibration_summary where hall_code = '*'"
+            ).fetchall()
+            if found
+            else []
+        )
+    if not overall:
+        return AssetCheckResult(
+            passed=True,
+            severity=AssetCheckSeverity.WARN,
+            description="skipped: no forecast.queue_calibration_summary (no hall tickets)",
+        )
+    hall_hours, bias, mae, weighted = overall[0]
+    return AssetCheckResult(
+        passed=bool(mae <= QUEUE_CALIBRATION_MAE_POINTS),
+        severity=AssetCheckSeverity.WARN,
+        metadata={
+            "hall_hours": int(hall_hours),
+            "bias_points": float(bias),
+            "mae_points": float(mae),
+            "weighted_mae_points": float(weighted),
+        },
+    )
+
+
 forecast_assets = [forecasts]
-forecast_checks = [forecast_interval_coverage]
+forecast_checks = [forecast_interval_coverage, queue_model_calibration]

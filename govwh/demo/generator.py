@@ -32,7 +32,7 @@ from govwh.ingestion.schemas import (
 )
 from govwh.settings import DEMO_CITY_DIR
 
-GENERATOR_VERSION = "5"  # 4: consultations and hotline calls; 5: service guides
+GENERATOR_VERSION = "6"  # 4: consultations and hotline calls; 5: service guides; 6: left_at
 Progress = Callable[[str, int, int], None]
 
 

@@ -72,6 +72,9 @@ class HallParams:
     staffing_noise: tuple[float, float] = (0.8, 1.1)  # daily factor on the plan (absences)
     no_show: float = 0.03
     patience_median_min: float = 40.0
+    # share of abandoned tickets whose time of leaving (left_at) the queue system recorded;
+    # the rest stay empty, as on systems that only notice at the next call (censoring)
+    left_at_recorded: float = 0.7
     slot_minutes: int = 30
 
 

@@ -166,6 +166,13 @@ def month_tickets(
     )
 
     day = first + queue % n_days
+    # the abandoned leave when their patience runs out; only a share of the leavings recorded
+    recorded = np.random.default_rng([model.seed, 3, first, 1]).random(n_consult + visits.height)
+    left_minute = np.where(
+        (outcome.outcome_code == OUTCOMES.index("abandoned")) & (recorded < p.left_at_recorded),
+        arrival + patience,
+        np.nan,
+    )
     case_numbers = np.concatenate([visits["case_number"].to_numpy(), np.full(n_consult, -1)])
     departments = np.concatenate([department, consult_department])
 
@@ -184,6 +191,7 @@ def month_tickets(
             "department_code": department_codes.gather(departments),
             "ticket_taken_at": stamp(arrival),
             "called_at": stamp(outcome.called_minute),
+            "left_at": stamp(left_minute),
             "service_start_at": stamp(outcome.start_minute),
             "service_end_at": stamp(outcome.end_minute),
             "window_no": pl.Series(ZONE_LETTERS).gather(zone % len(LINES))

@@ -93,6 +93,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "business_type": ("业务类型", "队列", "business type", "queue"),
     "ticket_taken_at": ("取号时间", "ticket taken at", "ticket time"),
     "called_at": ("叫号时间", "called at"),
+    "left_at": ("离开时间", "离队时间", "放弃时间", "left at", "abandoned at"),
     "service_start_at": ("开始办理时间", "service start", "service start at"),
     "service_end_at": ("办理结束时间", "service end", "service end at"),
     "window_no": ("窗口号", "窗口", "window", "window no", "counter"),

@@ -162,6 +162,11 @@ COLUMN_DOCS: dict[str, dict[str, tuple[str, str]]] = {
             "When it was called; empty when the customer left before.",
             "Waiting times and the service level.",
         ),
+        "left_at": (
+            "When a customer left without being called (离开时间); abandoned tickets only.",
+            "Patience is estimated with censoring: the abandoned left before they would have "
+            "been called.",
+        ),
         "service_start_at": ("When service began.", "Service times and window occupancy."),
         "service_end_at": ("When service ended.", "Service times and window occupancy."),
         "window_no": ("Window that served it.", "Window-level occupancy."),

@@ -107,6 +107,7 @@ ORDER: dict[str, tuple[tuple[str, str, str], ...]] = {
     ),
     "hall_tickets": (
         ("called_at", "ticket_taken_at", "called_before_taken"),
+        ("left_at", "ticket_taken_at", "left_before_taken"),
         ("service_start_at", "ticket_taken_at", "served_before_taken"),
         ("service_end_at", "service_start_at", "negative_duration"),
     ),
@@ -245,6 +246,27 @@ FLAGGED_WHEN_MISSING: dict[str, tuple[str, ...]] = {
 }
 
 
+# (column, condition true for a bad row, reason code, message): a value that contradicts
+# another column of the same row
+CONSISTENCY: dict[str, tuple[tuple[str, str, str, str], ...]] = {
+    "hall_tickets": (
+        (
+            "left_at",
+            '"left_at" is not null and "outcome" <> \'abandoned\'',
+            "left_but_not_abandoned",
+            "a time the customer left on a ticket whose outcome is not abandoned",
+        ),
+    ),
+}
+
+
+def _consistency_rules(source: SourceSchema) -> list[Rule]:
+    return [
+        Rule(column, code, violated, sql_string(message))
+        for column, violated, code, message in CONSISTENCY.get(source.name, ())
+    ]
+
+
 def _missing_dimension_rules(source: SourceSchema) -> list[Rule]:
     return [
         Rule(
@@ -274,6 +296,7 @@ def row_rules(
         *_order_rules(source, clock_skew_seconds),
         *_future_rules(source),
         *_missing_dimension_rules(source),
+        *_consistency_rules(source),
     ]
     assert not any(rule.column in pii for rule in rules), "a rule would report clear PII"
     return rules

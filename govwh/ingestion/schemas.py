@@ -166,6 +166,9 @@ HALL_TICKETS = SourceSchema(
         "department_code": pl.String(),
         "ticket_taken_at": pl.Datetime("us"),
         "called_at": pl.Datetime("us"),  # null when the customer left before being called
+        # when a customer left without being called (离开时间): abandoned tickets only, and
+        # many queue systems never record it (patience is then estimated as censored)
+        "left_at": pl.Datetime("us"),
         "service_start_at": pl.Datetime("us"),
         "service_end_at": pl.Datetime("us"),
         "window_no": pl.String(),

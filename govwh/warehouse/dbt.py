@@ -30,7 +30,8 @@ from govwh.warehouse.connection import connect
 # built before is then a full refresh, recorded in SCHEMA_VERSIONS.
 # 2: case-level deadlines, unknown members, optional catalogue fields (issue 15).
 # 3: the city as configuration: target waits per hall and business type, observed halls.
-WAREHOUSE_SCHEMA_VERSION = 3
+# 4: hall tickets carry left_at (when an abandoning customer left; issue 19).
+WAREHOUSE_SCHEMA_VERSION = 4
 SCHEMA_VERSIONS = "ops.warehouse_schema_versions"
 
 

@@ -13,6 +13,7 @@ renamed as (
         cast(department_code as {{ dbt.type_string() }}) as department_code,
         cast(ticket_taken_at as timestamp) as ticket_taken_at,
         cast(called_at as timestamp) as called_at,
+        cast(left_at as timestamp) as left_at,
         cast(service_start_at as timestamp) as service_started_at,
         cast(service_end_at as timestamp) as service_ended_at,
         cast(window_no as {{ dbt.type_string() }}) as window_no,

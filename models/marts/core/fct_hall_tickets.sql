@@ -47,6 +47,9 @@ timed as (
             when called_at is not null then {{ minutes_between('ticket_taken_at', 'called_at') }}
         end as wait_minutes,
         case
+            when left_at is not null then {{ minutes_between('ticket_taken_at', 'left_at') }}
+        end as left_after_minutes,
+        case
             when service_started_at is not null and service_ended_at is not null
                 then {{ minutes_between('service_started_at', 'service_ended_at') }}
         end as service_minutes
@@ -97,6 +100,7 @@ select
     case_id,
     ticket_taken_at,
     called_at,
+    left_at,
     service_started_at,
     service_ended_at,
     ticket_date,
@@ -106,6 +110,7 @@ select
         as ticket_half_hour,
     ticket_outcome,
     wait_minutes,
+    left_after_minutes,
     service_minutes,
     called_at is not null as is_called,
     ticket_outcome = 'served' as is_served,
