@@ -791,3 +791,33 @@ def test_whatif_upgrading_the_top_items_lifts_the_online_share_by_their_hall_cas
     assert result["items_upgraded"][0] == 5
     city = result.filter((pl.col("scope") == "CITY") & (pl.col("metric") == "hall_arrivals"))
     assert city["delta"][0] < 0
+
+
+def test_oracle_benchmark_scores_the_model_against_the_generators_truth(
+    small_city: Settings,
+) -> None:
+    """Issue 19's oracle: the generator's expected arrivals (beside the exports, never
+    loaded) score better than seasonal naive, their Poisson intervals cover at least 80 %,
+    and the model's MASE over the oracle's is computed from the same points."""
+    from bench.bench_oracle import run_oracle_benchmark
+    from forecasting.backtest import BacktestConfig
+
+    oracle_file = small_city.landing_dir / "_oracle" / "expected_case_arrivals.parquet"
+    expected = pl.read_parquet(oracle_file)
+    cases = _read_source(small_city.landing_dir, "case_logs")
+    # the oracle is the mean of what was drawn: totals agree within Poisson noise
+    assert abs(expected["expected"].sum() - cases["case_id"].n_unique()) < 4 * np.sqrt(cases.height)
+    loaded = _mart(small_city, "select distinct file_path from ops.load_manifest")
+    assert not any("_oracle" in name or "expected_" in name for name in loaded["file_path"])
+
+    result = run_oracle_benchmark(
+        small_city.warehouse_path,
+        small_city.landing_dir,
+        backtest=BacktestConfig(span_days=182, origin_step=28),
+    )
+    scores = {row["method"]: row for row in result.scores.iter_rows(named=True)}
+    assert scores["oracle"]["mase"] < scores["seasonal_naive"]["mase"]
+    assert scores["oracle"]["wape"] < scores["model"]["wape"]  # nobody beats the truth
+    assert 0.8 <= scores["oracle"]["coverage80"] <= 0.95
+    assert result.ratio == pytest.approx(scores["model"]["mase"] / scores["oracle"]["mase"])
+    assert 0.5 < result.ratio < 3

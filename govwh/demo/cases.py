@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from govwh.demo.arrivals import day_factors, expected_arrivals
+from govwh.demo.arrivals import DayFactors, day_factors, expected_arrivals
 from govwh.demo.calendar_arrays import WorkingCalendar, day_number
 from govwh.demo.catalogue import depth_on
 from govwh.demo.city import City
@@ -137,6 +137,51 @@ class MonthCases:
     visits: pl.DataFrame  # planned hall visits of this month's cases (any month)
 
 
+def _month_rates(
+    model: CityModel, days: np.ndarray
+) -> tuple[DayFactors, np.ndarray, np.ndarray, np.ndarray]:
+    """(day factors, item depth per day, expected offline and online cases per item and
+    day): the Poisson means the month's arrivals are drawn from."""
+    p = model.scale.cases
+    factors = day_factors(model.calendar, days, p)
+    active, depth_matrix = _catalogue_state(model.items, model.snapshot_days, days)
+    offline_rate, online_rate = expected_arrivals(
+        model.items["popularity"].to_numpy() * model.rate_scale,
+        active,
+        depth_matrix,
+        days,
+        factors,
+        p,
+    )
+    return factors, depth_matrix, offline_rate, online_rate
+
+
+def expected_case_arrivals(model: CityModel, first: int, last: int) -> pl.DataFrame:
+    """The oracle: the expected cases submitted per day, department and channel group
+    (online / hall, as marts.mart_case_arrivals_daily groups them) — the exact means of the
+    Poisson draws of generate_cases. Every case an online draw makes is an online submission
+    (assisted filings included) and every other one is not."""
+    days = np.arange(first, last + 1)
+    _, _, offline_rate, online_rate = _month_rates(model, days)
+    departments = model.items["department_code"]
+    frames = []
+    for group, rate in (("hall", offline_rate), ("online", online_rate)):
+        frames.append(
+            pl.DataFrame(rate, schema=[str(d) for d in days])
+            .with_columns(department_code=departments)
+            .group_by("department_code")
+            .sum()
+            .unpivot(index="department_code", variable_name="day", value_name="expected")
+            .with_columns(pl.lit(group).alias("channel_group"))
+        )
+    return (
+        pl.concat(frames)
+        .with_columns(pl.col("day").cast(pl.Int32).cast(pl.Date).alias("date"))
+        .select("date", "department_code", "channel_group", "expected")
+        .sort("date", "department_code", "channel_group")
+    )
+
+
 def generate_cases(model: CityModel, first: int, last: int, first_case: int) -> MonthCases:
     """All cases submitted on days first..last (day numbers)."""
     scale, calendar, items = model.scale, model.calendar, model.items
@@ -144,11 +189,7 @@ def generate_cases(model: CityModel, first: int, last: int, first_case: int) -> 
     rng = np.random.default_rng([model.seed, 2, first])
     end_day = day_number(scale.end)
     days = np.arange(first, last + 1)
-    factors = day_factors(calendar, days, p)
-    active, depth_matrix = _catalogue_state(items, model.snapshot_days, days)
-    offline_rate, online_rate = expected_arrivals(
-        items["popularity"].to_numpy() * model.rate_scale, active, depth_matrix, days, factors, p
-    )
+    factors, depth_matrix, offline_rate, online_rate = _month_rates(model, days)
 
     # 1. arrivals: Poisson per item and day, separately for hall-type and online channels
     counts = np.concatenate([rng.poisson(offline_rate), rng.poisson(online_rate)], axis=0)

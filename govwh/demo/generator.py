@@ -14,7 +14,12 @@ import numpy as np
 import polars as pl
 
 from govwh.demo.calendar_arrays import day_number
-from govwh.demo.cases import build_model, finish_cases, generate_cases
+from govwh.demo.cases import (
+    build_model,
+    expected_case_arrivals,
+    finish_cases,
+    generate_cases,
+)
 from govwh.demo.catalogue import build_items, catalogue_snapshot, snapshot_dates
 from govwh.demo.city import City
 from govwh.demo.consultations import generate_consultations, month_frames
@@ -32,6 +37,9 @@ from govwh.ingestion.schemas import (
 )
 from govwh.settings import DEMO_CITY_DIR
 
+# The demo's truth, beside the exports: expected cases per day, department and channel group
+ORACLE_FOLDER = "_oracle"
+ORACLE_CASE_ARRIVALS = "expected_case_arrivals.parquet"
 GENERATOR_VERSION = "6"  # 4: consultations and hotline calls; 5: service guides; 6: left_at
 Progress = Callable[[str, int, int], None]
 
@@ -122,9 +130,11 @@ def generate_demo_city(
     carried: pl.DataFrame | None = None
     next_case = 0
     months = _months(params.start, params.end)
+    oracle: list[pl.DataFrame] = []
     for number, (month_start, month_end) in enumerate(months, start=1):
         first, last = day_number(month_start), day_number(month_end)
         month = generate_cases(model, first, last, next_case)
+        oracle.append(expected_case_arrivals(model, first, last))
         next_case += month.cases.height
         visits = month.visits if carried is None else pl.concat([carried, month.visits])
         carried = visits.filter(pl.col("visit_day") > last)
@@ -153,6 +163,10 @@ def generate_demo_city(
         if progress:
             progress("months", number, len(months))
 
+    # the truth the arrival forecasts are scored against (bench/bench_oracle.py); outside
+    # every source folder, so no load ever reads it
+    (landing_dir / ORACLE_FOLDER).mkdir(exist_ok=True)
+    pl.concat(oracle).write_parquet(landing_dir / ORACLE_FOLDER / ORACLE_CASE_ARRIVALS)
     summary.seconds = round(time.perf_counter() - began, 2)
     marker = {
         **{
