@@ -65,6 +65,16 @@ class MartInputs:
         return not self.hall_hourly.is_empty()
 
 
+def forecast_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """The tables of the warehouse's forecast schema (a table a run skipped is absent)."""
+    return {
+        name
+        for (name,) in con.execute(
+            "select table_name from duckdb_tables() where schema_name = ?", [FORECAST_SCHEMA]
+        ).fetchall()
+    }
+
+
 def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> pl.DataFrame:
     return con.sql(sql, params=params or []).pl()
 

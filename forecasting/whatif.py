@@ -40,6 +40,7 @@ from forecasting.run import RunConfig, _staffing
 from forecasting.staffing import SimulationCache
 from forecasting.warehouse import (
     MartInputs,
+    forecast_tables,
     read_marts,
     read_queue_log,
     read_simulation_cache,
@@ -105,12 +106,7 @@ def read_inputs(warehouse: Path) -> WhatIfInputs:
         raise ValueError(f"no case or ticket data in {warehouse}")
     since = marts.as_of - timedelta(weeks=TICKET_WEEKS)
     with connect(warehouse, read_only=True) as con:
-        found = {
-            name
-            for (name,) in con.sql(
-                "select table_name from duckdb_tables() where schema_name = 'forecast'"
-            ).fetchall()
-        }
+        found = forecast_tables(con)
         if "hall_traffic" not in found:
             raise ValueError(f"no forecast.hall_traffic in {warehouse}: run `govwh forecast`")
         hall_traffic = con.sql(

@@ -61,6 +61,23 @@ def tiny_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Setti
         yield settings, result
 
 
+@pytest.fixture(scope="module")
+def small_city(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+    """The `small` demo city (seed 7, three years) built through the real Dagster job: about
+    a minute, once per test module that asks for it."""
+    from govwh.demo import generate_demo_city
+
+    root = tmp_path_factory.mktemp("small_city")
+    settings = settings_in(root)
+    generate_demo_city(settings.landing_dir, seed=7, scale="small")
+    with pytest.MonkeyPatch.context() as environment:
+        for name, value in environment_of(settings, root / "dagster_home").items():
+            environment.setenv(name, value)
+        result = run_job(settings, instance=open_instance(root / "dagster_home"))
+        assert result.success, result.failures
+        yield settings
+
+
 @pytest.fixture(scope="session")
 def built_warehouse(tiny_build: tuple[Settings, JobResult]) -> Settings:
     """Paths of the built tiny warehouse (raw → dbt build → serving copy)."""

@@ -3,7 +3,6 @@ predicted service level per hall-hour within 5 points of the measured one on the
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 
 import duckdb
@@ -60,30 +59,6 @@ def test_fast_erlang_c_level_is_pyworkforce_erlang_c() -> None:
         assert erlang_c_level(arrivals, aht, windows, target, interval) == pytest.approx(exact)
     # regular service (CV 0.5) waits less than exponential service
     assert erlang_c_level(10, 8, 2, 5, 60, service_cv=0.5) > erlang_c_level(10, 8, 2, 5, 60)
-
-
-@pytest.fixture(scope="module")
-def small_city(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
-    """The `small` demo city built through the real Dagster job."""
-    from dagster_project.runner import open_instance, run_job
-    from govwh.demo import generate_demo_city
-    from govwh.settings import DAGSTER_HOME_ENV, LANDING_ENV, SERVING_ENV, WAREHOUSE_ENV
-
-    root = tmp_path_factory.mktemp("small_city")
-    settings = Settings(
-        warehouse_path=root / "govwh.duckdb",
-        landing_dir=root / "landing",
-        serving_path=root / "serving" / "govwh.duckdb",
-    )
-    generate_demo_city(settings.landing_dir, seed=7, scale="small")
-    with pytest.MonkeyPatch.context() as environment:
-        environment.setenv(WAREHOUSE_ENV, str(settings.warehouse_path))
-        environment.setenv(LANDING_ENV, str(settings.landing_dir))
-        environment.setenv(SERVING_ENV, str(settings.serving_path))
-        environment.setenv(DAGSTER_HOME_ENV, str(root / "dagster_home"))
-        result = run_job(settings, instance=open_instance(root / "dagster_home"))
-        assert result.success, result.failures
-        yield settings
 
 
 @pytest.mark.slow

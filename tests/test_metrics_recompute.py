@@ -9,7 +9,6 @@ catalogue as valid on the relevant date.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 
 import chinese_calendar
@@ -18,36 +17,12 @@ import numpy as np
 import polars as pl
 import pytest
 
-from govwh.settings import LANDING_ENV, SERVING_ENV, WAREHOUSE_ENV, Settings
+from govwh.settings import Settings
 
 pytestmark = pytest.mark.slow
 
 IN_SCOPE_TYPES = ["licence", "confirmation", "benefit", "adjudication", "award", "other"]
 ONLINE_CHANNELS = ["online_web", "mobile_app", "self_service"]
-
-
-@pytest.fixture(scope="module")
-def small_city(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
-    """The `small` demo city built through the real Dagster job (about a minute)."""
-    from dagster_project.runner import open_instance, run_job
-    from govwh.demo import generate_demo_city
-    from govwh.settings import DAGSTER_HOME_ENV
-
-    root = tmp_path_factory.mktemp("small_city")
-    settings = Settings(
-        warehouse_path=root / "govwh.duckdb",
-        landing_dir=root / "landing",
-        serving_path=root / "serving" / "govwh.duckdb",
-    )
-    generate_demo_city(settings.landing_dir, seed=7, scale="small")
-    with pytest.MonkeyPatch.context() as environment:
-        environment.setenv(WAREHOUSE_ENV, str(settings.warehouse_path))
-        environment.setenv(LANDING_ENV, str(settings.landing_dir))
-        environment.setenv(SERVING_ENV, str(settings.serving_path))
-        environment.setenv(DAGSTER_HOME_ENV, str(root / "dagster_home"))
-        result = run_job(settings, instance=open_instance(root / "dagster_home"))
-        assert result.success, result.failures
-        yield settings
 
 
 def _read_source(landing_dir: Path, source: str) -> pl.DataFrame:

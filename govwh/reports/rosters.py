@@ -15,6 +15,7 @@ from pathlib import Path
 import polars as pl
 from xlsxwriter import Workbook
 
+from forecasting.warehouse import forecast_tables
 from govwh.reports.outbox import column_widths, safe_file_name
 from govwh.warehouse.connection import connect
 
@@ -35,13 +36,7 @@ class RosterExport:
 
 def _read(warehouse: Path) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     with connect(warehouse, read_only=True) as connection:
-        found = {
-            name
-            for (name,) in connection.sql(
-                "select table_name from duckdb_tables() where schema_name = 'forecast'"
-            ).fetchall()
-        }
-        if not {"rosters", "roster_coverage"} <= found:
+        if not {"rosters", "roster_coverage"} <= forecast_tables(connection):
             raise RosterError(
                 f"no roster in {warehouse}: run `govwh forecast` (rosters need hall tickets)"
             )
