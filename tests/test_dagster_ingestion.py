@@ -37,6 +37,8 @@ def _canonical_rows(source: SourceSchema, first_id: int, count: int) -> pl.DataF
             values[column] = [f"{column}-{first_id + i}" for i in range(count)]
         elif isinstance(dtype, pl.Date):
             values[column] = [dt.date(2019, 1, 1 + i) for i in range(count)]
+        elif column == "left_at":  # only an abandoned ticket has a leaving time
+            values[column] = [None] * count
         elif isinstance(dtype, pl.Datetime):
             values[column] = [dt.datetime(2019, 1, 1 + i, 9, 30) for i in range(count)]
         elif isinstance(dtype, pl.Boolean):
