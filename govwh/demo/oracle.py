@@ -279,3 +279,27 @@ def expected_hall_tickets(model: CityModel) -> pl.DataFrame:
         .select("date", "hall_code", "hour", expected=pl.col("daily") * pl.col("share"))
         .sort("date", "hall_code", "hour")
     )
+
+
+def daily_ticket_law(expected: np.ndarray, workday: np.ndarray, p: HallParams) -> np.ndarray:
+    """Probability of 0, 1, 2 ... tickets (columns) of a hall-day with these expected tickets
+    (rows): visits V ~ Poisson(v) with v = (expected − b) / (1 + c) on working days, plus
+    consultations C | V ~ Poisson(c·V + b), from the generating function
+    E[z^(V+C)] = exp(b(z − 1) + v(z·exp(c(z − 1)) − 1)) at the roots of unity."""
+    c = p.consultations_per_case_visit
+    b = np.where(workday, WALK_IN_CONSULTATIONS, 0.0)
+    expected = np.asarray(expected, dtype=float)
+    visits = np.maximum(expected - b, 0.0) / (1 + c)
+    variance = visits * (1 + c) ** 2 + c * visits + b
+    reach = float(np.max(expected + 12 * np.sqrt(variance), initial=0.0)) + 64
+    size = 1 << int(np.ceil(np.log2(reach)))
+    z = np.exp(-2j * np.pi * np.arange(size) / size)[None, :]
+    exponent = b[:, None] * (z - 1) + visits[:, None] * (z * np.exp(c * (z - 1)) - 1)
+    return np.clip(np.fft.ifft(np.exp(exponent), axis=1).real, 0.0, None)
+
+
+def law_quantiles(pmf: np.ndarray, probabilities: tuple[float, ...]) -> np.ndarray:
+    """The smallest counts whose distribution function reaches each probability (rows: the
+    probabilities; columns: the laws' rows)."""
+    cdf = np.cumsum(pmf, axis=1)
+    return np.stack([(cdf < q - 1e-12).sum(axis=1) for q in probabilities]).astype(float)
