@@ -377,10 +377,8 @@ def run_forecasts(
     )
 
 
-def _hall_traffic(
-    inputs: MartInputs, as_of: date, config: ModelConfig
-) -> tuple[Panel, FittedModel, pl.DataFrame]:
-    """Daily tickets per hall forecast by the model, split into opening hours."""
+def hall_traffic_panel(inputs: MartInputs, as_of: date, horizon: int) -> Panel:
+    """The hall-traffic model's series: daily tickets per hall (grouped by admin level)."""
     daily = inputs.hall_hourly.group_by("hall_code", "date").agg(pl.col("tickets").sum())
     hall_obs = daily.rename({"hall_code": "series_id", "tickets": "y"}).join(
         inputs.halls.select(
@@ -389,11 +387,18 @@ def _hall_traffic(
         on="series_id",
         how="left",
     )
-    hall_panel = build_panel(hall_obs, inputs.calendar, end=as_of, future_days=config.horizon)
-    hall_model = fit_model(hall_panel, config)
-    hall_daily = hall_model.predict(hall_panel)
+    return build_panel(hall_obs, inputs.calendar, end=as_of, future_days=horizon)
+
+
+def _hall_traffic(
+    inputs: MartInputs, as_of: date, config: ModelConfig
+) -> tuple[Panel, FittedModel, pl.DataFrame]:
+    """Daily tickets per hall forecast by the model, split into opening hours."""
+    panel = hall_traffic_panel(inputs, as_of, config.horizon)
+    hall_model = fit_model(panel, config)
+    hall_daily = hall_model.predict(panel)
     profile = hourly_profile(inputs.hall_hourly, as_of)
-    return hall_panel, hall_model, split_into_hours(hall_daily, profile)
+    return panel, hall_model, split_into_hours(hall_daily, profile)
 
 
 def _staffing(

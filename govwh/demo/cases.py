@@ -36,6 +36,26 @@ HALL_PROFILE = np.array(
 )
 VISIT_KINDS = ("filing", "assisted", "verification", "correction", "pickup")
 PLACEHOLDER_SERVICE = 20.0  # hall filings: accepted at the end of service, known after the queue
+# The laws of a case's life that decide its hall visits (govwh/demo/oracle.py takes its
+# expected visits from the same constants)
+HALL_SHARE_OF_OFFLINE = 0.96  # hall-type demand filed at a window (the rest: mail, other)
+VERIFY_LAG_P = 0.45  # online pre-review: working days to the on-site check, geometric
+EARLY_BEFORE_MINUTE = 16 * 60  # submitted before 16:00 on a working day: may be accepted that day
+EARLY_SAME_DAY = 0.55  # ... and is, with this probability
+NEXT_DAY = 0.8  # otherwise accepted the next working day (else the one after)
+OTHER_SAME_DAY = 0.6  # mail and other channels: accepted the day they arrive
+NOT_ACCEPTED_OTHER = 0.03  # mail and other channels: refused at acceptance
+ON_TIME_BETA = (2.0, 1.8)  # share of the promised limit an on-time case takes
+SUSPENDED_DAYS_MAX = 15  # a suspension lasts 1..15 working days
+WINDOW_ONLINE_DEPTH3 = 0.55  # depth 3, filed online: result collected at a window
+WINDOW_DEPTH2 = 0.6  # depth 2: result collected at a window
+WINDOW_HALL_DEPTH1 = 0.75  # depth 1, filed at a window: result collected at a window
+
+
+def late_extra_days(promised: np.ndarray) -> np.ndarray:
+    """Exclusive upper bound of the working days a late case runs past its promised limit
+    (drawn uniformly from 1 up to it)."""
+    return np.maximum(promised // 2, 1) + 2
 
 
 def hall_arrival_minutes(rng: np.random.Generator, n: int) -> np.ndarray:
@@ -64,7 +84,7 @@ class CityModel:
         return applicant_identities(applicants, self.city.county_codes(), self.seed, city_name)
 
 
-def _months(start: dt.date, end: dt.date) -> list[tuple[int, int]]:
+def month_spans(start: dt.date, end: dt.date) -> list[tuple[int, int]]:
     first = start.replace(day=1)
     spans = []
     while first <= end:
@@ -94,7 +114,7 @@ def build_model(
     calendar = WorkingCalendar.from_seed()
     popularity = items["popularity"].to_numpy()
     expected = 0.0
-    for first, last in _months(scale.start, scale.end):  # a cheap pass over the expectations
+    for first, last in month_spans(scale.start, scale.end):  # a cheap pass over the expectations
         days = np.arange(first, last + 1)
         active, depth = _catalogue_state(items, snapshot_days, days)
         offline, online = expected_arrivals(
@@ -137,7 +157,7 @@ class MonthCases:
     visits: pl.DataFrame  # planned hall visits of this month's cases (any month)
 
 
-def _month_rates(
+def month_rates(
     model: CityModel, days: np.ndarray
 ) -> tuple[DayFactors, np.ndarray, np.ndarray, np.ndarray]:
     """(day factors, item depth per day, expected offline and online cases per item and
@@ -162,7 +182,7 @@ def expected_case_arrivals(model: CityModel, first: int, last: int) -> pl.DataFr
     Poisson draws of generate_cases. Every case an online draw makes is an online submission
     (assisted filings included) and every other one is not."""
     days = np.arange(first, last + 1)
-    _, _, offline_rate, online_rate = _month_rates(model, days)
+    _, _, offline_rate, online_rate = month_rates(model, days)
     departments = model.items["department_code"]
     frames = []
     for group, rate in (("hall", offline_rate), ("online", online_rate)):
@@ -189,7 +209,7 @@ def generate_cases(model: CityModel, first: int, last: int, first_case: int) -> 
     rng = np.random.default_rng([model.seed, 2, first])
     end_day = day_number(scale.end)
     days = np.arange(first, last + 1)
-    factors, depth_matrix, offline_rate, online_rate = _month_rates(model, days)
+    factors, depth_matrix, offline_rate, online_rate = month_rates(model, days)
 
     # 1. arrivals: Poisson per item and day, separately for hall-type and online channels
     counts = np.concatenate([rng.poisson(offline_rate), rng.poisson(online_rate)], axis=0)
@@ -214,7 +234,9 @@ def generate_cases(model: CityModel, first: int, last: int, first_case: int) -> 
     )
     draw = rng.random(n)
     offline_channel = np.where(
-        draw < 0.96, HALL_WINDOW, np.where((draw < 0.98) & (depth == 1), MAIL, OTHER)
+        draw < HALL_SHARE_OF_OFFLINE,
+        HALL_WINDOW,
+        np.where((draw < 0.98) & (depth == 1), MAIL, OTHER),
     )
     channel = np.where(online, online_channel, offline_channel).astype(np.int8)
     hall = channel == HALL_WINDOW
@@ -245,14 +267,18 @@ def generate_cases(model: CityModel, first: int, last: int, first_case: int) -> 
     # 4. acceptance
     promised = items["promised_limit_days"].to_numpy()[item].astype(np.int64)
     verify_online = online & (depth == 2) & ~assisted  # pre-review, then the on-site check
-    early = workday & (np.nan_to_num(submit_minute, nan=0) < 16 * 60)
+    early = workday & (np.nan_to_num(submit_minute, nan=0) < EARLY_BEFORE_MINUTE)
     lag = np.where(
         verify_online,
-        1 + rng.geometric(0.45, n) - 1,
-        np.where(early & (rng.random(n) < 0.55), 0, np.where(rng.random(n) < 0.8, 1, 2)),
+        1 + rng.geometric(VERIFY_LAG_P, n) - 1,
+        np.where(
+            early & (rng.random(n) < EARLY_SAME_DAY),
+            0,
+            np.where(rng.random(n) < NEXT_DAY, 1, 2),
+        ),
     )
     lag = np.where(hall | (assisted & (depth == 2)), 0, lag)
-    lag = np.where(~online & ~hall, np.where(rng.random(n) < 0.6, 0, 1), lag)
+    lag = np.where(~online & ~hall, np.where(rng.random(n) < OTHER_SAME_DAY, 0, 1), lag)
     accept_day = np.where(
         lag == 0, calendar.next_workday(day), calendar.nth_workday_after(day, lag)
     )
@@ -268,7 +294,7 @@ def generate_cases(model: CityModel, first: int, last: int, first_case: int) -> 
     )
     accept_minute = np.where(hall, visit_minute + PLACEHOLDER_SERVICE, accept_minute)
     not_accepted = rng.random(n) < np.where(
-        hall, p.not_accepted_hall, np.where(online, p.not_accepted_online, 0.03)
+        hall, p.not_accepted_hall, np.where(online, p.not_accepted_online, NOT_ACCEPTED_OTHER)
     )
     withdrawn = ~not_accepted & (rng.random(n) < p.withdrawn)
 
@@ -280,11 +306,13 @@ def generate_cases(model: CityModel, first: int, last: int, first_case: int) -> 
         model.department_lateness[item] * np.maximum(load, 0.5) ** p.late_load_elasticity, 0.5
     )
     late = rng.random(n) < late_probability
-    on_time_days = np.minimum(np.floor((promised + 1) * rng.beta(2.0, 1.8, n)), promised)
-    late_days = promised + rng.integers(1, np.maximum(promised // 2, 1) + 2, n)
+    on_time_days = np.minimum(np.floor((promised + 1) * rng.beta(*ON_TIME_BETA, n)), promised)
+    late_days = promised + rng.integers(1, late_extra_days(promised), n)
     elapsed = np.where(late, late_days, on_time_days).astype(np.int64)
     suspended = np.where(
-        (promised >= 5) & (rng.random(n) < p.suspended), rng.integers(1, 16, n), 0
+        (promised >= 5) & (rng.random(n) < p.suspended),
+        rng.integers(1, SUSPENDED_DAYS_MAX + 1, n),
+        0,
     ).astype(np.int64)
     total = elapsed + suspended
     complete_day = calendar.nth_workday_after(accept_day, total)
@@ -309,11 +337,11 @@ def generate_cases(model: CityModel, first: int, last: int, first_case: int) -> 
         [depth == 4, (depth == 3) & online & ~assisted, depth == 3, depth == 2],
         [
             np.where(u < 0.7, ELECTRONIC, POST),
-            np.where(u < 0.55, WINDOW, np.where(u < 0.85, POST, ELECTRONIC)),
+            np.where(u < WINDOW_ONLINE_DEPTH3, WINDOW, np.where(u < 0.85, POST, ELECTRONIC)),
             np.where(same_visit, WINDOW, np.where(u < 0.6, POST, ELECTRONIC)),
-            np.where(same_visit | (u < 0.6), WINDOW, POST),
+            np.where(same_visit | (u < WINDOW_DEPTH2), WINDOW, POST),
         ],
-        np.where(hall, np.where(same_visit | (u < 0.75), WINDOW, POST), POST),
+        np.where(hall, np.where(same_visit | (u < WINDOW_HALL_DEPTH1), WINDOW, POST), POST),
     ).astype(np.int8)
     delivery = np.where(verify_online & (total == 0), WINDOW, delivery)
     decided = ~not_accepted & ~withdrawn

@@ -25,6 +25,7 @@ from govwh.demo.city import City
 from govwh.demo.consultations import generate_consultations, month_frames
 from govwh.demo.export import check_format, write_frame
 from govwh.demo.guides import write_guides
+from govwh.demo.oracle import expected_hall_tickets
 from govwh.demo.params import scale_params
 from govwh.demo.tickets import month_tickets
 from govwh.ingestion.schemas import (
@@ -37,9 +38,11 @@ from govwh.ingestion.schemas import (
 )
 from govwh.settings import DEMO_CITY_DIR
 
-# The demo's truth, beside the exports: expected cases per day, department and channel group
+# The demo's truth, beside the exports (no source folder: no load reads it): the expected
+# cases per day, department and channel group, and hall tickets per day, hall and hour
 ORACLE_FOLDER = "_oracle"
 ORACLE_CASE_ARRIVALS = "expected_case_arrivals.parquet"
+ORACLE_HALL_TICKETS = "expected_hall_tickets.parquet"
 GENERATOR_VERSION = "6"  # 4: consultations and hotline calls; 5: service guides; 6: left_at
 Progress = Callable[[str, int, int], None]
 
@@ -101,6 +104,7 @@ def generate_demo_city(
         summary.rows[source.name], summary.files[source.name] = 0, 0
         summary.paths[source.name] = []
     (landing_dir / "_generation.json").unlink(missing_ok=True)
+    shutil.rmtree(landing_dir / ORACLE_FOLDER, ignore_errors=True)
     write = {"fmt": fmt, "encoding": encoding, "headers": headers}
 
     city = City.from_folder(city_dir)
@@ -167,6 +171,7 @@ def generate_demo_city(
     # every source folder, so no load ever reads it
     (landing_dir / ORACLE_FOLDER).mkdir(exist_ok=True)
     pl.concat(oracle).write_parquet(landing_dir / ORACLE_FOLDER / ORACLE_CASE_ARRIVALS)
+    expected_hall_tickets(model).write_parquet(landing_dir / ORACLE_FOLDER / ORACLE_HALL_TICKETS)
     summary.seconds = round(time.perf_counter() - began, 2)
     marker = {
         **{

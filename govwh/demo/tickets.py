@@ -37,6 +37,8 @@ SERVICE_MINUTES = {
     "result_pickup": 3.0,
     "consultation": 5.0,
 }
+# consultations of a hall's working day on top of those per case visit (HallParams)
+WALK_IN_CONSULTATIONS = 0.5
 MAX_SERVICE = 45.0  # minutes: longer matters are split over appointments
 LINES = tuple(SERVICE_MINUTES)
 ZONE_LETTERS = tuple("ABCDEFGHJ")  # window numbers carry the zone: A01, B03 ...
@@ -114,9 +116,9 @@ def month_tickets(
     # consultations: proportional to the hall-day's case visits, never on days off
     per_hall_day = np.bincount(visit_hall * n_days + visit_day, minlength=len(hall_codes) * n_days)
     workday = model.calendar.is_workday[model.calendar.index(np.arange(first, last + 1))]
-    consult_rate = (p.consultations_per_case_visit * per_hall_day + 0.5) * np.tile(
-        workday, len(hall_codes)
-    )
+    consult_rate = (
+        p.consultations_per_case_visit * per_hall_day + WALK_IN_CONSULTATIONS
+    ) * np.tile(workday, len(hall_codes))
     consult_count = rng.poisson(consult_rate)
     consult_queue = np.repeat(np.arange(consult_rate.size), consult_count)
     n_consult = consult_queue.size
