@@ -6,7 +6,15 @@ weekends included) an integer programme chooses how many people work each shift 
 that, in every half hour the hall is open, the staff on duty (not on their break) are at
 least the plan's staff for that hour, at the fewest paid hours. It is solved with OR-Tools'
 CP-SAT, one worker and a fixed seed (the same plan gives the same roster), within a time
-limit; the solver's status and bound are kept with the roster.
+limit; the solver's status is kept with the roster. Coverage is a hard constraint, so a roster
+stopped by the time limit (FEASIBLE) still meets every half hour and every rule; only its cost
+may be above the optimum, by at most its paid hours less the solver's bound.
+
+The day is cut into slots of 30 minutes, or finer where the hall's times or the shift
+templates do not fall on half hours (the greatest common divisor of 60 and every opening,
+lunch and shift time, in minutes): no slot then straddles a clock hour or a shift's start,
+end or break, so covering every slot covers every minute. A plan that needs staff in an hour
+the hall is not open is refused (no shift could cover it).
 
 Rules, each checked on the result by :func:`rule_violations` independently of the solver:
 
@@ -28,6 +36,7 @@ staff-hours (nobody can be paid for less than the time on duty).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import time
 
@@ -59,10 +68,10 @@ class ShiftTemplate:
         pause = (break_end - break_start) if break_start is not None else 0
         return (end - start - pause) / 60.0
 
-    def on_duty(self, slot_start: int) -> bool:
-        """Whether someone on this shift works the whole half hour from ``slot_start``."""
+    def on_duty(self, slot_start: int, slot_minutes: int = SLOT_MINUTES) -> bool:
+        """Whether someone on this shift works the whole slot from ``slot_start``."""
         start, end, break_start, break_end = self.minutes()
-        slot_end = slot_start + SLOT_MINUTES
+        slot_end = slot_start + slot_minutes
         if slot_start < start or slot_end > end:
             return False
         return break_start is None or slot_end <= break_start or slot_start >= break_end
@@ -131,15 +140,29 @@ def _template_violations(template: ShiftTemplate, rules: RosterRules) -> list[st
     return found
 
 
-def slot_needs(plan: pl.DataFrame, hours: OpeningHours) -> list[tuple[int, int]]:
-    """(slot start minute, staff needed) for every half hour the hall is open on the day:
-    each half hour needs the staff of its clock hour (``plan``: hour, staff_needed)."""
+def slot_minutes(hours: OpeningHours, templates: tuple[ShiftTemplate, ...]) -> int:
+    """The slot length: 30 minutes, or the finer grid on which every opening, lunch and shift
+    time falls (so that no slot straddles a clock hour or a shift boundary)."""
+    times = [hours.open_time, hours.close_time, hours.lunch_start, hours.lunch_end]
+    for template in templates:
+        times += [template.start, template.end, template.break_start, template.break_end]
+    return math.gcd(SLOT_MINUTES, *(t.hour * 60 + t.minute for t in times if t is not None))
+
+
+def slot_needs(
+    plan: pl.DataFrame, hours: OpeningHours, minutes: int = SLOT_MINUTES
+) -> list[tuple[int, int]]:
+    """(slot start minute, staff needed) for every slot the hall is open on the day: each
+    slot needs the staff of its clock hour (``plan``: hour, staff_needed). ``minutes`` must
+    divide 60 and the opening time (see :func:`slot_minutes`)."""
     by_hour = dict(zip(plan["hour"].to_list(), plan["staff_needed"].to_list(), strict=True))
     opening = hours.open_time.hour * 60 + hours.open_time.minute
     closing = hours.close_time.hour * 60 + hours.close_time.minute
+    if 60 % minutes or opening % minutes:
+        raise ValueError(f"slots of {minutes} minutes do not fit the hours from minute {opening}")
     return [
         (minute, int(by_hour.get(minute // 60, 0) or 0))
-        for minute in range(opening, closing, SLOT_MINUTES)
+        for minute in range(opening, closing, minutes)
     ]
 
 
@@ -151,8 +174,10 @@ class DayRoster:
     lower_bound: float  # the solver's bound on the paid hours
 
 
-def solve_day(needs: list[tuple[int, int]], rules: RosterRules) -> DayRoster:
-    """The cheapest headcount per shift template that covers every half hour's need."""
+def solve_day(
+    needs: list[tuple[int, int]], rules: RosterRules, slot: int = SLOT_MINUTES
+) -> DayRoster:
+    """The cheapest headcount per shift template that covers every slot's need."""
     templates = rules.shift_templates()
     if not any(need for _, need in needs):
         return DayRoster({t.name: 0 for t in templates}, 0.0, "OPTIMAL", 0.0)
@@ -160,13 +185,20 @@ def solve_day(needs: list[tuple[int, int]], rules: RosterRules) -> DayRoster:
     peak = max(need for _, need in needs)
     people = [model.new_int_var(0, peak, f"x{i}") for i in range(len(templates))]
     for slot_start, need in needs:
-        covering = [x for x, t in zip(people, templates, strict=True) if t.on_duty(slot_start)]
+        covering = [
+            x for x, t in zip(people, templates, strict=True) if t.on_duty(slot_start, slot)
+        ]
         if need and not covering:
-            raise ValueError(f"no shift template works the half hour from minute {slot_start}")
+            raise ValueError(
+                f"no shift template works the {slot} minutes from "
+                f"{slot_start // 60:02d}:{slot_start % 60:02d}"
+            )
         if need:
             model.add(sum(covering) >= need)
-    # paid hours in half hours: integral costs keep the objective exact
-    model.minimize(sum(round(t.paid_hours * 2) * x for x, t in zip(people, templates, strict=True)))
+    # paid minutes: integral costs keep the objective exact
+    model.minimize(
+        sum(round(t.paid_hours * 60) * x for x, t in zip(people, templates, strict=True))
+    )
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = rules.seed
@@ -179,7 +211,7 @@ def solve_day(needs: list[tuple[int, int]], rules: RosterRules) -> DayRoster:
         staff,
         sum(staff[t.name] * t.paid_hours for t in templates),
         solver.status_name(status),
-        solver.best_objective_bound / 2.0,
+        solver.best_objective_bound / 60.0,
     )
 
 
@@ -214,15 +246,26 @@ def rosters(
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(rosters, coverage) for every hall and day of ``plan`` (hall_code, date, hour,
     staff_needed): one row per shift worked, and per hall-hour the staff needed and the
-    fewest on duty in its half hours."""
+    fewest on duty in its slots."""
     rules = rules or RosterRules()
     templates = rules.shift_templates()
+    slot = slot_minutes(rules.hours, templates)
     shift_rows, coverage_rows = [], []
     for (hall, day), part in plan.sort("hall_code", "date", "hour").group_by(
         "hall_code", "date", maintain_order=True
     ):
-        needs = slot_needs(part, rules.hours)
-        result = solve_day(needs, rules)
+        needs = slot_needs(part, rules.hours, slot)
+        open_hours = {minute // 60 for minute, _ in needs}
+        outside = part.filter(
+            (pl.col("staff_needed") > 0) & ~pl.col("hour").is_in(sorted(open_hours))
+        )
+        if not outside.is_empty():
+            raise ValueError(
+                f"the plan needs staff at {hall} on {day} at {outside['hour'][0]}:00, outside "
+                f"the opening hours {_clock(rules.hours.open_time)}–"
+                f"{_clock(rules.hours.close_time)}: no shift can cover it"
+            )
+        result = solve_day(needs, rules, slot)
         for template in templates:
             if result.staff[template.name]:
                 shift_rows.append(
@@ -241,7 +284,7 @@ def rosters(
                 )
         on_duty: dict[int, list[int]] = {}
         for slot_start, _ in needs:
-            staffed = sum(result.staff[t.name] for t in templates if t.on_duty(slot_start))
+            staffed = sum(result.staff[t.name] for t in templates if t.on_duty(slot_start, slot))
             on_duty.setdefault(slot_start // 60, []).append(staffed)
         for row in part.iter_rows(named=True):
             rostered = min(on_duty.get(int(row["hour"]), [0]))
@@ -262,17 +305,101 @@ def rosters(
     )
 
 
-def rule_violations(roster: pl.DataFrame, coverage: pl.DataFrame, rules: RosterRules) -> list[str]:
-    """Every rule the roster breaks, read from its rows alone (empty: none)."""
+def _clock_minutes(column: str) -> pl.Expr:
+    clock = pl.col(column).str.to_time("%H:%M")
+    return clock.dt.hour().cast(pl.Int64) * 60 + clock.dt.minute().cast(pl.Int64)
+
+
+def on_duty_by_hour(roster: pl.DataFrame, plan: pl.DataFrame, hours: OpeningHours) -> pl.DataFrame:
+    """Per hall-hour of ``plan``, the fewest people on duty in any minute the hall is open,
+    counted from the roster's rows alone (each shift's start, end, break and staff), minute
+    by minute: it shares no code with the solver or its slots. Hours the hall is not open get
+    ``open_minutes`` 0 and ``on_duty`` null."""
+    opening = hours.open_time.hour * 60 + hours.open_time.minute
+    closing = hours.close_time.hour * 60 + hours.close_time.minute
+    keys = ["hall_code", "date", "hour"]
+    minutes = plan.select(
+        *keys,
+        pl.int_ranges(
+            pl.max_horizontal(pl.col("hour") * 60, pl.lit(opening)),
+            pl.min_horizontal(pl.col("hour") * 60 + 60, pl.lit(closing)),
+        ).alias("minute"),
+    ).explode("minute")
+    shifts = roster.select(
+        "hall_code",
+        "date",
+        "staff",
+        _clock_minutes("start_time").alias("start"),
+        _clock_minutes("end_time").alias("end"),
+        _clock_minutes("break_start").alias("break_start"),
+        _clock_minutes("break_end").alias("break_end"),
+    )
+    minute = pl.col("minute")
+    working = (
+        (pl.col("start") <= minute)
+        & (minute < pl.col("end"))
+        & ~((pl.col("break_start") <= minute) & (minute < pl.col("break_end"))).fill_null(False)
+    )
+    per_minute = (
+        minutes.drop_nulls("minute")
+        .join(shifts, on=["hall_code", "date"], how="left")
+        .group_by(*keys, "minute")
+        .agg(pl.when(working).then(pl.col("staff")).otherwise(0).sum().alias("on_duty"))
+    )
+    per_hour = per_minute.group_by(keys).agg(
+        pl.col("on_duty").min(), pl.len().alias("open_minutes")
+    )
+    return (
+        plan.select(*keys, "staff_needed")
+        .join(per_hour, on=keys, how="left")
+        .with_columns(pl.col("open_minutes").fill_null(0))
+    )
+
+
+def rule_violations(
+    roster: pl.DataFrame,
+    plan: pl.DataFrame,
+    rules: RosterRules,
+    coverage: pl.DataFrame | None = None,
+) -> list[str]:
+    """Every rule the roster breaks, read from its rows and the plan alone (empty: none):
+    a minute of an opening hour with fewer people on duty than the plan's staff for that
+    hour, a shift on a day the plan does not staff, a shift template breaking a rule, paid
+    hours that are not the shift's hours less its break times its staff, and (if given) a
+    coverage table that does not say what the roster does."""
+    duty = on_duty_by_hour(roster, plan, rules.hours)
     found = [
         f"{row['hall_code']} {row['date']} {row['hour']}:00 needs {row['staff_needed']}, "
-        f"rostered {row['staff_rostered']}"
-        for row in coverage.filter(pl.col("staff_rostered") < pl.col("staff_needed")).iter_rows(
-            named=True
+        + (
+            "outside the opening hours"
+            if row["open_minutes"] == 0
+            else f"rostered {row['on_duty']}"
         )
+        for row in duty.filter(
+            (pl.col("staff_needed") > 0)
+            & ((pl.col("open_minutes") == 0) | (pl.col("on_duty") < pl.col("staff_needed")))
+        )
+        .sort("hall_code", "date", "hour")
+        .iter_rows(named=True)
+    ]
+    unplanned = roster.join(plan, on=["hall_code", "date"], how="anti")
+    found += [
+        f"{row['hall_code']} {row['date']}: {row['shift']} rostered on a day the plan does not "
+        "staff"
+        for row in unplanned.iter_rows(named=True)
+    ]
+    span = _clock_minutes("end_time") - _clock_minutes("start_time")
+    pause = (_clock_minutes("break_end") - _clock_minutes("break_start")).fill_null(0)
+    paid = pl.col("staff") * (span - pause) / 60.0
+    found += [
+        f"{row['hall_code']} {row['date']} {row['shift']}: {row['staff']} staff paid "
+        f"{row['paid_hours']:g} hours"
+        for row in roster.filter(
+            (pl.col("staff") < 1) | ((pl.col("paid_hours") - paid).abs() > 1e-9)
+        ).iter_rows(named=True)
     ]
     for row in roster.unique(
-        ["shift", "start_time", "end_time", "break_start", "break_end"]
+        ["shift", "start_time", "end_time", "break_start", "break_end"], maintain_order=True
     ).iter_rows(named=True):
         template = ShiftTemplate(
             row["shift"],
@@ -282,6 +409,22 @@ def rule_violations(roster: pl.DataFrame, coverage: pl.DataFrame, rules: RosterR
             None if row["break_end"] is None else time.fromisoformat(row["break_end"]),
         )
         found += [f"{row['shift']}: {problem}" for problem in _template_violations(template, rules)]
+    if coverage is not None:
+        stated = coverage.join(
+            duty, on=["hall_code", "date", "hour"], how="full", suffix="_counted", coalesce=True
+        ).filter(
+            (pl.col("staff_needed") != pl.col("staff_needed_counted")).fill_null(True)
+            | (pl.col("staff_rostered") != pl.col("on_duty").fill_null(0)).fill_null(True)
+            | (pl.col("surplus") != pl.col("staff_rostered") - pl.col("staff_needed")).fill_null(
+                True
+            )
+        )
+        found += [
+            f"coverage {row['hall_code']} {row['date']} {row['hour']}:00 says "
+            f"{row['staff_needed']} needed, {row['staff_rostered']} rostered; the plan and the "
+            f"roster say {row['staff_needed_counted']} and {row['on_duty']}"
+            for row in stated.iter_rows(named=True)
+        ]
     return found
 
 

@@ -54,7 +54,9 @@ def test_every_hour_covered_no_rule_broken_and_cost_within_bounds() -> None:
     roster, coverage = rosters(plan, rules)
     assert coverage.height == plan.height
     assert (coverage["staff_rostered"] >= coverage["staff_needed"]).all()
-    assert rule_violations(roster, coverage, rules) == []
+    # checked again minute by minute from the roster's rows and the plan, not the solver's
+    # slots; the coverage table says what the roster does
+    assert rule_violations(roster, plan, rules, coverage) == []
     paid = roster.group_by("hall_code", "date").agg(pl.col("paid_hours").sum())
     bounds = cost_bounds(plan, rules).join(paid, on=["hall_code", "date"])
     assert bounds.height == plan.select("hall_code", "date").n_unique()
@@ -74,23 +76,70 @@ def test_every_hour_covered_no_rule_broken_and_cost_within_bounds() -> None:
 
 
 def test_the_checker_sees_a_broken_rule() -> None:
-    """The rule check reads the roster, not the solver: an uncovered hour and a shift
-    without its break are reported."""
+    """The rule check reads the roster's rows and the plan, not the solver: one person fewer
+    on a shift, a shift without its break, a shift on a day off, paid hours that do not
+    match the shift and a coverage table that overstates are each reported."""
     plan = _plan(halls=1, days=1)
     rules = RosterRules()
     roster, coverage = rosters(plan, rules)
-    short = coverage.with_columns(
-        pl.when(pl.col("hour") == 10)
-        .then(pl.col("staff_needed") - 1)
-        .otherwise(pl.col("staff_rostered"))
-        .alias("staff_rostered")
+    assert rule_violations(roster, plan, rules, coverage) == []
+    tightest = coverage.sort("surplus", "hour").row(0, named=True)
+    # the shifts on duty at the start of the tightest hour (on its first minute, so the break
+    # of a full day that starts later in the hour does not matter)
+    minute = tightest["hour"] * 60
+    on_duty = roster.with_row_index().filter(
+        (pl.col("start_time") <= f"{minute // 60:02d}:00")
+        & (pl.col("end_time") > f"{minute // 60:02d}:00")
+        & ~(
+            (pl.col("break_start") <= f"{minute // 60:02d}:00")
+            & (pl.col("break_end") > f"{minute // 60:02d}:00")
+        ).fill_null(False)
     )
+    one_fewer = roster.with_columns(
+        pl.when(pl.int_range(pl.len()) == on_duty["index"][0])
+        .then(pl.col("staff") - 1 - tightest["surplus"])
+        .otherwise(pl.col("staff"))
+        .alias("staff")
+    )
+    problems = rule_violations(one_fewer, plan, rules, coverage)
+    assert any(p.startswith(f"H0 {tightest['date']} {tightest['hour']}:00 needs") for p in problems)
+    assert any(p.startswith("coverage H0") for p in problems)  # the table now overstates
+    assert any("staff paid" in p for p in problems)  # paid hours no longer match
     no_break = roster.with_columns(
         pl.lit(None, pl.String).alias("break_start"), pl.lit(None, pl.String).alias("break_end")
     )
-    problems = rule_violations(no_break, short, rules)
-    assert any("10:00 needs" in p for p in problems)
-    assert any("without a 60-minute break" in p for p in problems)
+    assert any("without a 60-minute break" in p for p in rule_violations(no_break, plan, rules))
+    day_off = pl.concat([roster, roster.with_columns(pl.col("date") + timedelta(days=1))])
+    assert any("a day the plan does not staff" in p for p in rule_violations(day_off, plan, rules))
+    overstated = coverage.with_columns(pl.col("staff_rostered") + 1)
+    assert any(p.startswith("coverage") for p in rule_violations(roster, plan, rules, overstated))
+
+
+def test_hours_off_the_half_hour_grid_are_covered_to_the_minute() -> None:
+    """A city may open at 08:45 and close at 17:15: the slots become 15 minutes, so the last
+    quarter hour (17:00–17:15) and each hour's first quarter get their own hour's staff
+    (30-minute slots from 08:45 would give 16:45–17:15 the staff of 16:00 only)."""
+    hours = OpeningHours(time(8, 45), time(17, 15), time(12, 0), time(13, 30))
+    needs = {8: 1, 9: 1, 10: 6, 11: 6, 12: 3, 13: 3, 14: 2, 15: 2, 16: 1, 17: 4}
+    plan = hour_slots(hours).with_columns(
+        pl.lit("H0").alias("hall_code"),
+        pl.lit(date(2024, 3, 4)).alias("date"),
+        pl.col("hour").replace_strict(needs).alias("staff_needed"),
+    )
+    rules = RosterRules(hours=hours)
+    roster, coverage = rosters(plan, rules)
+    assert rule_violations(roster, plan, rules, coverage) == []
+    assert coverage.filter(pl.col("hour") == 17)["staff_rostered"].item() >= 4
+    assert set(roster["solver_status"]) == {"OPTIMAL"}
+
+
+def test_a_plan_needing_staff_when_the_hall_is_closed_is_refused() -> None:
+    plan = _plan(halls=1, days=1)
+    late = plan.filter(pl.col("hour") == 17).with_columns(
+        pl.lit(18, pl.Int64).alias("hour"), pl.lit(2, pl.Int64).alias("staff_needed")
+    )
+    with pytest.raises(ValueError, match=r"H0 on 2024-03-04 at 18:00, outside the opening"):
+        rosters(pl.concat([plan, late]))
 
 
 def test_a_template_that_breaks_the_rules_is_refused() -> None:

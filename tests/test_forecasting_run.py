@@ -13,7 +13,8 @@ import pytest
 from forecasting.backtest import BacktestConfig
 from forecasting.calendar import load_calendar_csv
 from forecasting.model import ModelConfig
-from forecasting.run import RunConfig, run_forecasts
+from forecasting.roster import RosterRules, rule_violations
+from forecasting.run import RunConfig, run_forecasts, windows_normal
 from forecasting.simulation import SimulationSettings
 from forecasting.synthetic import synthetic_arrivals
 
@@ -141,9 +142,8 @@ def test_run_forecasts_writes_every_table(tmp_path: Path) -> None:
         arrivals = con.sql("select * from forecast.case_arrivals").pl()
         plan = con.sql("select * from forecast.staffing_plan").pl()
         coverage = con.sql("select * from forecast.roster_coverage").pl()
-        roster_days = {
-            d for (d,) in con.execute("select distinct date from forecast.rosters").fetchall()
-        }
+        roster = con.sql("select * from forecast.rosters").pl()
+        halls = con.sql("select * from marts.dim_hall").pl()
         backlog = con.sql("select * from forecast.backlog_projection").pl()
     assert arrivals["series_id"].n_unique() == 6  # 2 departments × 2 channels + CITY × 2
     assert arrivals["date"].min() == END + timedelta(days=1)
@@ -151,6 +151,10 @@ def test_run_forecasts_writes_every_table(tmp_path: Path) -> None:
     # the roster covers every hall-hour of the plan, on the plan's working days only
     assert coverage.height == plan.height
     assert (coverage["staff_rostered"] >= coverage["staff_needed"]).all()
+    # and so say the stored shifts, counted minute by minute against the stored plan
+    rules = RosterRules(hours=windows_normal(halls)[1])
+    assert rule_violations(roster, plan, rules, coverage) == []
+    roster_days = set(roster["date"])
     workdays = set(
         load_calendar_csv(ROOT / "seeds" / "calendar.csv")
         .filter(pl.col("is_workday"))["calendar_date"]
