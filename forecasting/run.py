@@ -290,7 +290,7 @@ def run_forecasts(
             lap("queue_calibration")
     if "hall_traffic" not in skipped and "staffing_plan" not in skipped:
         cache = SimulationCache.from_frame(read_simulation_cache(warehouse_path))
-        plan, by_business = _staffing(inputs, hall_traffic, config, cache, log)
+        plan, by_business = plan_staffing(inputs, hall_traffic, config, cache, log)
         version = pl.lit(hall_model.version)
         tables["staffing_plan"] = plan.with_columns(model_version=version)
         if by_business is not None:
@@ -401,7 +401,7 @@ def _hall_traffic(
     return panel, hall_model, split_into_hours(hall_daily, profile)
 
 
-def _staffing(
+def plan_staffing(
     inputs: MartInputs,
     hall_traffic: pl.DataFrame,
     config: RunConfig,

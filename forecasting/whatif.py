@@ -36,7 +36,7 @@ from pathlib import Path
 
 import polars as pl
 
-from forecasting.run import RunConfig, _staffing
+from forecasting.run import RunConfig, plan_staffing
 from forecasting.staffing import SimulationCache
 from forecasting.warehouse import (
     MartInputs,
@@ -200,7 +200,7 @@ def _plan(
 ) -> pl.DataFrame:
     """The forecast run's staffing plan of ``traffic``'s ``column`` (mean or a bound): per
     business queue where the run plans so, the hall-hour sums."""
-    plan, _ = _staffing(
+    plan, _ = plan_staffing(
         inputs.marts, traffic.with_columns(mean=pl.col(column)), config, cache, inputs.queue_log
     )
     return plan.select("hall_code", "windows_needed", "staff_hours", "interval_minutes")

@@ -192,7 +192,7 @@ def test_a_makeup_working_day_is_rostered_and_a_holiday_is_not() -> None:
     """Spring Festival 2020: Sunday 19 January was a make-up working day, 24 January to
     2 February were off. The plan (working days of the calendar) and so the roster follow."""
     from forecasting.calendar import load_calendar_csv
-    from forecasting.run import RunConfig, _staffing
+    from forecasting.run import RunConfig, plan_staffing
     from forecasting.simulation import SimulationSettings
     from forecasting.staffing import SimulationCache
     from forecasting.warehouse import MartInputs
@@ -231,7 +231,7 @@ def test_a_makeup_working_day_is_rostered_and_a_holiday_is_not() -> None:
     empty = pl.DataFrame()
     inputs = MartInputs(calendar, empty, empty, tickets, halls, empty, days[-1])
     config = RunConfig(simulation=SimulationSettings(target_customers=100))
-    plan, _ = _staffing(inputs, traffic, config, SimulationCache())
+    plan, _ = plan_staffing(inputs, traffic, config, SimulationCache())
     roster, _ = rosters(plan, RosterRules())
     rostered = set(roster["date"])
     assert date(2020, 1, 19) in rostered  # the make-up Sunday

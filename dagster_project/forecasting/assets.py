@@ -26,7 +26,7 @@ from dagster import (
 
 from dagster_project.resources import DuckDBWarehouse
 from dagster_project.warehouse.assets import govwh_dbt_models
-from forecasting.warehouse import FORECAST_TABLES
+from forecasting.warehouse import FORECAST_TABLES, forecast_tables
 from govwh.warehouse.connection import connect
 
 if TYPE_CHECKING:
@@ -115,10 +115,7 @@ def _beats_seasonal_naive(summary: ForecastRunSummary) -> AssetCheckResult:
 )
 def forecast_interval_coverage(warehouse: DuckDBWarehouse) -> AssetCheckResult:
     with connect(warehouse.file, read_only=True) as con:
-        found = con.execute(
-            "select count(*) from duckdb_tables() "
-            "where schema_name = 'forecast' and table_name = 'backtest_metrics'"
-        ).fetchall()[0][0]
+        found = "backtest_metrics" in forecast_tables(con)
         metrics = con.sql("select * from forecast.backtest_metrics").pl() if found else None
     if metrics is None or (
         "target" in metrics.columns and "case_arrivals" not in metrics["target"].to_list()
@@ -153,10 +150,7 @@ QUEUE_CALIBRATION_MAE_POINTS = 5.0
 )
 def queue_model_calibration(warehouse: DuckDBWarehouse) -> AssetCheckResult:
     with connect(warehouse.file, read_only=True) as con:
-        found = con.execute(
-            "select count(*) from duckdb_tables() where schema_name = 'forecast' "
-            "and table_name = 'queue_calibration_summary'"
-        ).fetchall()[0][0]
+        found = "queue_calibration_summary" in forecast_tables(con)
         overall = (
             con.execute(
                 "select hall_hours, bias_points, mae_points, weighted_mae_points "

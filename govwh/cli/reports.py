@@ -219,13 +219,10 @@ def forecast() -> None:
             console.print(f"[red]{failure.step}: {failure.message}[/red]", highlight=False)
         console.print(f"log: {log_path}")
         raise typer.Exit(1)
+    from forecasting.warehouse import forecast_tables
+
     with connect(settings.warehouse_path, read_only=True) as connection:
-        existing = {
-            name
-            for (name,) in connection.sql(
-                "select table_name from duckdb_tables() where schema_name = 'forecast'"
-            ).fetchall()
-        }
+        existing = forecast_tables(connection)
         for name, reason in outcome.items():
             if reason is None and name in existing:
                 count = connection.sql(f"select count(*) from forecast.{name}").fetchall()[0][0]
