@@ -3,9 +3,11 @@
 No `from __future__ import annotations` here: Dagster inspects the `context` annotation.
 """
 
+import importlib.metadata
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +19,7 @@ from dagster_dbt import (
     DbtProject,
     dbt_assets,
 )
+from packaging import version
 
 from dagster_project.resources import DuckDBWarehouse
 from govwh.settings import (
@@ -74,6 +77,28 @@ def _warehouse_env(warehouse_path: Path) -> Iterator[None]:
             os.environ[WAREHOUSE_ENV] = previous
 
 
+class GovwhDbtCliResource(DbtCliResource):
+    """dagster-dbt's resource without two costs it pays before every dbt invocation, ~9 s of
+    a daily build measured at city scale (docs/benchmarks.md, Daily cycle):
+
+    - the dbt version comes from the installed dbt-core package, not from running
+      `dbt --version` in a subprocess (which imports all of dbt and asks PyPI for the latest
+      release: a network call on a machine that has none);
+    - no dbt adapter is opened in this process: dagster-dbt uses it only for
+      `fetch_row_counts` / `fetch_column_metadata`, which govwh does not call.
+
+    Both override private members of dagster-dbt, pinned in requirements.lock; every test
+    that builds the warehouse (tests/test_dagster_build.py) runs dbt through this resource.
+    """
+
+    @cached_property
+    def _cli_version(self) -> version.Version:
+        return version.parse(importlib.metadata.version("dbt-core"))
+
+    def _initialize_dbt_core_adapter(self, args: Sequence[str]) -> Any:
+        return None
+
+
 def load_dbt_project() -> DbtProject:
     """The project, with its manifest parsed now if missing or older than the project files.
 
@@ -84,7 +109,7 @@ def load_dbt_project() -> DbtProject:
     project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROFILES_DIR)
     if _manifest_is_stale(project):
         with _warehouse_env(Settings.from_env().warehouse_path):
-            DbtCliResource(project_dir=project, dbt_executable=dbt_executable()).cli(
+            GovwhDbtCliResource(project_dir=project, dbt_executable=dbt_executable()).cli(
                 ["parse", "--quiet"], target_path=project.target_path
             ).wait()
     return project
@@ -110,7 +135,7 @@ govwh_dbt_project = load_dbt_project()
 
 
 def dbt_cli_resource() -> DbtCliResource:
-    return DbtCliResource(
+    return GovwhDbtCliResource(
         project_dir=govwh_dbt_project,
         profiles_dir=str(DBT_PROFILES_DIR),
         dbt_executable=dbt_executable(),

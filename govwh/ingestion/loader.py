@@ -752,9 +752,11 @@ def load_files(
             "(_file integer, _row_number bigint, value varchar, reason varchar)"
         )
 
+    # each folder's mappings, read once: a daily load lists hundreds of files it skips
+    candidates_of: dict[Path, list[SourceMapping]] = {}
+
     flush()
     for position, path in enumerate(files):
-        candidates = mapping_candidates(source, mapping_path, path.parent)
         checksum = file_checksum(path)
         if checksum in checksums:  # the same content twice: the first copy is loaded first
             flush()
@@ -769,8 +771,10 @@ def load_files(
         elif manifest and ops.already_loaded(connection, source.name, checksum) is not None:
             loads[position] = FileLoad(path, "skipped")
             continue
+        if path.parent not in candidates_of:
+            candidates_of[path.parent] = mapping_candidates(source, mapping_path, path.parent)
         try:
-            _prepare(connection, source, pending, candidates)
+            _prepare(connection, source, pending, candidates_of[path.parent])
         except FILE_ERRORS as error:
             _drop_temporaries(connection, keep=BATCH_PREFIX)
             loads[position] = _record_failed(connection, pending, error, dry_run)

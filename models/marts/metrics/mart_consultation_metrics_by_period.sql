@@ -88,9 +88,39 @@ order_events as (
 
 ),
 
+daily_events as (
+
+    -- one row per day and member before the calendar and the period × scope rollup read it
+    select
+        event_date,
+        region_code,
+        department_code,
+        channel,
+        kind,
+        sum(orders_received) as orders_received,
+        sum(transfers_total) as transfers_total,
+        sum(reply_5wd_decided_orders) as reply_5wd_decided_orders,
+        sum(late_reply_orders) as late_reply_orders,
+        sum(reply_5wd_due_orders) as reply_5wd_due_orders,
+        sum(replied_within_5wd_orders) as replied_within_5wd_orders,
+        sum(reply_limit_due_orders) as reply_limit_due_orders,
+        sum(replied_within_limit_orders) as replied_within_limit_orders,
+        sum(orders_closed) as orders_closed,
+        sum(closed_orders_with_deadline) as closed_orders_with_deadline,
+        sum(closed_on_time_orders) as closed_on_time_orders,
+        sum(called_back_orders) as called_back_orders,
+        sum(solved_known_orders) as solved_known_orders,
+        sum(solved_orders) as solved_orders,
+        sum(rated_orders) as rated_orders,
+        sum(satisfied_ratings) as satisfied_ratings
+    from order_events
+    group by event_date, region_code, department_code, channel, kind
+
+),
+
 event_parts as (
 
-    {{ dated_parts('order_events', 'event_date') }}
+    {{ dated_parts('daily_events', 'event_date') }}
 
 ),
 
