@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 from pathlib import Path
 
+import dagster_dbt.core.resource as dbt_resource
+import pytest
 from dagster import AssetKey, DagsterInstance, SkipReason, build_sensor_context
+from packaging import version
 
 from dagster_project.definitions import build_definitions
 from dagster_project.ingestion.city import CITY_TABLE_KEYS
 from dagster_project.ingestion.sensors import landing_fingerprint, landing_folder_sensor
 from dagster_project.resources import LandingFolder
-from dagster_project.warehouse.assets import GovwhDbtTranslator, govwh_dbt_project
+from dagster_project.warehouse.assets import (
+    GovwhDbtTranslator,
+    dbt_cli_resource,
+    govwh_dbt_project,
+)
 from dagster_project.warehouse.jobs import BUILD_WAREHOUSE_JOB
 from govwh.ingestion.schemas import SOURCES
 from govwh.settings import Settings
@@ -109,3 +117,17 @@ def test_sensor_requests_a_run_only_when_landing_files_change(tmp_path: Path) ->
     second = evaluate(first.cursor)
     assert len(second.run_requests) == 1
     assert second.cursor != first.cursor
+
+
+def test_dbt_runs_without_a_version_subprocess_or_an_adapter_in_dagster(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # dagster-dbt ran `dbt --version` (all of dbt imported, then PyPI asked for the latest
+    # release) and opened an adapter before every invocation: ~9 s of each daily build
+    def no_subprocess(*args, **kwargs):
+        raise AssertionError(f"dbt started a subprocess: {args}")
+
+    monkeypatch.setattr(dbt_resource, "check_output", no_subprocess)
+    resource = dbt_cli_resource()
+    assert resource._cli_version == version.parse(importlib.metadata.version("dbt-core"))
+    assert resource._initialize_dbt_core_adapter(["build"]) is None

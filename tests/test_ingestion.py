@@ -429,3 +429,35 @@ def test_hall_ticket_left_at_is_after_the_ticket_and_only_for_the_abandoned(
         ("T2", None),
     ]
     assert_conserved(database)
+
+
+def test_mappings_are_read_once_per_folder_and_not_for_files_already_loaded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a daily load lists every earlier file of the landing folder and skips it by checksum:
+    # reading the built-in mappings for each of them cost seconds a day at city scale
+    import govwh.ingestion.loader as loader
+
+    reads: list[Path] = []
+    real_candidates = loader.mapping_candidates
+
+    def counted(*args, **kwargs):
+        reads.append(args[2] if len(args) > 2 else kwargs.get("folder"))
+        return real_candidates(*args, **kwargs)
+
+    monkeypatch.setattr(loader, "mapping_candidates", counted)
+    database = tmp_path / "w.duckdb"
+    months = [write_csv(tmp_path / f"cases_{n}.csv", case_rows(2, first=10 * n)) for n in range(3)]
+    assert [f.status for f in load(database, months).files] == ["loaded"] * 3
+    assert reads == [tmp_path]
+
+    reads.clear()
+    new_day = write_csv(tmp_path / "cases_3.csv", case_rows(2, first=30))
+    statuses = [f.status for f in load(database, [*months, new_day]).files]
+    assert statuses == ["skipped", "skipped", "skipped", "loaded"]
+    assert reads == [tmp_path]
+
+    reads.clear()
+    assert {f.status for f in load(database, [*months, new_day]).files} == {"skipped"}
+    assert reads == []
+    assert_conserved(database)
