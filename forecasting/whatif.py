@@ -175,20 +175,29 @@ def moved_shares(inputs: WhatIfInputs, scenario: Scenario) -> pl.DataFrame:
     ).with_columns(pl.when(pl.col("upgraded")).then(1.0).otherwise(uniform).alias("moved"))
 
 
-def scenario_traffic(inputs: WhatIfInputs, moved: pl.DataFrame) -> pl.DataFrame:
-    """The hall-traffic forecast less the moved share of each hall's tickets."""
-    per_hall = (
+def hall_cuts(inputs: WhatIfInputs, moved: pl.DataFrame) -> pl.DataFrame:
+    """Each hall's share of tickets that moves online (``cut``; 0 where none moves)."""
+    return (
         inputs.ticket_items.join(moved, on="item_code", how="left")
         .with_columns(pl.col("moved").fill_null(0.0))
         .group_by("hall_code")
         .agg(((pl.col("tickets") * pl.col("moved")).sum() / pl.col("tickets").sum()).alias("cut"))
     )
+
+
+def _kept(frame: pl.DataFrame, cuts: pl.DataFrame, columns: tuple[str, ...]) -> pl.DataFrame:
+    """``columns`` of ``frame`` (per hall) less the hall's cut, in ``frame``'s row order."""
     keep = 1.0 - pl.col("cut").fill_null(0.0)
     return (
-        inputs.hall_traffic.join(per_hall, on="hall_code", how="left")
-        .with_columns((pl.col(c) * keep).alias(c) for c in ("mean", "lo80", "hi80"))
+        frame.join(cuts, on="hall_code", how="left", maintain_order="left")
+        .with_columns((pl.col(c) * keep).alias(c) for c in columns)
         .drop("cut")
     )
+
+
+def scenario_traffic(inputs: WhatIfInputs, cuts: pl.DataFrame) -> pl.DataFrame:
+    """The hall-traffic forecast less the moved share of each hall's tickets."""
+    return _kept(inputs.hall_traffic, cuts, ("mean", "lo80", "hi80"))
 
 
 def _plan(
@@ -282,8 +291,9 @@ def run_scenario(
     """One row per metric and scope (city, each hall): baseline, scenario, delta and the
     80 % bounds of both where the forecast gives them."""
     moved = moved_shares(inputs, scenario)
+    cuts = hall_cuts(inputs, moved)
     baseline_traffic = inputs.hall_traffic
-    traffic = scenario_traffic(inputs, moved)
+    traffic = scenario_traffic(inputs, cuts)
     cache = SimulationCache.from_frame(inputs.cache)
     rows: list[dict] = []
 
@@ -332,7 +342,11 @@ def run_scenario(
         joined = parts[0].join(parts[1], on="hall_code").join(parts[2], on="hall_code")
         return joined.select(pl.col(name).cast(dtype) for name, dtype in columns.items())
 
-    base_arrivals, new_arrivals = arrivals(baseline_traffic), arrivals(traffic)
+    # the scenario's arrivals are the baseline's sums less each hall's cut, not sums of the
+    # cut hours: polars may add a group's floats in another order on every call, and a
+    # scenario that moves nothing must give the baseline to the last bit
+    base_arrivals = arrivals(baseline_traffic)
+    new_arrivals = _kept(base_arrivals, cuts, ("mean", "lo80", "hi80"))
     # a hall none of whose tickets move keeps its baseline plan: only the others are planned
     # again (the plan of one hall does not depend on the others)
     changed = (
