@@ -21,7 +21,7 @@ from forecasting.backtest import (
     summarise,
 )
 from forecasting.business_plan import hall_totals, plan_by_business
-from forecasting.calibration import calibrate
+from forecasting.calibration import calibrate, log_fingerprint
 from forecasting.hall_traffic import OpeningHours, hour_slots, hourly_profile, split_into_hours
 from forecasting.model import FittedModel, InsufficientHistoryError, ModelConfig, fit_model
 from forecasting.panel import Panel, build_panel
@@ -33,6 +33,7 @@ from forecasting.warehouse import (
     SIMULATION_CACHE_TABLE,
     MartInputs,
     read_backtest_metrics,
+    read_calibration_fingerprint,
     read_marts,
     read_queue_log,
     read_simulation_cache,
@@ -284,9 +285,15 @@ def run_forecasts(
             skipped.setdefault("staffing_plan_by_business", found)
         else:
             log = found
-            calibration = calibrate(*log, abandonment_threshold=config.target.abandonment_threshold)
-            tables["queue_calibration"] = calibration.hourly
-            tables["queue_calibration_summary"] = calibration.summary
+            threshold = config.target.abandonment_threshold
+            fingerprint = log_fingerprint(*log, threshold)
+            # the same weeks of tickets as the stored calibration's: it stands as it is
+            if read_calibration_fingerprint(warehouse_path) != fingerprint:
+                calibration = calibrate(*log, abandonment_threshold=threshold)
+                tables["queue_calibration"] = calibration.hourly
+                tables["queue_calibration_summary"] = calibration.summary.with_columns(
+                    log_fingerprint=pl.lit(fingerprint)
+                )
             lap("queue_calibration")
     if "hall_traffic" not in skipped and "staffing_plan" not in skipped:
         cache = SimulationCache.from_frame(read_simulation_cache(warehouse_path))

@@ -36,7 +36,8 @@ FORECAST_TABLES = {
     "queue model predicts with the windows actually open against the level measured from the "
     "tickets.",
     "queue_calibration_summary": "Bias and mean absolute error (points) of the queue model's "
-    "service level per hall and overall ('*').",
+    "service level per hall and overall ('*'), and the digest of the tickets it was computed "
+    "from (log_fingerprint: a run on the same complete weeks keeps it).",
 }
 APPEND_TABLES = frozenset({"model_registry"})  # history kept; every other table is replaced
 # The staffing plan's simulation results, kept for the next run (forecasting.staffing's
@@ -246,6 +247,15 @@ def _read_forecast_table(warehouse_path: Path, name: str) -> pl.DataFrame | None
         if not found[0][0]:
             return None
         return _frame(con, f"select * from {FORECAST_SCHEMA}.{name}")
+
+
+def read_calibration_fingerprint(warehouse_path: Path) -> str | None:
+    """What the stored queue calibration was computed from (its summary's
+    ``log_fingerprint``; forecasting.calibration.log_fingerprint), or None when there is none."""
+    summary = _read_forecast_table(warehouse_path, "queue_calibration_summary")
+    if summary is None or "log_fingerprint" not in summary.columns or summary.is_empty():
+        return None
+    return summary["log_fingerprint"][0]
 
 
 def read_simulation_cache(warehouse_path: Path) -> pl.DataFrame | None:

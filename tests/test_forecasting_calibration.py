@@ -126,3 +126,74 @@ def test_run_writes_calibration_and_the_plan_per_business(small_city: Settings) 
     assert (detail["staff_needed"] >= detail["windows_needed"]).all()  # shrinkage
     check = queue_model_calibration(warehouse=DuckDBWarehouse(path=str(small_city.warehouse_path)))
     assert check.passed and check.metadata["mae_points"].value <= 5.0
+
+
+def test_the_log_fingerprint_ignores_row_order_and_sees_any_changed_value() -> None:
+    from forecasting.calibration import log_fingerprint
+
+    tickets = pl.DataFrame(_tickets("H1", {"A": ["1", "2"], "B": ["3"]}))
+    spans = pl.DataFrame(
+        {"hall_code": ["H1"], "window_no": ["1"], "ticket_date": [date(2021, 3, 1)]}
+    )
+    digest = log_fingerprint(tickets, spans, 0.02)
+    assert log_fingerprint(tickets.reverse(), spans, 0.02) == digest
+    changed = tickets.with_columns(
+        pl.when(pl.int_range(pl.len()) == 0)
+        .then(pl.col("window_no") + "0")
+        .otherwise(pl.col("window_no"))
+        .alias("window_no")
+    )
+    assert log_fingerprint(changed, spans, 0.02) != digest
+    assert log_fingerprint(tickets, spans, 0.05) != digest
+    assert log_fingerprint(tickets, spans.clear(), 0.02) != digest
+
+
+@pytest.mark.slow
+def test_a_run_on_the_same_weeks_keeps_the_calibration_a_changed_ticket_computes_it_again(
+    small_city: Settings, tmp_path
+) -> None:
+    import shutil
+
+    from forecasting.calibration import calibrate
+    from forecasting.run import RunConfig, run_forecasts
+
+    warehouse = tmp_path / "govwh.duckdb"  # a copy: the ticket changed below is this test's
+    shutil.copyfile(small_city.warehouse_path, warehouse)
+    config = RunConfig(backtest=None)
+
+    def stored() -> tuple[pl.DataFrame, pl.DataFrame]:
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            return (
+                con.sql("select * from forecast.queue_calibration order by all").pl(),
+                con.sql("select * from forecast.queue_calibration_summary order by all").pl(),
+            )
+
+    first = run_forecasts(warehouse, config=config)
+    hourly, summary = stored()
+    again = run_forecasts(warehouse, config=config)
+    assert again.as_of == first.as_of
+    # kept, not written again, and not reported as skipped: the same rows, to the last bit
+    assert "queue_calibration" not in again.rows and "queue_calibration" not in again.skipped
+    assert stored()[0].equals(hourly) and stored()[1].equals(summary)
+    # and they are the numbers a calibration of those weeks computes now
+    fresh = calibrate(
+        *read_queue_log(warehouse, again.as_of),
+        abandonment_threshold=config.target.abandonment_threshold,
+    )
+    from polars.testing import assert_frame_equal
+
+    keys = ["hall_code", "date", "hour"]
+    assert_frame_equal(fresh.hourly.sort(keys), hourly.sort(keys), check_exact=False, rel_tol=1e-12)
+
+    # a ticket of those weeks re-delivered with another service time: computed again
+    with duckdb.connect(str(warehouse)) as con:
+        last_week = con.execute("select max(date) from forecast.queue_calibration").fetchall()[0][0]
+        con.execute(
+            "update marts.fct_hall_tickets set service_minutes = service_minutes + 30 "
+            "where ticket_id = (select min(ticket_id) from marts.fct_hall_tickets "
+            "where ticket_date = ? and is_served)",
+            [last_week],
+        )
+    changed = run_forecasts(warehouse, config=config)
+    assert changed.rows["queue_calibration_summary"] > 0
+    assert stored()[1]["log_fingerprint"][0] != summary["log_fingerprint"][0]

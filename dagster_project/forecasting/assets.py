@@ -78,7 +78,7 @@ def forecasts(warehouse: DuckDBWarehouse) -> Iterator[MaterializeResult | AssetC
         elif name in summary.rows:
             rows = summary.rows[name]
             own = {"rows": MetadataValue.int(rows), "dagster/row_count": MetadataValue.int(rows)}
-        else:  # the stored backtest still holds: not written this run
+        else:  # the stored backtest or calibration still holds: not written this run
             own = {"rows": MetadataValue.int(0)}
         yield MaterializeResult(asset_key=key, metadata={**own, **common})
     yield _beats_seasonal_naive(summary)
