@@ -38,7 +38,7 @@ from forecasting.queues import QueueProfile, queue_keys, queue_profiles, with_qu
 
 SLOT_MINUTES = 30.0
 # Bump when the calibration's computation changes: stored calibrations are then recomputed.
-CALIBRATION_VERSION = 1
+CALIBRATION_VERSION = 2
 
 
 @dataclass(frozen=True)

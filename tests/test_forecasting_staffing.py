@@ -51,6 +51,50 @@ def test_erlang_a_tends_to_erlang_c_and_patience_helps() -> None:
     assert impatient.occupancy < 1  # stable even at load = windows
 
 
+def _called_by_matrix_exponential(
+    windows: int, mu: float, theta: float, ahead: int, target: float
+) -> np.ndarray:
+    """The tagged customer's chain (positions ahead, called, left) solved by expm: the
+    reference the closed form in ``forecasting.erlang`` replaces."""
+    from scipy.linalg import expm
+
+    size = ahead + 3
+    q = np.zeros((size, size))
+    called, left = ahead + 1, ahead + 2
+    for j in range(ahead + 1):
+        move = windows * mu + j * theta
+        q[j, called if j == 0 else j - 1] += move
+        q[j, left] += theta
+        q[j, j] = -(move + theta)
+    return expm(q * target)[: ahead + 1, called]
+
+
+@pytest.mark.parametrize("windows", [1, 3, 12, 60])
+@pytest.mark.parametrize("patience", [2.0, 30.0, 600.0])
+@pytest.mark.parametrize("target", [5.0, 15.0])
+def test_erlang_a_called_in_time_is_the_matrix_exponential(
+    windows: int, patience: float, target: float
+) -> None:
+    from forecasting.erlang import _called
+
+    mu, theta, ahead = 1 / 8, 1 / patience, 250
+    within, eventually = _called(windows * mu, theta, np.arange(ahead + 1), target)
+    reference = _called_by_matrix_exponential(windows, mu, theta, ahead, target)
+    np.testing.assert_allclose(within, reference, rtol=0, atol=1e-12)
+    rates = windows * mu + np.arange(ahead + 1) * theta
+    np.testing.assert_allclose(eventually, np.cumprod(rates / (rates + theta)), rtol=1e-15)
+
+
+def test_erlang_a_of_an_overloaded_hall_stays_finite() -> None:
+    # 400 customers in half an hour at one window: the stationary products overflow a float
+    # unless taken in logs; nearly everyone leaves, and nobody is called in time
+    result = erlang_a(400, 8, 1, 15, patience_minutes=60, interval=30)
+    assert result.service_level == pytest.approx(0.0, abs=1e-12)
+    served_rate, arrival_rate = 1 / 8, 400 / 30
+    assert result.p_abandon == pytest.approx(1 - served_rate / arrival_rate, abs=1e-6)
+    assert result.occupancy == pytest.approx(1.0)
+
+
 def test_simulation_agrees_with_erlang_c_at_moderate_load() -> None:
     rng = np.random.default_rng(1)
     service = rng.exponential(8.0, 5000)
