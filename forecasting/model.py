@@ -21,6 +21,7 @@ from sklearn.ensemble import HistGradientBoostingRegressor
 from threadpoolctl import threadpool_limits
 
 from forecasting.baselines import workday_values
+from forecasting.binning import one_pass_binning
 from forecasting.features import CATEGORICAL, FEATURE_NAMES, Design, design_rows
 from forecasting.metrics import mase_scale
 from forecasting.panel import Panel
@@ -142,7 +143,7 @@ def _fit_mean(
         early_stopping=False,
         random_state=config.seed,
     )
-    with threadpool_limits(limits=config.threads, user_api="openmp"):
+    with threadpool_limits(limits=config.threads, user_api="openmp"), one_pass_binning():
         model.fit(design.X, design.y / design.level, sample_weight=weights)
     return model
 

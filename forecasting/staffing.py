@@ -24,6 +24,7 @@ import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import astuple, dataclass, field
+from functools import cached_property
 
 import numpy as np
 import polars as pl
@@ -83,11 +84,11 @@ class HallProfile:
     service_minutes: np.ndarray
     patience_minutes: float | None
 
-    @property
+    @cached_property
     def aht(self) -> float:
         return float(np.mean(self.service_minutes)) if self.service_minutes.size else 8.0
 
-    @property
+    @cached_property
     def cv(self) -> float:
         """Coefficient of variation of the service times (1 for Erlang's exponential)."""
         if self.service_minutes.size < 2 or self.aht <= 0:
