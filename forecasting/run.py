@@ -426,6 +426,18 @@ def plan_staffing(
         .join(slots, on="hour", how="inner")
         .select("hall_code", "date", "hour", pl.col("mean").alias("arrivals"), "interval_minutes")
     )
+    by_business = (
+        None if log is None or load.is_empty() else plan_by_business(load, log[0], config.target)
+    )
+    totals = None if by_business is None else hall_totals(by_business)
+    if totals is not None:
+        # the simulation checks the plan: an hour planned per business queue keeps the hall
+        # pool's formula answer for comparison (the queue plan is a formula's too), and only
+        # the hours planned for the hall pool are screened and simulated
+        keys = ["hall_code", "date", "hour"]
+        load = load.join(
+            totals.select(keys).with_columns(simulate=pl.lit(False)), on=keys, how="left"
+        ).with_columns(pl.col("simulate").fill_null(True))
     pooled = staffing_plan(
         load,
         hall_profiles(inputs.hall_tickets, config.target),
@@ -434,12 +446,11 @@ def plan_staffing(
         settings=config.simulation,
         cache=cache,
     )
-    if log is None or pooled.is_empty():
+    if totals is None or pooled.is_empty():
         return pooled.with_columns(
             windows_hall_pool=pl.col("windows_needed"), planned_per=pl.lit("hall")
         ), None
-    by_business = plan_by_business(load, log[0], config.target)
-    return combine_plans(pooled, hall_totals(by_business)), by_business
+    return combine_plans(pooled, totals), by_business
 
 
 def combine_plans(pooled: pl.DataFrame, totals: pl.DataFrame) -> pl.DataFrame:

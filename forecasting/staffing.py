@@ -248,9 +248,11 @@ def plan_hour(
     interval: float,
     simulate: _Simulator,
     target: ServiceTarget,
+    may_simulate: bool = True,
 ) -> tuple[int, int, SimulationResult | None]:
     """(analytic windows, planned windows, simulation of the plan) for one hall-hour; no
-    simulation where the formula's answer is not doubtful (``target.screening``)."""
+    simulation where the formula's answer is not doubtful (``target.screening``) or where
+    the caller wants the formula's answer only (``may_simulate``)."""
     profile = simulate.profile
     start = analytic_windows(arrivals, interval, profile, target)
     if arrivals <= 0:
@@ -258,6 +260,8 @@ def plan_hour(
     rate60 = arrivals * 60.0 / interval
     floor = max(min_windows_for_occupancy(rate60, profile.aht, 60.0, target.max_occupancy), 1)
     n = max(start, floor)
+    if not may_simulate:
+        return start, n, None
     if target.screening is not None:
         below = analytic_level(rate60, n - 1, profile, target) if n - 1 >= floor else None
         level = analytic_level(rate60, n, profile, target)
@@ -297,7 +301,9 @@ def _plan_hall(
     for row in hours:
         arrivals = max(float(row["arrivals"]), 0.0)
         interval = float(row["interval_minutes"])
-        start, n, result = plan_hour(arrivals, interval, sim, target)
+        start, n, result = plan_hour(
+            arrivals, interval, sim, target, may_simulate=row.get("simulate", True)
+        )
         rate60 = arrivals * 60.0 / interval
         analytic = analytic_level(rate60, n, profile, target) if n else 1.0
         staff = math.ceil(n / (1.0 - target.shrinkage)) if n else 0
@@ -346,7 +352,8 @@ def staffing_plan(
     workers: int | None = None,
     cache: SimulationCache | None = None,
 ) -> pl.DataFrame:
-    """Plan from ``traffic`` = (hall_code, date, hour, arrivals[, interval_minutes]).
+    """Plan from ``traffic`` = (hall_code, date, hour, arrivals[, interval_minutes][,
+    simulate]); ``simulate`` false: the hour gets the formula's answer, never simulated.
 
     ``windows_normal`` = (hall_code, hour, windows_normal) gives the windows normally open.
     The halls are planned in ``workers`` processes (default plan_workers()); the rows are the
@@ -358,10 +365,11 @@ def staffing_plan(
     settings = settings or SimulationSettings()
     if "interval_minutes" not in traffic.columns:
         traffic = traffic.with_columns(interval_minutes=pl.lit(60.0))
+    columns_if_any = [c for c in ("simulate",) if c in traffic.columns]
     halls = [
         (
             str(hall[0]),
-            part.select("date", "hour", "arrivals", "interval_minutes").to_dicts(),
+            part.select("date", "hour", "arrivals", "interval_minutes", *columns_if_any).to_dicts(),
         )
         for hall, part in traffic.sort("hall_code", "date", "hour").group_by(
             "hall_code", maintain_order=True

@@ -118,6 +118,9 @@ def test_run_writes_calibration_and_the_plan_per_business(small_city: Settings) 
     )
     assert joined.height == plan.filter(pl.col("planned_per") == "business").height > 0
     assert (joined["windows_needed"] == joined["summed"]).all()
+    # the simulation checks plans: hours planned per queue keep the pool's formula answer
+    assert joined["simulated_service_level"].is_null().all()
+    assert (joined["decided_by"] == "queue_model").all()
     # a zoned hall plans a window per zone with customers, more than one pooled queue needs
     zoned_rows = joined.filter(pl.col("hall_code").is_in(list(zoned)))
     assert (zoned_rows["queues"] > 1).all()

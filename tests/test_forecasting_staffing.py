@@ -237,3 +237,41 @@ def test_the_screened_plan_has_the_windows_of_the_fully_simulated_plan(
     assert (every_hour["windows_needed"] != every_hour["windows_analytic"]).sum() > 100
     assert screened["windows_needed"].equals(every_hour["windows_needed"])
     assert screened["staff_needed"].equals(every_hour["staff_needed"])
+
+
+def test_hours_not_to_simulate_keep_the_formula_answer() -> None:
+    """``simulate`` false (an hour planned per business queue): the hall pool's answer is
+    the formula's under the occupancy cap, never simulated; the other hours are screened
+    and simulated as before."""
+    rng = np.random.default_rng(5)
+    profiles = {"H1": HallProfile("H1", rng.lognormal(np.log(7), 0.6, 2000), None)}
+    arrivals = [4.0, 11.5, 25.0, 18.2]
+    traffic = pl.DataFrame(
+        {
+            "hall_code": "H1",
+            "date": date(2022, 1, 4),
+            "hour": [9, 10, 11, 12] * 2,
+            "arrivals": arrivals * 2,
+        }
+    ).with_columns(
+        pl.col("date") + pl.duration(days=pl.int_range(pl.len()) // 4),
+        simulate=pl.int_range(pl.len()) < 4,
+    )
+    settings = SimulationSettings(target_customers=400)
+    every_hour = ServiceTarget(screening=None)
+    cache = SimulationCache()
+    plan = staffing_plan(traffic, profiles, target=every_hour, settings=settings, cache=cache)
+    simulated, formula = plan.head(4), plan.tail(4)
+    assert (simulated["decided_by"] == "simulation").all()
+    assert (formula["decided_by"] == "erlang").all()
+    assert formula["simulated_service_level"].is_null().all()
+    aht = profiles["H1"].aht
+    floor = [max(math.ceil(a * aht / 60 / 0.85 - 1e-9), 1) for a in arrivals]
+    expected = [max(n, f) for n, f in zip(formula["windows_analytic"], floor, strict=True)]
+    assert formula["windows_needed"].to_list() == expected
+    # only the simulated day asked the simulator
+    assert cache.misses > 0
+    alone = staffing_plan(
+        traffic.head(4).drop("simulate"), profiles, target=every_hour, settings=settings
+    )
+    assert alone.equals(simulated)
