@@ -33,8 +33,10 @@ DEFAULT_MEMORY_LIMIT = "5GB"  # the dbt profile's default
 # The stages of the pipeline, in order; `generate` runs only when the city is not there yet.
 PIPELINE_STAGES = ("load", "dbt_full", "incremental", "forecasts", "serving", "queries")
 # The daily cycle, as the daemon runs it every working day once the day's files landed:
-# load and incremental build, forecasts, serving copy, outbox (which publishes again).
-DAILY_STAGES = ("incremental", "forecasts", "serving", "outbox")
+# load and incremental build, forecasts, outbox (the day's last writer: it publishes the
+# serving copy; the cycle's build leaves it to it, govwh.operations.cycle). The serving stage
+# is the build's own publication, as `govwh build` by hand does it: end to end, not daily.
+DAILY_STAGES = ("incremental", "forecasts", "outbox")
 # every stage the harness runs after the load, in order (the outbox after the serving copy:
 # it is the last of the day's writers; the queries read what it published)
 RUN_ORDER = ("load", "dbt_full", "incremental", "forecasts", "serving", "outbox", "queries")

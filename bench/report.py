@@ -27,7 +27,8 @@ CITY_SECONDS = 240.0  # end to end, generation excluded
 CITY_PEAK_BYTES = 6 * 10**9
 PROVINCE_PEAK_BYTES = 24 * 2**30
 REFERENCE_RATIO = 2.0
-# the daily cycle (one day's rows → load → incremental dbt → forecasts → serving copy → outbox)
+# the daily cycle (one day's rows → load → incremental dbt → forecasts → outbox, which publishes
+# the serving copy)
 DAILY_SECONDS = {"city": 45.0, "province": 180.0}
 DAILY_PEAK_BYTES = 6 * 10**9
 
@@ -258,7 +259,7 @@ def markdown(run: BenchmarkRun, *, when: dt.datetime, notes: str = "") -> str:
         f"| **end to end, generation excluded** (load … queries: work + one start-up) | "
         f"{pipeline_wall_seconds(run):.1f} | **{pipeline_seconds(run):.1f}** | | | "
         f"**{_gb(pipeline_peak(run))}** |",
-        f"| **daily cycle** (one day's rows: incremental, forecasts, serving copy, outbox: "
+        f"| **daily cycle** (one day's rows: incremental, forecasts, outbox and its serving copy: "
         f"work + one start-up) | {sum(s.wall_seconds for s in daily_stages(run)):.1f} | "
         f"**{daily_seconds(run):.1f}** | | | **{_gb(daily_peak(run))}** |",
         "",

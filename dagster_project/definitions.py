@@ -31,7 +31,7 @@ from govwh.settings import Settings
 def build_definitions(settings: Settings | None = None) -> Definitions:
     """Definitions for one environment's paths (the process environment by default)."""
     settings = settings or Settings.from_env()
-    after_forecasts = [backup_job, daily_supervision_job, serving_job, weekly_bulletin_job]
+    after_forecasts = [backup_job, daily_supervision_job, serving_job]
     return Definitions(
         assets=[
             city_configuration,
@@ -60,8 +60,13 @@ def build_definitions(settings: Settings | None = None) -> Definitions:
             cycle_sensor(build_warehouse_job, [forecast_job]),
             cycle_sensor(forecast_job, after_forecasts),
             # a failed forecast (its own notice says why) does not hold back the day's outbox,
-            # bulletin and backup
+            # publication and backup
             cycle_sensor(forecast_job, after_forecasts, DagsterRunStatus.FAILURE),
+            # the bulletin reads the serving copy the day's last writer published
+            cycle_sensor(daily_supervision_job, [weekly_bulletin_job]),
+            cycle_sensor(serving_job, [weekly_bulletin_job]),
+            # a failed outbox (its notice says why) still has the day's data published
+            cycle_sensor(daily_supervision_job, [serving_job], DagsterRunStatus.FAILURE),
             cycle_sensor(weekly_bulletin_job, [public_release_job]),
             failure_notice_sensor(settings),
         ],

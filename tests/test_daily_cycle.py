@@ -4,13 +4,21 @@ what it needs, on the working-day calendar; the bulletin on Mondays for the week
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from dagster import DagsterInstance, RunRequest, build_schedule_context
 
 from dagster_project.definitions import build_definitions
-from dagster_project.operations.policy import BUSINESS_DAY_TAG, INSTANCE_CONFIG, WAREHOUSE_TAG
+from dagster_project.operations.policy import (
+    BUSINESS_DAY_TAG,
+    CYCLE_BUILD_TAGS,
+    INSTANCE_CONFIG,
+    PUBLISH_BY_LAST_WRITER,
+    PUBLISH_TAG,
+    WAREHOUSE_TAG,
+)
 from dagster_project.operations.sensors import business_day
 from dagster_project.warehouse.jobs import daily_build_schedule
 from govwh.jobs import (
@@ -69,18 +77,38 @@ def test_days_outside_the_calendar_are_refused() -> None:
         next_runs(FORECAST_JOB, dt.date(2027, 3, 1))
 
 
-def test_the_bulletin_follows_on_mondays_for_the_previous_iso_week() -> None:
-    (bulletin,) = [r for r in next_runs(FORECAST_JOB, dt.date(2019, 6, 10)) if r.week]
+@pytest.mark.parametrize("publisher", [DAILY_SUPERVISION_JOB, SERVING_JOB])
+def test_the_bulletin_follows_the_publication_on_mondays_for_the_previous_iso_week(
+    publisher: str,
+) -> None:
+    """The bulletin reads the serving copy: it follows the day's last writer, which published
+    it (the outbox on working days, the serving job on the others), never the forecasts."""
+    (bulletin,) = next_runs(publisher, dt.date(2019, 6, 10))
     assert (bulletin.job, bulletin.week) == (WEEKLY_BULLETIN_JOB, "2019-W23")
     # across a year boundary: ISO week 2020-W01 runs from Monday 30 December 2019
-    (bulletin,) = [r for r in next_runs(FORECAST_JOB, dt.date(2020, 1, 6)) if r.week]
+    (bulletin,) = next_runs(publisher, dt.date(2020, 1, 6))
     assert bulletin.run_key == "bulletin-2020-W01"
-    assert not [r for r in next_runs(FORECAST_JOB, dt.date(2019, 6, 11)) if r.week]
+    assert next_runs(publisher, dt.date(2019, 6, 11)) == []
+    assert not [r for r in next_runs(FORECAST_JOB, dt.date(2019, 6, 10)) if r.week]
     assert [r.job for r in next_runs(WEEKLY_BULLETIN_JOB, dt.date(2019, 6, 10))] == [
         PUBLIC_RELEASE_JOB
     ]
     assert [r.job for r in next_runs(BUILD_WAREHOUSE_JOB, dt.date(2019, 6, 10))] == [FORECAST_JOB]
     assert next_runs(PUBLIC_RELEASE_JOB, dt.date(2019, 6, 10)) == []
+
+
+def test_a_failed_outbox_still_publishes_and_a_failed_build_starts_nothing() -> None:
+    monday = dt.date(2019, 6, 10)
+    assert [(r.job, r.run_key) for r in next_runs(DAILY_SUPERVISION_JOB, monday, False)] == [
+        (SERVING_JOB, "serving-2019-06-10")
+    ]
+    assert next_runs(BUILD_WAREHOUSE_JOB, monday, succeeded=False) == []
+    assert next_runs(SERVING_JOB, monday, succeeded=False) == []
+    # a failed forecast holds back neither the outbox nor the backup
+    assert {r.job for r in next_runs(FORECAST_JOB, monday, succeeded=False)} == {
+        BACKUP_JOB,
+        DAILY_SUPERVISION_JOB,
+    }
 
 
 def test_one_clock_and_every_job_in_the_single_writer_queue(isolated_settings: Settings) -> None:
@@ -93,6 +121,8 @@ def test_one_clock_and_every_job_in_the_single_writer_queue(isolated_settings: S
     )
     assert isinstance(request, RunRequest)
     assert request.tags[BUSINESS_DAY_TAG] == "2019-06-10"
+    # the cycle's build leaves the serving copy to the day's last writer
+    assert request.tags[PUBLISH_TAG] == PUBLISH_BY_LAST_WRITER
     assert business_day(request.tags, None) == dt.date(2019, 6, 10)
     for job in PRIORITY:
         tags = definitions.resolve_job_def(job).tags
@@ -102,13 +132,24 @@ def test_one_clock_and_every_job_in_the_single_writer_queue(isolated_settings: S
     assert (
         PRIORITY[BUILD_WAREHOUSE_JOB]
         > PRIORITY[FORECAST_JOB]
+        > PRIORITY[DAILY_SUPERVISION_JOB]
         > PRIORITY[WEEKLY_BULLETIN_JOB]
         > PRIORITY[PUBLIC_RELEASE_JOB]
     )
+    assert PRIORITY[SERVING_JOB] > PRIORITY[WEEKLY_BULLETIN_JOB]
     assert PRIORITY[FORECAST_JOB] > PRIORITY[DAILY_SUPERVISION_JOB] > PRIORITY[BACKUP_JOB]
     assert PRIORITY[FORECAST_JOB] > PRIORITY[SERVING_JOB] > PRIORITY[BACKUP_JOB]
     sensors = {sensor.name for sensor in definitions.sensors}
-    assert {"after_build_warehouse_job", "after_forecast_job", "failure_notice"} <= sensors
+    assert {
+        "after_build_warehouse_job",
+        "after_forecast_job",
+        "after_forecast_job_failure",
+        "after_daily_supervision_job",
+        "after_daily_supervision_job_failure",
+        "after_serving_job",
+        "after_weekly_bulletin_job",
+        "failure_notice",
+    } <= sensors
 
 
 def test_the_instance_queue_admits_one_warehouse_run(tmp_path) -> None:
@@ -149,12 +190,16 @@ def _sensor_requests(sensor_name: str, day: str, settings: Settings) -> list[Run
 def test_the_sensors_request_the_cycle_with_its_business_day(isolated_settings: Settings) -> None:
     monday = _sensor_requests("after_forecast_job", "2019-06-10", isolated_settings)
     by_job = {request.job_name: request for request in monday}
-    assert set(by_job) == {BACKUP_JOB, DAILY_SUPERVISION_JOB, WEEKLY_BULLETIN_JOB}
-    assert by_job[WEEKLY_BULLETIN_JOB].run_config == {
-        "ops": {"weekly_bulletin": {"config": {"week": "2019-W23"}}}
-    }
+    assert set(by_job) == {BACKUP_JOB, DAILY_SUPERVISION_JOB}
     assert {r.tags[BUSINESS_DAY_TAG] for r in monday} == {"2019-06-10"}
     assert by_job[DAILY_SUPERVISION_JOB].run_key == "supervision-2019-06-10"
+    (bulletin,) = _sensor_requests("after_daily_supervision_job", "2019-06-10", isolated_settings)
+    assert bulletin.job_name == WEEKLY_BULLETIN_JOB
+    assert bulletin.run_config == {"ops": {"weekly_bulletin": {"config": {"week": "2019-W23"}}}}
+    (serving,) = _sensor_requests(
+        "after_daily_supervision_job_failure", "2019-06-10", isolated_settings
+    )
+    assert (serving.job_name, serving.run_key) == (SERVING_JOB, "serving-2019-06-10")
     # a statutory holiday: no outbox; the backup, and the serving job publishes the forecasts
     holiday = _sensor_requests("after_forecast_job_failure", "2019-10-01", isolated_settings)
     assert [r.job_name for r in holiday] == [BACKUP_JOB, SERVING_JOB]
@@ -178,3 +223,31 @@ def test_an_existing_instance_config_keeps_its_settings_and_gains_the_queue(tmp_
     assert [(limit["key"], limit["limit"]) for limit in limits] == [(WAREHOUSE_TAG, 1)]
     ensure_instance_config(tmp_path)
     assert config.read_text() == text  # once only
+
+
+def test_a_cycle_build_leaves_the_serving_copy_to_the_last_writer(tmp_path: Path) -> None:
+    """The schedule's build (govwh/publish = last_writer) copies nothing: the outbox or the
+    serving job publishes after the forecasts. A build by hand publishes at its end."""
+    import duckdb
+    from dagster import AssetKey, DagsterEventType, materialize
+
+    from dagster_project.resources import DuckDBWarehouse, ServingCopy
+    from dagster_project.serving.assets import serving_warehouse
+
+    warehouse, serving = tmp_path / "govwh.duckdb", tmp_path / "serving" / "govwh.duckdb"
+    with duckdb.connect(str(warehouse)) as connection:
+        connection.execute("create table answer as select 42 as value")
+    resources = {
+        "warehouse": DuckDBWarehouse(path=str(warehouse)),
+        "serving": ServingCopy(path=str(serving)),
+    }
+
+    cycle = materialize([serving_warehouse], resources=resources, tags=CYCLE_BUILD_TAGS)
+    assert cycle.success and not serving.exists()
+    assert not cycle.get_asset_materialization_events()
+    by_hand = materialize([serving_warehouse], resources=resources)
+    (event,) = by_hand.get_asset_materialization_events()
+    assert event.event_type == DagsterEventType.ASSET_MATERIALIZATION
+    assert event.asset_key == AssetKey("serving_warehouse")
+    with duckdb.connect(str(serving), read_only=True) as connection:
+        assert connection.execute("select value from answer").fetchall() == [(42,)]

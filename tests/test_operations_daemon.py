@@ -1,9 +1,10 @@
 """The daily jobs as the daemon runs them: a real dagster-daemon on a temporary instance with
 govwh's run queue, on a copy of the built tiny city.
 
-1. The build, forecast, bulletin and supervision jobs are fired at the same moment (bulletin
-   first, build last): they run one at a time, in the cycle's order, all succeed, and the
-   bulletin reads the serving copy the build published (there is none before it).
+1. The build (tagged as the schedule's: it leaves the serving copy to the day's last writer),
+   forecast, bulletin and supervision jobs are fired at the same moment (bulletin first, build
+   last): they run one at a time, in the cycle's order, all succeed, and the bulletin reads
+   the serving copy the outbox published (there is none before it).
 2. A corrupt source file fails the next build: the failure sensor writes a notice naming the
    file, and the serving copy readers see is untouched.
 3. With the file removed the next build succeeds.
@@ -27,6 +28,7 @@ from pathlib import Path
 import pytest
 from dagster import DagsterInstance, DagsterRunStatus, RunsFilter
 
+from dagster_project.operations.policy import CYCLE_BUILD_TAGS
 from govwh.jobs import (
     BUILD_WAREHOUSE_JOB,
     DAILY_SUPERVISION_JOB,
@@ -84,10 +86,14 @@ class Site:
             capture_output=True,
         )
 
-    def launch(self, job: str, config: dict | None = None) -> subprocess.Popen:
+    def launch(
+        self, job: str, config: dict | None = None, tags: dict | None = None
+    ) -> subprocess.Popen:
         command = [str(BIN / "dagster"), "job", "launch", "-j", job, "-w", str(self.workspace)]
         if config:
             command += ["--config-json", json.dumps(config)]
+        if tags:
+            command += ["--tags", json.dumps(tags)]
         return subprocess.Popen(
             command, cwd=REPO_ROOT, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
         )
@@ -141,8 +147,11 @@ def site(built_warehouse: Settings, tmp_path: Path) -> Iterator[Site]:
         site.stop_daemon()
 
 
-def _submitted_together(site: Site, jobs: list[tuple[str, dict | None]]) -> None:
-    launches = [site.launch(job, config) for job, config in jobs]
+def _submitted_together(
+    site: Site, jobs: list[tuple[str, dict | None]], tags: dict[str, dict] | None = None
+) -> None:
+    """Launch `jobs` (name, run config) at once; `tags`: extra run tags by job name."""
+    launches = [site.launch(job, config, (tags or {}).get(job)) for job, config in jobs]
     for launch in launches:
         output, _ = launch.communicate(timeout=300)
         assert launch.returncode == 0, output.decode()
@@ -153,7 +162,8 @@ def test_the_daemon_runs_the_daily_jobs_one_at_a_time_and_reports_failures(site:
     try:
         assert type(instance.run_coordinator).__name__ == "QueuedRunCoordinator"
         site.dagster("sensor", "start", "failure_notice")
-        # 1. fired together, the bulletin first and the build last; no serving copy yet
+        # 1. fired together, the bulletin first and the build last; no serving copy yet, and
+        # the build tagged as the schedule tags it: the outbox, the last writer, publishes
         assert not site.settings.serving_path.exists()
         bulletin = {"ops": {"weekly_bulletin": {"config": {"week": "2018-W52"}}}}
         _submitted_together(
@@ -164,6 +174,7 @@ def test_the_daemon_runs_the_daily_jobs_one_at_a_time_and_reports_failures(site:
                 (FORECAST_JOB, None),
                 (BUILD_WAREHOUSE_JOB, None),
             ],
+            tags={BUILD_WAREHOUSE_JOB: CYCLE_BUILD_TAGS},
         )
         queued = site.runs(instance)
         assert {r.dagster_run.status for r in queued} == {DagsterRunStatus.QUEUED}
@@ -174,12 +185,17 @@ def test_the_daemon_runs_the_daily_jobs_one_at_a_time_and_reports_failures(site:
         ]
         by_start = sorted(records, key=lambda record: record.start_time)
         started = [r.dagster_run.job_name for r in by_start]
-        assert started[:2] == [BUILD_WAREHOUSE_JOB, FORECAST_JOB], started
-        # the bulletin and the outbox share a priority: either may go first
-        assert set(started[2:]) == {WEEKLY_BULLETIN_JOB, DAILY_SUPERVISION_JOB}, started
+        # the bulletin reads the serving copy, so it comes after the outbox that publishes it
+        assert started == [
+            BUILD_WAREHOUSE_JOB,
+            FORECAST_JOB,
+            DAILY_SUPERVISION_JOB,
+            WEEKLY_BULLETIN_JOB,
+        ], started
         for earlier, later in itertools.pairwise(by_start):
             assert later.start_time >= earlier.end_time, "two warehouse runs overlapped"
-        # the bulletin read the serving copy the build published: its as-of date is the data's
+        # the bulletin read the serving copy the outbox published (the build, tagged as the
+        # schedule's, published none): its as-of date is the data's
         as_of = serving_as_of(site.settings.serving_path)
         assert as_of is not None and as_of >= dt.date(2018, 12, 29)  # W52's last working day
         page = (site.settings.bulletin_dir / "bulletin_2018-W52.html").read_text()

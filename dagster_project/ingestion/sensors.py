@@ -14,6 +14,7 @@ from dagster import (
     sensor,
 )
 
+from dagster_project.operations.policy import CYCLE_BUILD_TAGS
 from dagster_project.resources import LandingFolder
 from dagster_project.warehouse.jobs import build_warehouse_job
 from govwh.ingestion.schemas import SOURCES
@@ -50,4 +51,7 @@ def landing_folder_sensor(
         return SkipReason(f"no landing files in {landing.folder}")
     if fingerprint == context.cursor:
         return SkipReason("no new or changed landing files")
-    return SensorResult(run_requests=[RunRequest(run_key=fingerprint)], cursor=fingerprint)
+    # the cycle follows this build (forecasts, then the day's last writer publishes)
+    return SensorResult(
+        run_requests=[RunRequest(run_key=fingerprint, tags=CYCLE_BUILD_TAGS)], cursor=fingerprint
+    )

@@ -9,8 +9,22 @@ from govwh.operations.instance import INSTANCE_CONFIG, WAREHOUSE_TAG
 
 PRIORITY_TAG = "dagster/priority"
 BUSINESS_DAY_TAG = "govwh/business_day"
+# A build the daily cycle starts leaves the serving copy to the day's last writer (the outbox,
+# else the serving job), which publishes it with the forecasts: one copy of the file a day.
+PUBLISH_TAG = "govwh/publish"
+PUBLISH_BY_LAST_WRITER = "last_writer"
+CYCLE_BUILD_TAGS = {PUBLISH_TAG: PUBLISH_BY_LAST_WRITER}
 
-__all__ = ["BUSINESS_DAY_TAG", "INSTANCE_CONFIG", "PRIORITY_TAG", "WAREHOUSE_TAG", "job_tags"]
+__all__ = [
+    "BUSINESS_DAY_TAG",
+    "CYCLE_BUILD_TAGS",
+    "INSTANCE_CONFIG",
+    "PRIORITY_TAG",
+    "PUBLISH_BY_LAST_WRITER",
+    "PUBLISH_TAG",
+    "WAREHOUSE_TAG",
+    "job_tags",
+]
 
 
 def job_tags(job_name: str) -> dict[str, str]:

@@ -61,7 +61,8 @@ def cycle_sensor(
     status: DagsterRunStatus = DagsterRunStatus.SUCCESS,
 ) -> SensorDefinition:
     """Start the jobs that follow `upstream` in the daily cycle when its run ends in `status`
-    (success; for the forecasts failure too: the outbox and the bulletin do not need them)."""
+    (success; failure where the cycle goes on: the outbox does not need the forecasts, and
+    a failed outbox still has the serving job publish)."""
     suffix = "" if status == DagsterRunStatus.SUCCESS else f"_{status.value.lower()}"
 
     @run_status_sensor(
@@ -76,7 +77,7 @@ def cycle_sensor(
     )
     def start_next(context: RunStatusSensorContext) -> list[RunRequest] | SkipReason:
         day = business_day(context.dagster_run.tags, _run_start(context))
-        runs = next_runs(upstream.name, day)
+        runs = next_runs(upstream.name, day, succeeded=status == DagsterRunStatus.SUCCESS)
         if not runs:
             return SkipReason(f"nothing follows {upstream.name} on {day}")
         return [

@@ -1,10 +1,20 @@
-"""Publish the read-only serving copy of the warehouse, atomically."""
+"""Publish the read-only serving copy of the warehouse, atomically.
 
-from __future__ import annotations
+No `from __future__ import annotations` here: Dagster inspects the `context` annotation.
+"""
 
-from dagster import AssetKey, MaterializeResult, MetadataValue, asset, define_asset_job
+from collections.abc import Iterator
 
-from dagster_project.operations.policy import job_tags
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+    define_asset_job,
+)
+
+from dagster_project.operations.policy import PUBLISH_BY_LAST_WRITER, PUBLISH_TAG, job_tags
 from dagster_project.resources import DuckDBWarehouse, ServingCopy
 from dagster_project.warehouse.assets import govwh_dbt_models
 from govwh.jobs import SERVING_JOB
@@ -17,11 +27,21 @@ from govwh.warehouse.copies import publish_serving_copy
     kinds={"duckdb"},
     deps=list(govwh_dbt_models.keys),
     description="Read-only copy of the warehouse for dashboards and analysts, published "
-    "atomically (copy, then rename) after a successful build.",
+    "atomically (copy, then rename) after a successful build; a build the daily cycle starts "
+    "leaves it to the day's last writer (the outbox, else the serving job).",
+    # not materialized by a cycle's build (govwh/publish = last_writer)
+    output_required=False,
 )
-def serving_warehouse(warehouse: DuckDBWarehouse, serving: ServingCopy) -> MaterializeResult:
+def serving_warehouse(
+    context: AssetExecutionContext, warehouse: DuckDBWarehouse, serving: ServingCopy
+) -> Iterator[MaterializeResult]:
+    if context.run.tags.get(PUBLISH_TAG) == PUBLISH_BY_LAST_WRITER:
+        # the forecasts and the outbox follow this build, and the last of them publishes: a
+        # copy of the whole file now would be replaced within minutes (17-21 GB at province)
+        context.log.info("serving copy left to the day's last writer (outbox or serving job)")
+        return
     size = publish_serving_copy(warehouse.file, serving.file)
-    return MaterializeResult(
+    yield MaterializeResult(
         metadata={"path": MetadataValue.path(str(serving.file)), "bytes": MetadataValue.int(size)}
     )
 

@@ -14,7 +14,7 @@ from dagster import (
     schedule,
 )
 
-from dagster_project.operations.policy import BUSINESS_DAY_TAG, job_tags
+from dagster_project.operations.policy import BUSINESS_DAY_TAG, CYCLE_BUILD_TAGS, job_tags
 from govwh.jobs import BUILD_WAREHOUSE_JOB
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -42,4 +42,6 @@ build_warehouse_job = define_asset_job(
 )
 def daily_build_schedule(context: ScheduleEvaluationContext) -> RunRequest:
     day = context.scheduled_execution_time.astimezone(SHANGHAI).date()
-    return RunRequest(run_key=f"build-{day}", tags={BUSINESS_DAY_TAG: day.isoformat()})
+    return RunRequest(
+        run_key=f"build-{day}", tags={BUSINESS_DAY_TAG: day.isoformat(), **CYCLE_BUILD_TAGS}
+    )

@@ -1,15 +1,18 @@
 """The daily cycle as a rule: which jobs a finished job starts, for which business day.
 
-    build (06:00 daily; publishes the serving copy) → forecast → outbox (working days) or
-    serving copy (other days), bulletin (Mondays), backup
-    bulletin → public release
+    build (06:00 daily) → forecast → backup, and outbox (working days) or serving copy (other
+    days) → bulletin (Mondays) → public release
 
-The build's success starts the forecast; the forecast's end (success or failure: the outbox and
-the bulletin do not need it) starts the rest. The serving copy is published twice a day: by
-the build, so that the day's data is seen as soon as it is built (and stays so if the
-forecast fails), and by the day's last writer — the outbox, after its sent-log, on working
-days; the serving job on the other days — so that it holds the forecasts too. The forecast
-does not publish: a copy of the whole file between two writers would be read by nobody.
+The build's success starts the forecast; the forecast's end (success or failure: the outbox
+does not need it) starts the backup and the day's last writer — the outbox, after its
+sent-log, on working days; the serving job on the other days — which publishes the serving
+copy once, with the day's data, forecasts and sent-log. The bulletin reads the serving copy,
+so it follows the publication; an outbox that fails still has the serving job publish.
+
+A build the cycle starts (the schedule, the landing-folder sensor) does not publish: a copy of
+the whole file (21 GB at province scale, 30-40 s) replaced a few minutes later by the last
+writer's was half of the province cycle's copying. A build started by hand (`govwh build`,
+the UI) publishes at its end, as nothing may follow it.
 
 Jobs start on the success of what they need, never on a clock offset; the run queue runs them
 one at a time (DuckDB admits one writer), the highest priority first, so jobs fired together
@@ -39,7 +42,7 @@ PRIORITY = {
     FORECAST_JOB: 40,
     DAILY_SUPERVISION_JOB: 30,
     SERVING_JOB: 30,
-    WEEKLY_BULLETIN_JOB: 30,
+    WEEKLY_BULLETIN_JOB: 25,  # after the publication it reads, when fired together
     PUBLIC_RELEASE_JOB: 20,
     BACKUP_JOB: 10,
 }
@@ -58,21 +61,27 @@ def previous_week(day: dt.date) -> IsoWeek:
     return IsoWeek.containing(day - dt.timedelta(days=7))
 
 
-def next_runs(finished_job: str, business_day: dt.date) -> list[NextRun]:
-    """The jobs `finished_job`'s success starts for `business_day` (the day its cycle began)."""
+def next_runs(finished_job: str, business_day: dt.date, succeeded: bool = True) -> list[NextRun]:
+    """The jobs `finished_job`'s end starts for `business_day` (the day its cycle began):
+    its success, or (``succeeded`` false) its failure where the cycle goes on without it."""
     day = business_day.isoformat()
-    if finished_job == BUILD_WAREHOUSE_JOB:
-        return [NextRun(FORECAST_JOB, f"forecast-{day}")]
-    if finished_job == FORECAST_JOB:
+    publish = NextRun(SERVING_JOB, f"serving-{day}")
+    if finished_job == FORECAST_JOB:  # either way: the outbox and the copy do not need it
         runs = [NextRun(BACKUP_JOB, f"backup-{day}")]
         if is_working_day(business_day):
             runs.append(NextRun(DAILY_SUPERVISION_JOB, f"supervision-{day}"))
         else:
-            runs.append(NextRun(SERVING_JOB, f"serving-{day}"))
-        if business_day.isoweekday() == 1:
-            week = previous_week(business_day)
-            runs.append(NextRun(WEEKLY_BULLETIN_JOB, f"bulletin-{week.label}", week=week.label))
+            runs.append(publish)
         return runs
+    if finished_job == DAILY_SUPERVISION_JOB and not succeeded:
+        return [publish]  # the day's data and forecasts are published all the same
+    if not succeeded:
+        return []
+    if finished_job == BUILD_WAREHOUSE_JOB:
+        return [NextRun(FORECAST_JOB, f"forecast-{day}")]
+    if finished_job in (DAILY_SUPERVISION_JOB, SERVING_JOB) and business_day.isoweekday() == 1:
+        week = previous_week(business_day)
+        return [NextRun(WEEKLY_BULLETIN_JOB, f"bulletin-{week.label}", week=week.label)]
     if finished_job == WEEKLY_BULLETIN_JOB:
         return [NextRun(PUBLIC_RELEASE_JOB, f"public-release-{day}")]
     return []
