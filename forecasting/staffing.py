@@ -381,7 +381,10 @@ def staffing_plan(
         profile = profiles.get(code) or HallProfile(code, np.array([8.0]), None)
         key = (code, profile.fingerprint(target, settings))
         jobs.append((key, hours, profile, cache.for_hall(*key)))
-    workers = min(workers or plan_workers(), max(len(jobs), 1))
+    # a plan that may not simulate (every hour planned per business queue) is formulas only,
+    # which worker processes would slow down: each imports the forecasting stack (2-3 s)
+    may_simulate = "simulate" not in traffic.columns or bool(traffic["simulate"].any())
+    workers = min(workers or plan_workers(), max(len(jobs), 1)) if may_simulate else 1
     if workers == 1:
         planned = [_plan_hall(k[0], h, p, target, settings, known) for k, h, p, known in jobs]
     else:

@@ -275,3 +275,27 @@ def test_hours_not_to_simulate_keep_the_formula_answer() -> None:
         traffic.head(4).drop("simulate"), profiles, target=every_hour, settings=settings
     )
     assert alone.equals(simulated)
+
+
+def test_a_plan_without_hours_to_simulate_starts_no_worker_processes(monkeypatch) -> None:
+    import forecasting.staffing as staffing
+
+    def no_pool(*_args, **_kwargs):
+        raise AssertionError("a worker pool for a plan that simulates nothing")
+
+    monkeypatch.setattr(staffing, "ProcessPoolExecutor", no_pool)
+    rng = np.random.default_rng(6)
+    profiles = {
+        code: HallProfile(code, rng.lognormal(np.log(7), 0.6, 500), None) for code in ("H1", "H2")
+    }
+    traffic = pl.DataFrame(
+        {
+            "hall_code": ["H1", "H1", "H2", "H2"],
+            "date": date(2022, 1, 4),
+            "hour": [9, 10, 9, 10],
+            "arrivals": [6.0, 20.0, 3.0, 12.0],
+            "simulate": False,
+        }
+    )
+    plan = staffing_plan(traffic, profiles, workers=2)
+    assert plan.height == 4 and (plan["decided_by"] == "erlang").all()
