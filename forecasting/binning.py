@@ -24,6 +24,7 @@ from sklearn.utils.stats import _weighted_percentile
 
 # the versions whose _find_binning_thresholds this module reproduces
 PATCHED_VERSIONS = ("1.9.",)
+binning_original = binning._find_binning_thresholds
 
 
 def find_binning_thresholds(
@@ -58,9 +59,6 @@ def find_binning_thresholds(
         thresholds = unique
     np.clip(thresholds, a_min=None, a_max=ALMOST_INF, out=thresholds)
     return thresholds
-
-
-binning_original = binning._find_binning_thresholds
 
 
 @contextmanager

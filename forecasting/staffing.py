@@ -365,11 +365,13 @@ def staffing_plan(
     settings = settings or SimulationSettings()
     if "interval_minutes" not in traffic.columns:
         traffic = traffic.with_columns(interval_minutes=pl.lit(60.0))
-    columns_if_any = [c for c in ("simulate",) if c in traffic.columns]
+    flagged = "simulate" in traffic.columns
     halls = [
         (
             str(hall[0]),
-            part.select("date", "hour", "arrivals", "interval_minutes", *columns_if_any).to_dicts(),
+            part.select(
+                "date", "hour", "arrivals", "interval_minutes", *(["simulate"] if flagged else [])
+            ).to_dicts(),
         )
         for hall, part in traffic.sort("hall_code", "date", "hour").group_by(
             "hall_code", maintain_order=True
@@ -383,7 +385,7 @@ def staffing_plan(
         jobs.append((key, hours, profile, cache.for_hall(*key)))
     # a plan that may not simulate (every hour planned per business queue) is formulas only,
     # which worker processes would slow down: each imports the forecasting stack (2-3 s)
-    may_simulate = "simulate" not in traffic.columns or bool(traffic["simulate"].any())
+    may_simulate = not flagged or bool(traffic["simulate"].any())
     workers = min(workers or plan_workers(), max(len(jobs), 1)) if may_simulate else 1
     if workers == 1:
         planned = [_plan_hall(k[0], h, p, target, settings, known) for k, h, p, known in jobs]
