@@ -245,6 +245,17 @@ def test_a_cycle_build_leaves_the_serving_copy_to_the_last_writer(tmp_path: Path
     cycle = materialize([serving_warehouse], resources=resources, tags=CYCLE_BUILD_TAGS)
     assert cycle.success and not serving.exists()
     assert not cycle.get_asset_materialization_events()
+    from dagster._core.storage.tags import PARENT_RUN_ID_TAG
+
+    from dagster_project.serving.assets import REEXECUTION_TAG
+
+    assert REEXECUTION_TAG == PARENT_RUN_ID_TAG
+    # a cycle build re-executed by hand publishes: the cycle after it may have run already
+    reexecuted = materialize(
+        [serving_warehouse], resources=resources, tags={**CYCLE_BUILD_TAGS, REEXECUTION_TAG: "x"}
+    )
+    assert len(reexecuted.get_asset_materialization_events()) == 1 and serving.exists()
+    serving.unlink()
     by_hand = materialize([serving_warehouse], resources=resources)
     (event,) = by_hand.get_asset_materialization_events()
     assert event.event_type == DagsterEventType.ASSET_MATERIALIZATION

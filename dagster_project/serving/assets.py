@@ -20,6 +20,9 @@ from dagster_project.warehouse.assets import govwh_dbt_models
 from govwh.jobs import SERVING_JOB
 from govwh.warehouse.copies import publish_serving_copy
 
+# the tag Dagster puts on a re-executed run (dagster._core.storage.tags.PARENT_RUN_ID_TAG)
+REEXECUTION_TAG = "dagster/parent_run_id"
+
 
 @asset(
     key=AssetKey(["serving_warehouse"]),
@@ -35,7 +38,10 @@ from govwh.warehouse.copies import publish_serving_copy
 def serving_warehouse(
     context: AssetExecutionContext, warehouse: DuckDBWarehouse, serving: ServingCopy
 ) -> Iterator[MaterializeResult]:
-    if context.run.tags.get(PUBLISH_TAG) == PUBLISH_BY_LAST_WRITER:
+    # a re-execution (from the UI) copies the cycle's tags, but the cycle may have moved on:
+    # it publishes, as a build by hand does
+    reexecuted = REEXECUTION_TAG in context.run.tags
+    if context.run.tags.get(PUBLISH_TAG) == PUBLISH_BY_LAST_WRITER and not reexecuted:
         # the forecasts and the outbox follow this build, and the last of them publishes: a
         # copy of the whole file now would be replaced within minutes (17-21 GB at province)
         context.log.info("serving copy left to the day's last writer (outbox or serving job)")
