@@ -14,10 +14,10 @@ from dagster_project.definitions import build_definitions
 from dagster_project.operations.policy import (
     BUSINESS_DAY_TAG,
     CYCLE_BUILD_TAGS,
-    INSTANCE_CONFIG,
     PUBLISH_BY_LAST_WRITER,
     PUBLISH_TAG,
     WAREHOUSE_TAG,
+    instance_config,
 )
 from dagster_project.operations.sensors import business_day
 from dagster_project.warehouse.jobs import daily_build_schedule
@@ -153,7 +153,7 @@ def test_one_clock_and_every_job_in_the_single_writer_queue(isolated_settings: S
 
 
 def test_the_instance_queue_admits_one_warehouse_run(tmp_path) -> None:
-    (tmp_path / "dagster.yaml").write_text(INSTANCE_CONFIG)
+    (tmp_path / "dagster.yaml").write_text(instance_config(tmp_path))
     instance = DagsterInstance.from_config(str(tmp_path))
     try:
         limits = instance.get_concurrency_config().run_queue_config.tag_concurrency_limits

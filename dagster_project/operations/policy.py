@@ -5,7 +5,7 @@ cycle's order as priorities."""
 from __future__ import annotations
 
 from govwh.operations.cycle import PRIORITY
-from govwh.operations.instance import INSTANCE_CONFIG, WAREHOUSE_TAG
+from govwh.operations.instance import WAREHOUSE_TAG, instance_config
 
 PRIORITY_TAG = "dagster/priority"
 BUSINESS_DAY_TAG = "govwh/business_day"
@@ -18,11 +18,11 @@ CYCLE_BUILD_TAGS = {PUBLISH_TAG: PUBLISH_BY_LAST_WRITER}
 __all__ = [
     "BUSINESS_DAY_TAG",
     "CYCLE_BUILD_TAGS",
-    "INSTANCE_CONFIG",
     "PRIORITY_TAG",
     "PUBLISH_BY_LAST_WRITER",
     "PUBLISH_TAG",
     "WAREHOUSE_TAG",
+    "instance_config",
     "job_tags",
 ]
 
