@@ -129,7 +129,14 @@ DEMO_CITY_DIR = _resolve(DEFAULT_CITY)
 
 # `dbt build` flags of a daily run on a built warehouse (why: dagster_project.warehouse.assets's
 # dbt_build_args); here so that the benchmark can run the same build without the dbt assets.
-DAILY_DBT_BUILD_FLAGS = ("--threads", "2", "--exclude-resource-type", "unit_test")
+DAILY_DBT_BUILD_FLAGS = (
+    "--threads",
+    "2",
+    "--exclude-resource-type",
+    "unit_test",
+    "--log-level-file",
+    "info",
+)
 
 
 def dbt_executable() -> str:
