@@ -165,6 +165,10 @@ def run_stage(
         str(result_path),
     ]
     log_path = paths.logs / f"{name}.log"
+    # Each stage starts with the page cache's writes of the stage before done: above all the
+    # serving stage's copy of the file (4 GB at city), which the outbox's copy would otherwise
+    # wait behind, although the daemon's cycle makes only the outbox's copy.
+    os.sync()
     with log_path.open("w") as log:
         began = time.perf_counter()
         child = subprocess.Popen(
