@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
@@ -143,7 +144,8 @@ def _fit_mean(
         early_stopping=False,
         random_state=config.seed,
     )
-    with threadpool_limits(limits=config.threads, user_api="openmp"), one_pass_binning():
+    # OpenMP's thread count is each thread's own setting: set in the thread that fits
+    with threadpool_limits(limits=config.threads, user_api="openmp"):
         model.fit(design.X, design.y / design.level, sample_weight=weights)
     return model
 
@@ -252,17 +254,22 @@ def fit_model(
     cal_last = t - config.horizon
     cal_first = cal_last - config.calibration_days
     early = design.target_day <= cal_first
-    cal_model = _fit_mean(_subset(design, early), weights[early], config)
-    cal_origins = _training_origins(cal_first + 1, cal_last, 2)
-    cal_design = design_rows(view, cal_origins, horizons, group_codes=codes, require_target=True)
-    assert cal_design.y is not None
-    calibration = calibrate(
-        _predict_mean(cal_model, cal_design, config.threads),
-        cal_design.y,
-        _bucket_keys(cal_design, view),
-    )
-
-    model = _fit_mean(design, weights, config)
+    # The final model does not depend on the calibration model: it fits on a second thread
+    # meanwhile (the trees' work releases the GIL; each fit keeps its own OpenMP threads).
+    with one_pass_binning(), ThreadPoolExecutor(max_workers=1) as final_fit:
+        fitting = final_fit.submit(_fit_mean, design, weights, config)
+        cal_model = _fit_mean(_subset(design, early), weights[early], config)
+        cal_origins = _training_origins(cal_first + 1, cal_last, 2)
+        cal_design = design_rows(
+            view, cal_origins, horizons, group_codes=codes, require_target=True
+        )
+        assert cal_design.y is not None
+        calibration = calibrate(
+            _predict_mean(cal_model, cal_design, config.threads),
+            cal_design.y,
+            _bucket_keys(cal_design, view),
+        )
+        model = fitting.result()
     return FittedModel(
         config=config,
         model=model,
