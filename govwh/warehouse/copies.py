@@ -3,10 +3,18 @@
 DuckDB keeps recent writes in a write-ahead log beside the file; a checkpoint moves them into
 the file, so a copy of the file alone is the whole database. The copy is written beside its
 target and renamed over it: a reader sees the old file or the new one, never half of one.
+
+The copy's writes bypass the page cache (O_DIRECT) where the file system allows it. Through the
+cache, a 3.8 GB copy on this machine's disk took 3.6–13.8 s, depending on how much of the
+cache was still waiting to be written back (buffered writes: 350–560 MB/s); direct, 2.8–2.9 s
+(1.3 GB/s, the disk's own speed; docs/benchmarks.md). Readers then read the new file from the
+disk the first time, not from the cache, and the copy does not push the warehouse out of it.
 """
 
 from __future__ import annotations
 
+import errno
+import mmap
 import os
 import shutil
 from pathlib import Path
@@ -20,11 +28,54 @@ def replace_atomically(source: Path, target: Path) -> int:
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.partial")
     try:
-        shutil.copyfile(source, partial)
+        if not _copy_direct(source, partial):
+            shutil.copyfile(source, partial)
         os.replace(partial, target)
     finally:
         partial.unlink(missing_ok=True)
     return target.stat().st_size
+
+
+# Direct I/O writes whole blocks from memory aligned to them: 8 MiB at a time, each a multiple
+# of 4096 bytes (the largest logical block size of common disks); the last one is padded, then
+# the file is cut back to the source's size.
+_CHUNK_BYTES = 8 << 20
+_BLOCK_BYTES = 4096
+
+
+def _copy_direct(source: Path, target: Path) -> bool:
+    """Copy `source` to `target` with the target opened O_DIRECT; False where the file system
+    (tmpfs, say) or the platform has no direct I/O: the caller then copies through the cache."""
+    direct = getattr(os, "O_DIRECT", 0)
+    if not direct:
+        return False
+    try:
+        out = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | direct, 0o644)
+    except OSError as error:
+        if error.errno == errno.EINVAL:
+            return False
+        raise
+    buffer = mmap.mmap(-1, _CHUNK_BYTES)  # anonymous memory is page-aligned
+    view = memoryview(buffer)
+    copied = 0
+    try:
+        with source.open("rb", buffering=0) as reader:
+            while read := reader.readinto(buffer):
+                length = -(-read // _BLOCK_BYTES) * _BLOCK_BYTES
+                view[read:length] = bytes(length - read)
+                if os.write(out, view[:length]) != length:
+                    raise OSError(errno.EIO, f"short write copying {source} to {target}")
+                copied += read
+        os.ftruncate(out, copied)
+    except OSError as error:
+        if error.errno == errno.EINVAL:  # opened, but direct writes refused
+            return False
+        raise
+    finally:
+        os.close(out)
+        view.release()
+        buffer.close()
+    return True
 
 
 def publish_serving_copy(warehouse: Path, serving: Path) -> int:
