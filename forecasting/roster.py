@@ -251,6 +251,10 @@ def rosters(
     templates = rules.shift_templates()
     slot = slot_minutes(rules.hours, templates)
     shift_rows, coverage_rows = [], []
+    # Halls repeat their days: at city 594 hall-days have 106 distinct needs. The solver is
+    # deterministic (one worker, a fixed seed), so a day with a need already solved takes that
+    # roster.
+    solved: dict[tuple[tuple[int, int], ...], DayRoster] = {}
     for (hall, day), part in plan.sort("hall_code", "date", "hour").group_by(
         "hall_code", "date", maintain_order=True
     ):
@@ -265,7 +269,10 @@ def rosters(
                 f"the opening hours {_clock(rules.hours.open_time)}–"
                 f"{_clock(rules.hours.close_time)}: no shift can cover it"
             )
-        result = solve_day(needs, rules, slot)
+        key = tuple(needs)
+        if key not in solved:
+            solved[key] = solve_day(needs, rules, slot)
+        result = solved[key]
         for template in templates:
             if result.staff[template.name]:
                 shift_rows.append(

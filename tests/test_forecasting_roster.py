@@ -148,6 +148,28 @@ def test_a_template_that_breaks_the_rules_is_refused() -> None:
         rosters(_plan(halls=1, days=1), RosterRules(templates=(long_day,)))
 
 
+def test_days_with_the_same_need_are_solved_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    import forecasting.roster as roster_module
+
+    one_day = _plan(halls=2, days=1)
+    # the same two hall-days again a week later: the same needs, solved once
+    plan = pl.concat([one_day, one_day.with_columns(pl.col("date") + timedelta(days=7))])
+    solve_day, calls = roster_module.solve_day, []
+
+    def counted(*args, **kwargs):
+        calls.append(args[0])
+        return solve_day(*args, **kwargs)
+
+    monkeypatch.setattr(roster_module, "solve_day", counted)
+    roster, coverage = rosters(plan)
+    assert len(calls) == 2
+    # each week's shifts are the ones its own days get when solved alone
+    for week in plan["date"].unique().sort():
+        alone, alone_coverage = rosters(plan.filter(pl.col("date") == week))
+        assert roster.filter(pl.col("date") == week).equals(alone)
+        assert coverage.filter(pl.col("date") == week).equals(alone_coverage)
+
+
 def test_a_day_with_nobody_needed_gets_no_shift() -> None:
     plan = _plan(halls=1, days=1).with_columns(pl.lit(0).alias("staff_needed"))
     roster, coverage = rosters(plan)
