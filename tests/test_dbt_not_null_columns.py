@@ -1,0 +1,86 @@
+"""The model-level `not_null_columns` test (dbt/tests/generic/not_null_columns.sql): one node
+per model that fails naming each required column holding nulls."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from govwh.settings import DBT_PROFILES_DIR, DBT_PROJECT_DIR, Settings, dbt_executable
+
+pytestmark = pytest.mark.slow
+
+
+def _dbt_test(warehouse: Path, target: Path, select: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [
+            dbt_executable(),
+            "test",
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(DBT_PROFILES_DIR),
+            "--target-path",
+            str(target),
+            "--select",
+            select,
+            "--store-failures",
+        ],
+        env={**os.environ, "GOVWH_WAREHOUSE": str(warehouse)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_a_null_in_a_required_column_fails_naming_the_column(
+    built_warehouse: Settings, tmp_path: Path
+) -> None:
+    warehouse = tmp_path / "govwh.duckdb"
+    shutil.copyfile(built_warehouse.warehouse_path, warehouse)
+    target = tmp_path / "target"
+    select = "test_name:not_null_columns,fct_hall_tickets"
+
+    passed = _dbt_test(warehouse, target, select)
+    assert passed.returncode == 0, passed.stdout[-3000:]
+
+    with duckdb.connect(str(warehouse)) as connection:
+        (tickets,) = connection.execute("select count(*) from marts.fct_hall_tickets").fetchone()
+        connection.execute(
+            "update marts.fct_hall_tickets set target_wait_minutes = null "
+            "where ticket_id in (select ticket_id from marts.fct_hall_tickets limit 3)"
+        )
+    failed = _dbt_test(warehouse, target, select)
+    assert failed.returncode != 0
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    (result,) = [r for r in results if r["unique_id"].startswith("test.")]
+    assert result["status"] == "fail" and result["failures"] == 1
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        audit = connection.execute(f"select * from {result['relation_name']}").fetchall()
+    assert audit == [("target_wait_minutes", 3)]
+    assert tickets > 3
+
+
+def test_the_required_columns_are_documented_columns_of_their_model() -> None:
+    """A column listed by the test is one of the model's documented columns (a typo would
+    fail only when the model is built)."""
+    from dagster_project.warehouse.assets import load_dbt_project
+
+    manifest = json.loads(load_dbt_project().manifest_path.read_text())
+    tests = [
+        node
+        for node in manifest["nodes"].values()
+        if (node.get("test_metadata") or {}).get("name") == "not_null_columns"
+    ]
+    assert len(tests) >= 60
+    for test in tests:
+        model = manifest["nodes"][test["attached_node"]]
+        listed = test["test_metadata"]["kwargs"]["columns"]
+        assert set(listed) <= set(model["columns"]), (model["name"], listed)
+        assert len(set(listed)) == len(listed), model["name"]
