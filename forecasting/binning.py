@@ -12,7 +12,6 @@ on weighted, zero-weighted and missing values. Other versions keep their own.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -62,28 +61,15 @@ def find_binning_thresholds(
     return thresholds
 
 
-# Fits may overlap (the arrival and hall models fit on two threads): the function is swapped
-# in by the first fit to start and back by the last to finish.
-_swap_lock = threading.Lock()
-_fits_inside = 0
-
-
 @contextmanager
 def one_pass_binning() -> Iterator[None]:
     """While inside, gradient boosting bins weighted features with
     :func:`find_binning_thresholds` (on the scikit-learn versions it reproduces)."""
-    global _fits_inside
     if not sklearn.__version__.startswith(PATCHED_VERSIONS):
         yield
         return
-    with _swap_lock:
-        if _fits_inside == 0:
-            binning._find_binning_thresholds = find_binning_thresholds
-        _fits_inside += 1
+    binning._find_binning_thresholds = find_binning_thresholds
     try:
         yield
     finally:
-        with _swap_lock:
-            _fits_inside -= 1
-            if _fits_inside == 0:
-                binning._find_binning_thresholds = binning_original
+        binning._find_binning_thresholds = binning_original

@@ -4,7 +4,6 @@ backlog and write the ``forecast`` schema. ``govwh forecast`` and the Dagster as
 from __future__ import annotations
 
 import time as clock
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -202,119 +201,6 @@ def _missing_staffing_inputs(inputs: MartInputs) -> str | None:
     return None
 
 
-@dataclass
-class _Chain:
-    """What one chain of a forecast run made: tables, fitted models, the tables it skipped
-    (with why) beyond those skipped before it started, and the seconds of its parts."""
-
-    tables: dict[str, pl.DataFrame] = field(default_factory=dict)
-    models: dict[str, tuple[FittedModel, Panel]] = field(default_factory=dict)
-    skipped: dict[str, str] = field(default_factory=dict)
-    seconds: dict[str, float] = field(default_factory=dict)
-    simulations: dict[str, int] = field(default_factory=dict)
-    tick: float = field(default_factory=clock.perf_counter)
-
-    def lap(self, name: str) -> None:
-        now = clock.perf_counter()
-        self.seconds[name] = round(now - self.tick, 2)
-        self.tick = now
-
-    def skips(self, name: str, before: dict[str, str]) -> bool:
-        return name in before or name in self.skipped
-
-    def skip_unless_skipped(self, name: str, reason: str, before: dict[str, str]) -> None:
-        if not self.skips(name, before):
-            self.skipped[name] = reason
-
-
-def _arrival_chain(
-    inputs: MartInputs, run_as_of: date, config: RunConfig, skipped_before: dict[str, str]
-) -> _Chain:
-    """Case arrivals and the backlog projection."""
-    chain = _Chain()
-    if "case_arrivals" in skipped_before:
-        return chain
-    panel = arrival_panel(inputs, config.arrivals.horizon)
-    try:
-        arrival_model = fit_model(panel, config.arrivals)
-    except InsufficientHistoryError as error:
-        # a city's first months: skipped with the reason, like a source it does not load
-        chain.skipped.update(case_arrivals=str(error), backlog_projection=str(error))
-        return chain
-    chain.models["case_arrivals"] = (arrival_model, panel)
-    arrivals = _series_columns(arrival_model.predict(panel))
-    chain.tables["case_arrivals"] = arrivals
-    chain.lap("case_arrivals")
-    chain.tables["backlog_projection"] = _backlog(inputs, run_as_of, arrivals, config).with_columns(
-        model_version=pl.lit(arrival_model.version)
-    )
-    chain.lap("backlog_projection")
-    return chain
-
-
-def _hall_chain(
-    inputs: MartInputs,
-    run_as_of: date,
-    config: RunConfig,
-    warehouse_path: Path,
-    skipped_before: dict[str, str],
-) -> _Chain:
-    """Hall traffic, the queue calibration, the staffing plan and the rosters."""
-    chain = _Chain()
-    before = skipped_before
-    hall_traffic: pl.DataFrame | None = None
-    if not chain.skips("hall_traffic", before):
-        try:
-            hall_panel, hall_model, hall_traffic = _hall_traffic(inputs, run_as_of, config.hall)
-        except InsufficientHistoryError as error:
-            chain.skipped.update(
-                hall_traffic=str(error),
-                staffing_plan=str(error),
-                rosters=str(error),
-                roster_coverage=str(error),
-            )
-        else:
-            chain.models["hall_traffic"] = (hall_model, hall_panel)
-            chain.tables["hall_traffic"] = hall_traffic
-            chain.lap("hall_traffic")
-    log: tuple[pl.DataFrame, pl.DataFrame] | None = None
-    if not chain.skips("queue_calibration", before):  # history only: no forecast needed
-        found = read_queue_log(warehouse_path, run_as_of)
-        if isinstance(found, str):
-            chain.skipped.update(queue_calibration=found, queue_calibration_summary=found)
-            chain.skip_unless_skipped("staffing_plan_by_business", found, before)
-        else:
-            log = found
-            threshold = config.target.abandonment_threshold
-            fingerprint = log_fingerprint(*log, threshold)
-            # the same weeks of tickets as the stored calibration's: it stands as it is
-            if read_calibration_fingerprint(warehouse_path) != fingerprint:
-                calibration = calibrate(*log, abandonment_threshold=threshold)
-                chain.tables["queue_calibration"] = calibration.hourly
-                chain.tables["queue_calibration_summary"] = calibration.summary.with_columns(
-                    log_fingerprint=pl.lit(fingerprint)
-                )
-            chain.lap("queue_calibration")
-    if hall_traffic is not None and not chain.skips("staffing_plan", before):
-        cache = SimulationCache.from_frame(read_simulation_cache(warehouse_path))
-        plan, by_business = plan_staffing(inputs, hall_traffic, config, cache, log)
-        version = pl.lit(chain.models["hall_traffic"][0].version)
-        chain.tables["staffing_plan"] = plan.with_columns(model_version=version)
-        if by_business is not None:
-            chain.tables["staffing_plan_by_business"] = by_business.with_columns(
-                model_version=version
-            )
-        chain.tables[SIMULATION_CACHE_TABLE] = cache.frame()
-        chain.simulations = {"hits": cache.hits, "misses": cache.misses}
-        chain.lap("staffing_plan")
-        _, opening_hours = windows_normal(inputs.halls)
-        chain.tables["rosters"], chain.tables["roster_coverage"] = rosters(
-            chain.tables["staffing_plan"], RosterRules(hours=opening_hours)
-        )
-        chain.lap("rosters")
-    return chain
-
-
 def run_forecasts(
     warehouse_path: Path,
     *,
@@ -356,24 +242,74 @@ def run_forecasts(
         )
     run_as_of = inputs.as_of
 
-    # The arrivals (and the backlog) and the halls (traffic, queue calibration, staffing,
-    # rosters) share only the marts read above: the halls' chain runs on a second thread
-    # meanwhile (the model fits, polars and the solvers release the GIL). Each part's seconds
-    # are its own chain's.
-    with ThreadPoolExecutor(max_workers=1) as second_thread:
-        halls_running = second_thread.submit(
-            _hall_chain, inputs, run_as_of, config, warehouse_path, skipped
+    tables: dict[str, pl.DataFrame] = {}
+    models: dict[str, tuple[FittedModel, Panel]] = {}
+    simulations: dict[str, int] = {}
+
+    if "case_arrivals" not in skipped:
+        panel = arrival_panel(inputs, config.arrivals.horizon)
+        try:
+            arrival_model = fit_model(panel, config.arrivals)
+        except InsufficientHistoryError as error:
+            # a city's first months: skipped with the reason, like a source it does not load
+            skipped.update(case_arrivals=str(error), backlog_projection=str(error))
+    if "case_arrivals" not in skipped:
+        models["case_arrivals"] = (arrival_model, panel)
+        arrivals = _series_columns(arrival_model.predict(panel))
+        tables["case_arrivals"] = arrivals
+        lap("case_arrivals")
+        tables["backlog_projection"] = _backlog(inputs, run_as_of, arrivals, config).with_columns(
+            model_version=pl.lit(arrival_model.version)
         )
-        arrivals_chain = _arrival_chain(inputs, run_as_of, config, skipped)
-        halls_chain = halls_running.result()
-    tables = {**arrivals_chain.tables, **halls_chain.tables}
-    models = {**arrivals_chain.models, **halls_chain.models}
-    skipped.update(arrivals_chain.skipped)
-    skipped.update(halls_chain.skipped)
-    seconds.update(arrivals_chain.seconds)
-    seconds.update(halls_chain.seconds)
-    simulations = halls_chain.simulations
-    tick = clock.perf_counter()
+        lap("backlog_projection")
+
+    if "hall_traffic" not in skipped:
+        try:
+            hall_panel, hall_model, hall_traffic = _hall_traffic(inputs, run_as_of, config.hall)
+        except InsufficientHistoryError as error:
+            skipped.update(
+                hall_traffic=str(error),
+                staffing_plan=str(error),
+                rosters=str(error),
+                roster_coverage=str(error),
+            )
+    if "hall_traffic" not in skipped:
+        models["hall_traffic"] = (hall_model, hall_panel)
+        tables["hall_traffic"] = hall_traffic
+        lap("hall_traffic")
+    log: tuple[pl.DataFrame, pl.DataFrame] | None = None
+    if "queue_calibration" not in skipped:  # history only: no forecast needed
+        found = read_queue_log(warehouse_path, run_as_of)
+        if isinstance(found, str):
+            skipped.update(queue_calibration=found, queue_calibration_summary=found)
+            skipped.setdefault("staffing_plan_by_business", found)
+        else:
+            log = found
+            threshold = config.target.abandonment_threshold
+            fingerprint = log_fingerprint(*log, threshold)
+            # the same weeks of tickets as the stored calibration's: it stands as it is
+            if read_calibration_fingerprint(warehouse_path) != fingerprint:
+                calibration = calibrate(*log, abandonment_threshold=threshold)
+                tables["queue_calibration"] = calibration.hourly
+                tables["queue_calibration_summary"] = calibration.summary.with_columns(
+                    log_fingerprint=pl.lit(fingerprint)
+                )
+            lap("queue_calibration")
+    if "hall_traffic" not in skipped and "staffing_plan" not in skipped:
+        cache = SimulationCache.from_frame(read_simulation_cache(warehouse_path))
+        plan, by_business = plan_staffing(inputs, hall_traffic, config, cache, log)
+        version = pl.lit(hall_model.version)
+        tables["staffing_plan"] = plan.with_columns(model_version=version)
+        if by_business is not None:
+            tables["staffing_plan_by_business"] = by_business.with_columns(model_version=version)
+        tables[SIMULATION_CACHE_TABLE] = cache.frame()
+        simulations = {"hits": cache.hits, "misses": cache.misses}
+        lap("staffing_plan")
+        _, opening_hours = windows_normal(inputs.halls)
+        tables["rosters"], tables["roster_coverage"] = rosters(
+            tables["staffing_plan"], RosterRules(hours=opening_hours)
+        )
+        lap("rosters")
     for name in ("staffing_plan", "hall_traffic"):
         if name in skipped:
             skipped.setdefault("staffing_plan_by_business", skipped[name])

@@ -50,18 +50,3 @@ def test_a_weighted_fit_is_the_same_with_one_pass_binning() -> None:
     with one_pass_binning():
         one_pass = fit()
     np.testing.assert_array_equal(one_pass, plain)
-
-
-def test_overlapping_fits_keep_the_swap_until_the_last_one_ends() -> None:
-    import sklearn
-    from sklearn.ensemble._hist_gradient_boosting import binning
-
-    if not sklearn.__version__.startswith("1.9."):
-        pytest.skip("scikit-learn keeps its own binning on this version")
-    first, second = one_pass_binning(), one_pass_binning()
-    first.__enter__()
-    second.__enter__()
-    first.__exit__(None, None, None)  # the first fit ends while the second still bins
-    assert binning._find_binning_thresholds is find_binning_thresholds
-    second.__exit__(None, None, None)
-    assert binning._find_binning_thresholds is binning_original
