@@ -17,6 +17,7 @@ import errno
 import mmap
 import os
 import shutil
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from govwh.warehouse.connection import connect
@@ -45,7 +46,11 @@ _BLOCK_BYTES = 4096
 
 def _copy_direct(source: Path, target: Path) -> bool:
     """Copy `source` to `target` with the target opened O_DIRECT; False where the file system
-    (tmpfs, say) or the platform has no direct I/O: the caller then copies through the cache."""
+    (tmpfs, say) or the platform has no direct I/O: the caller then copies through the cache.
+
+    A direct write returns once the disk has the block, so the next block is read meanwhile
+    (two buffers, the writes on a second thread): a source that is not in the page cache (a
+    province's 21 GB file) is read while the previous block is written."""
     direct = getattr(os, "O_DIRECT", 0)
     if not direct:
         return False
@@ -55,17 +60,22 @@ def _copy_direct(source: Path, target: Path) -> bool:
         if error.errno == errno.EINVAL:
             return False
         raise
-    buffer = mmap.mmap(-1, _CHUNK_BYTES)  # anonymous memory is page-aligned
-    view = memoryview(buffer)
+    buffers = [mmap.mmap(-1, _CHUNK_BYTES) for _ in range(2)]  # anonymous: page-aligned
     copied = 0
     try:
-        with source.open("rb", buffering=0) as reader:
-            while read := reader.readinto(buffer):
+        with ThreadPoolExecutor(max_workers=1) as writer, source.open("rb", buffering=0) as reader:
+            writing: Future[None] | None = None
+            turn = 0
+            while read := reader.readinto(buffers[turn]):
                 length = -(-read // _BLOCK_BYTES) * _BLOCK_BYTES
-                view[read:length] = bytes(length - read)
-                if os.write(out, view[:length]) != length:
-                    raise OSError(errno.EIO, f"short write copying {source} to {target}")
+                buffers[turn][read:length] = bytes(length - read)
+                if writing is not None:
+                    writing.result()  # the other buffer is written: it may be read into next
+                writing = writer.submit(_write_block, out, buffers[turn], length)
                 copied += read
+                turn = 1 - turn
+            if writing is not None:
+                writing.result()
         os.ftruncate(out, copied)
     except OSError as error:
         if error.errno == errno.EINVAL:  # opened, but direct writes refused
@@ -73,9 +83,15 @@ def _copy_direct(source: Path, target: Path) -> bool:
         raise
     finally:
         os.close(out)
-        view.release()
-        buffer.close()
+        for buffer in buffers:
+            buffer.close()
     return True
+
+
+def _write_block(out: int, buffer: mmap.mmap, length: int) -> None:
+    with memoryview(buffer) as view:
+        if os.write(out, view[:length]) != length:
+            raise OSError(errno.EIO, "short write")
 
 
 def publish_serving_copy(warehouse: Path, serving: Path) -> int:
