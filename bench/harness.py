@@ -28,7 +28,7 @@ from govwh.settings import REPO_ROOT
 from govwh.warehouse.connection import connect
 
 MEMORY_LIMIT_ENV = "GOVWH_DUCKDB_MEMORY_LIMIT"
-DEFAULT_MEMORY_LIMIT = "5GB"  # the dbt profile's default
+DEFAULT_MEMORY_LIMIT = "4.5GB"  # the dbt profile's default
 
 # The stages of the pipeline, in order; `generate` runs only when the city is not there yet.
 PIPELINE_STAGES = ("load", "dbt_full", "incremental", "forecasts", "serving", "queries")
