@@ -133,3 +133,40 @@ def test_the_serving_job_publishes_what_the_last_writer_wrote(
             (42,)
         ]
     assert _row_counts(settings.serving_path) == _row_counts(settings.warehouse_path)
+
+
+def test_old_dbt_invocation_folders_are_pruned(
+    tmp_path: Path, point_environment_at: Callable[[Settings, Path], None]
+) -> None:
+    """Each dbt invocation leaves a target folder; a build keeps the newest
+    KEPT_INVOCATION_TARGETS of them (here a build of the seeds alone)."""
+    import os
+
+    from dagster_project.warehouse.assets import govwh_dbt_project
+    from govwh.warehouse.dbt import KEPT_INVOCATION_TARGETS
+
+    target_root = Path(govwh_dbt_project.project_dir) / "target"
+    planted = []
+    for n in range(KEPT_INVOCATION_TARGETS + 2):
+        folder = target_root / f"govwh_dbt_models-planted-{tmp_path.name[-8:]}{n:03d}"
+        folder.mkdir(parents=True)
+        (folder / "dbt.log").write_text("an old invocation")
+        os.utime(folder, (946_684_800 + n, 946_684_800 + n))  # 2000-01-01, oldest first
+        planted.append(folder)
+    settings = Settings(
+        warehouse_path=tmp_path / "govwh.duckdb",
+        landing_dir=tmp_path / "landing",
+        serving_path=tmp_path / "serving" / "govwh.duckdb",
+    )
+    point_environment_at(settings, tmp_path / "dagster_home")
+    try:
+        result = run_job(
+            settings, instance=open_instance(tmp_path / "dagster_home"), asset_groups=["seeds"]
+        )
+        assert result.success, result.failures
+        # at least the run's own folder is newer than every planted one: the oldest two go
+        assert not planted[0].exists() and not planted[1].exists()
+        assert len(list(target_root.glob("govwh_dbt_models-*"))) <= KEPT_INVOCATION_TARGETS
+    finally:
+        for folder in planted:
+            shutil.rmtree(folder, ignore_errors=True)

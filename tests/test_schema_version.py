@@ -48,3 +48,24 @@ def test_an_older_warehouse_is_rebuilt_in_full_once(
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         versions = connection.execute(f"select schema_version from {SCHEMA_VERSIONS}").fetchall()
     assert versions == [(WAREHOUSE_SCHEMA_VERSION - 1,), (WAREHOUSE_SCHEMA_VERSION,)]
+
+
+def test_prune_keeps_the_newest_invocation_folders(tmp_path: Path) -> None:
+    import os
+
+    from govwh.warehouse.dbt import prune_invocation_targets
+
+    for n in range(5):
+        folder = tmp_path / f"govwh_dbt_models-run{n}-abc"
+        folder.mkdir()
+        os.utime(folder, (1_000_000 + n, 1_000_000 + n))
+    (tmp_path / "other_op-run9-abc").mkdir()
+    (tmp_path / "manifest.json").write_text("{}")
+    deleted = prune_invocation_targets(tmp_path, "govwh_dbt_models", keep=2)
+    assert sorted(p.name for p in deleted) == [f"govwh_dbt_models-run{n}-abc" for n in range(3)]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "govwh_dbt_models-run3-abc",
+        "govwh_dbt_models-run4-abc",
+        "manifest.json",
+        "other_op-run9-abc",
+    ]

@@ -30,7 +30,7 @@ from govwh.settings import (
     dbt_executable,
 )
 from govwh.warehouse.connection import is_lock_conflict
-from govwh.warehouse.dbt import dbt_build_args, record_complete_build
+from govwh.warehouse.dbt import dbt_build_args, prune_invocation_targets, record_complete_build
 
 # Files whose change makes the parsed manifest stale (relative to the project directory).
 _PROJECT_INPUTS = (
@@ -155,13 +155,20 @@ def govwh_dbt_models(
     """dbt build: seeds, models and their data tests (reported as asset checks)."""
     args = dbt_build_args(warehouse.file)
     with _warehouse_env(warehouse.file):
+        invocation = dbt.cli(args, context=context)
         try:
-            yield from dbt.cli(args, context=context).stream()
+            yield from invocation.stream()
         except DagsterDbtCliRuntimeError as error:
             # a process holding the file (a reader on the main file) is transient: retry
             # with backoff; any other dbt failure fails the run (and its notice says why)
             if is_lock_conflict(error):
                 raise RetryRequested(max_retries=4, seconds_to_wait=30) from error
             raise
+        finally:
+            # each invocation's own target folder (named <op>-<run>-<id> by dagster-dbt):
+            # the newest are kept, for their compiled SQL and dbt.log
+            prune_invocation_targets(
+                invocation.target_path.parent, context.op_execution_context.op.name
+            )
     if not context.is_subset:  # every model built: record the schema version they have
         record_complete_build(warehouse.file, args)

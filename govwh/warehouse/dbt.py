@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -182,3 +183,23 @@ def run_dbt(
     if process.returncode == 0 and whole and args[:1] == ["build"]:
         record_complete_build(settings.warehouse_path, args)
     return process, results
+
+
+# dagster-dbt gives every invocation a target folder of its own (artifacts, compiled SQL, its
+# dbt.log: about 7 MB at city); the daily cycle would add one a day for ever.
+KEPT_INVOCATION_TARGETS = 30
+
+
+def prune_invocation_targets(
+    target_root: Path, prefix: str, keep: int = KEPT_INVOCATION_TARGETS
+) -> list[Path]:
+    """Delete all but the `keep` newest folders `<prefix>-*` of `target_root` (by modification
+    time); return those deleted."""
+    folders = sorted(
+        (path for path in target_root.glob(f"{prefix}-*") if path.is_dir()),
+        key=lambda path: path.stat().st_mtime,
+        reverse=True,
+    )
+    for folder in folders[keep:]:
+        shutil.rmtree(folder, ignore_errors=True)
+    return folders[keep:]
