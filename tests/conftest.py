@@ -13,10 +13,13 @@ from govwh.jobs import JobResult
 from govwh.settings import (
     CITY_ENV,
     DAGSTER_HOME_ENV,
+    DBT_PROFILES_DIR,
+    DBT_PROJECT_DIR,
     LANDING_ENV,
     SERVING_ENV,
     WAREHOUSE_ENV,
     Settings,
+    dbt_executable,
 )
 
 
@@ -29,6 +32,21 @@ def environment_of(settings: Settings, dagster_home: Path) -> dict[str, str]:
         CITY_ENV: str(settings.city_dir),
         DAGSTER_HOME_ENV: str(dagster_home),
     }
+
+
+def dbt_command(subcommand: str, target: Path, *arguments: str) -> list[str]:
+    """The dbt CLI on the repository's project and profiles, its artifacts in `target`."""
+    return [
+        dbt_executable(),
+        subcommand,
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(DBT_PROFILES_DIR),
+        "--target-path",
+        str(target),
+        *arguments,
+    ]
 
 
 def settings_in(folder: Path, landing_dir: Path | None = None) -> Settings:

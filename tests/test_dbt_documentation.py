@@ -8,24 +8,16 @@ import subprocess
 
 import duckdb
 import pytest
+from conftest import dbt_command
 
-from govwh.settings import DBT_PROFILES_DIR, DBT_PROJECT_DIR, Settings, dbt_executable
+from govwh.settings import Settings
 
 
 @pytest.fixture(scope="module")
 def manifest(tmp_path_factory: pytest.TempPathFactory) -> dict:
     target = tmp_path_factory.mktemp("dbt_target")
     subprocess.run(
-        [
-            dbt_executable(),
-            "parse",
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(DBT_PROFILES_DIR),
-            "--target-path",
-            str(target),
-        ],
+        dbt_command("parse", target),
         env={**os.environ, "GOVWH_WAREHOUSE": str(target / "unused.duckdb")},
         check=True,
         capture_output=True,

@@ -11,27 +11,16 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from conftest import dbt_command
 
-from govwh.settings import DBT_PROFILES_DIR, DBT_PROJECT_DIR, Settings, dbt_executable
+from govwh.settings import Settings
 
 pytestmark = pytest.mark.slow
 
 
 def _dbt_test(warehouse: Path, target: Path, select: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [
-            dbt_executable(),
-            "test",
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(DBT_PROFILES_DIR),
-            "--target-path",
-            str(target),
-            "--select",
-            select,
-            "--store-failures",
-        ],
+        dbt_command("test", target, "--select", select, "--store-failures"),
         env={**os.environ, "GOVWH_WAREHOUSE": str(warehouse)},
         capture_output=True,
         text=True,

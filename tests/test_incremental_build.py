@@ -12,8 +12,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from conftest import dbt_command
 
-from govwh.settings import DBT_PROFILES_DIR, DBT_PROJECT_DIR, Settings, dbt_executable
+from govwh.settings import Settings
 from govwh.warehouse.dbt import dbt_build_args
 
 pytestmark = pytest.mark.slow
@@ -49,19 +50,7 @@ REBUILT_WHOLE_AFTER_A_LOAD = frozenset(
 
 def _dbt_build(warehouse: Path, target: Path, *extra: str) -> None:
     result = subprocess.run(
-        [
-            dbt_executable(),
-            "build",
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(DBT_PROFILES_DIR),
-            "--target-path",
-            str(target),
-            "--exclude",
-            "test_type:unit",
-            *extra,
-        ],
+        dbt_command("build", target, "--exclude", "test_type:unit", *extra),
         env={**os.environ, "GOVWH_WAREHOUSE": str(warehouse)},
         capture_output=True,
         text=True,
