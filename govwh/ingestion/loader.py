@@ -689,16 +689,23 @@ def _table_exists(connection: duckdb.DuckDBPyConnection, qualified: str) -> bool
     )
 
 
-def _new_entry(source: SourceSchema, path: Path, checksum: str) -> ops.ManifestEntry:
+def _stat_key(path: Path) -> tuple[str, int, dt.datetime]:
+    """(path, size, modification time) as the manifest records them."""
     stat = path.stat()
+    modified = dt.datetime.fromtimestamp(stat.st_mtime, SHANGHAI).replace(tzinfo=None)
+    return str(path.resolve()), stat.st_size, modified
+
+
+def _new_entry(source: SourceSchema, path: Path, checksum: str) -> ops.ManifestEntry:
+    file_path, file_size, modified = _stat_key(path)
     return ops.ManifestEntry(
         load_id=str(uuid.uuid4()),
         source=source.name,
-        file_path=str(path.resolve()),
+        file_path=file_path,
         file_name=path.name,
-        file_size=stat.st_size,
+        file_size=file_size,
         file_checksum=checksum,
-        file_modified_at=dt.datetime.fromtimestamp(stat.st_mtime, SHANGHAI).replace(tzinfo=None),
+        file_modified_at=modified,
         started_at=_now(),
         finished_at=_now(),
         status="failed",
@@ -756,7 +763,14 @@ def load_files(
     candidates_of: dict[Path, list[SourceMapping]] = {}
 
     flush()
+    # A daily load lists every file of the landing folder. One at the path, size and
+    # modification time of a file still loaded is that file: skipped without reading it (as
+    # git's index and rsync's quick check do), where hashing them all cost a city 0.8 s a day.
+    unchanged = ops.loaded_files(connection, source.name) if not replace and not dry_run else set()
     for position, path in enumerate(files):
+        if unchanged and _stat_key(path) in unchanged:
+            loads[position] = FileLoad(path, "skipped")
+            continue
         checksum = file_checksum(path)
         if checksum in checksums:  # the same content twice: the first copy is loaded first
             flush()

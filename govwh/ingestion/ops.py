@@ -2,9 +2,10 @@
 
 ops.load_manifest: one row per attempt to load a file (path, checksum, size, source, mapping,
 rows read / loaded / rejected / flagged, timestamps, status, error). A file whose checksum has
-a 'loaded' (or 'empty') row is not loaded again. ops.load_quarantine: one row per problem found
-in a row (file, row number, column, value, reason), rejected or flagged; personal identifiers
-appear only as their keyed hash, malformed lines only masked.
+a 'loaded' (or 'empty') row is not loaded again; one at the same path with the same size and
+modification time as such a row is not even read (loaded_files). ops.load_quarantine: one row
+per problem found in a row (file, row number, column, value, reason), rejected or flagged;
+personal identifiers appear only as their keyed hash, malformed lines only masked.
 
 Unloading a load (`govwh unload`, `govwh load --replace`) deletes its rows from the raw table
 and the quarantine but keeps its manifest row, as status 'unloaded' with `unloaded_at`: the
@@ -115,6 +116,18 @@ def already_loaded(connection: duckdb.DuckDBPyConnection, source: str, checksum:
         [source, checksum],
     ).fetchall()
     return str(rows[0][0]) if rows else None
+
+
+def loaded_files(
+    connection: duckdb.DuckDBPyConnection, source: str
+) -> set[tuple[str, int, dt.datetime | None]]:
+    """(path, size, modification time) of every file of `source` still loaded."""
+    rows = connection.execute(
+        f"select file_path, file_size, file_modified_at from {MANIFEST} "
+        f"where source = ? and status in {DONE_STATUSES}",
+        [source],
+    ).fetchall()
+    return {(str(path), int(size), modified) for path, size, modified in rows}
 
 
 def record(connection: duckdb.DuckDBPyConnection, entry: ManifestEntry) -> None:
