@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -13,13 +14,10 @@ from govwh.jobs import JobResult
 from govwh.settings import (
     CITY_ENV,
     DAGSTER_HOME_ENV,
-    DBT_PROFILES_DIR,
-    DBT_PROJECT_DIR,
     LANDING_ENV,
     SERVING_ENV,
     WAREHOUSE_ENV,
     Settings,
-    dbt_executable,
 )
 
 
@@ -34,19 +32,9 @@ def environment_of(settings: Settings, dagster_home: Path) -> dict[str, str]:
     }
 
 
-def dbt_command(subcommand: str, target: Path, *arguments: str) -> list[str]:
-    """The dbt CLI on the repository's project and profiles, its artifacts in `target`."""
-    return [
-        dbt_executable(),
-        subcommand,
-        "--project-dir",
-        str(DBT_PROJECT_DIR),
-        "--profiles-dir",
-        str(DBT_PROFILES_DIR),
-        "--target-path",
-        str(target),
-        *arguments,
-    ]
+def settings_of(warehouse: Path) -> Settings:
+    """A test environment around an existing warehouse file (for `run_dbt` on it)."""
+    return dataclasses.replace(settings_in(warehouse.parent), warehouse_path=warehouse)
 
 
 def settings_in(folder: Path, landing_dir: Path | None = None) -> Settings:

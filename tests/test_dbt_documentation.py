@@ -3,25 +3,20 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 
 import duckdb
 import pytest
-from conftest import dbt_command
+from conftest import settings_of
 
 from govwh.settings import Settings
+from govwh.warehouse.dbt import run_dbt
 
 
 @pytest.fixture(scope="module")
 def manifest(tmp_path_factory: pytest.TempPathFactory) -> dict:
     target = tmp_path_factory.mktemp("dbt_target")
-    subprocess.run(
-        dbt_command("parse", target),
-        env={**os.environ, "GOVWH_WAREHOUSE": str(target / "unused.duckdb")},
-        check=True,
-        capture_output=True,
-    )
+    process, _ = run_dbt(["parse"], settings_of(target / "unused.duckdb"), target)
+    assert process.returncode == 0, process.stdout[-3000:]
     return json.loads((target / "manifest.json").read_text())
 
 

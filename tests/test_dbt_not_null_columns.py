@@ -4,28 +4,25 @@ per model that fails naming each required column holding nulls."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import dbt_command
+from conftest import settings_of
 
 from govwh.settings import Settings
+from govwh.warehouse.dbt import run_dbt
 
 pytestmark = pytest.mark.slow
 
 
 def _dbt_test(warehouse: Path, target: Path, select: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        dbt_command("test", target, "--select", select, "--store-failures"),
-        env={**os.environ, "GOVWH_WAREHOUSE": str(warehouse)},
-        capture_output=True,
-        text=True,
-        check=False,
+    process, _ = run_dbt(
+        ["test", "--select", select, "--store-failures"], settings_of(warehouse), target
     )
+    return process
 
 
 def test_a_null_in_a_required_column_fails_naming_the_column(

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import shutil
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import dbt_command
+from conftest import settings_of
 
 from govwh.settings import Settings
-from govwh.warehouse.dbt import dbt_build_args
+from govwh.warehouse.dbt import dbt_build_args, run_dbt
 
 pytestmark = pytest.mark.slow
 
@@ -49,12 +47,8 @@ REBUILT_WHOLE_AFTER_A_LOAD = frozenset(
 
 
 def _dbt_build(warehouse: Path, target: Path, *extra: str) -> None:
-    result = subprocess.run(
-        dbt_command("build", target, "--exclude", "test_type:unit", *extra),
-        env={**os.environ, "GOVWH_WAREHOUSE": str(warehouse)},
-        capture_output=True,
-        text=True,
-        check=False,
+    result, _ = run_dbt(
+        ["build", "--exclude", "test_type:unit", *extra], settings_of(warehouse), target
     )
     assert result.returncode == 0, result.stdout[-4000:]
 

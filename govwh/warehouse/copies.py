@@ -71,7 +71,7 @@ def _copy_direct(source: Path, target: Path) -> bool:
                 buffers[turn][read:length] = bytes(length - read)
                 if writing is not None:
                     writing.result()  # the other buffer is written: it may be read into next
-                writing = writer.submit(_write_block, out, buffers[turn], length)
+                writing = writer.submit(_write_block, out, buffers[turn], length, target)
                 copied += read
                 turn = 1 - turn
             if writing is not None:
@@ -88,10 +88,10 @@ def _copy_direct(source: Path, target: Path) -> bool:
     return True
 
 
-def _write_block(out: int, buffer: mmap.mmap, length: int) -> None:
+def _write_block(out: int, buffer: mmap.mmap, length: int, target: Path) -> None:
     with memoryview(buffer) as view:
         if os.write(out, view[:length]) != length:
-            raise OSError(errno.EIO, "short write")
+            raise OSError(errno.EIO, f"short write to {target}")
 
 
 def publish_serving_copy(warehouse: Path, serving: Path) -> int:
