@@ -30,6 +30,11 @@ class DashboardCheck:
     texts: list[str]
     seconds: float
     screenshot: Path
+    # page loads that drew no chart grid in time and were reloaded: where the browser was, the
+    # page's text and console errors, so a stall is seen in the result, not hidden by the reload
+    stalls: tuple[dict[str, object], ...] = ()
+    # the same, for a dashboard that still had no chart grid at the end
+    page: dict[str, object] | None = None
 
 
 @dataclass(frozen=True)
@@ -96,6 +101,8 @@ def check_dashboards(
                 texts=list(state["texts"]),
                 seconds=float(state["seconds"]),
                 screenshot=Path(state["screenshot"]),
+                stalls=tuple(state.get("stalls", ())),
+                page=state.get("page"),
             )
         )
     return BrowserSession(

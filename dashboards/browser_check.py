@@ -27,6 +27,10 @@ CHROMIUM = os.environ.get("GOVWH_CHROMIUM", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("GOVWH_CHROMEDRIVER", "/usr/bin/chromedriver")
 WIDTH, HEIGHT = 1400, 1000
 LOAD_TIMEOUT = 90.0
+# A dashboard that has not drawn its chart grid by then is a page load that stalled (seen once
+# in CI on a loaded 2-core machine): it is reloaded once, as a person would, and the first
+# attempt's page text and console errors are reported with the result.
+GRID_TIMEOUT = 45.0
 SHOT_WIDTH = 1100
 SHOT_COLOURS = 96
 
@@ -43,6 +47,11 @@ const texts = holders.map(h => (h.innerText || '').slice(0, 400));
 return {charts: holders.length, loading: loading, errors: errors, empty: empty, texts: texts,
         height: document.body.scrollHeight};
 """
+# What the browser shows when there is no chart grid: where it is and the page's own words.
+PAGE_SCRIPT = """
+return {url: location.href, title: document.title,
+        text: (document.body ? document.body.innerText || '' : '').slice(0, 600)};
+"""
 # The interface language Superset chose for the session, and the text of its menu bar.
 INTERFACE_SCRIPT = """
 const app = document.getElementById('app');
@@ -56,11 +65,16 @@ return {locale: (bootstrap.common || {}).locale || null,
 def _driver(profile: str) -> webdriver.Chrome:
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
+    options.set_capability("goog:loggingPrefs", {"browser": "SEVERE"})
     for argument in (
         "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
         "--disable-background-networking", "--disable-component-update", "--disable-sync",
         "--no-first-run", "--hide-scrollbars", f"--user-data-dir={profile}",
         f"--window-size={WIDTH},{HEIGHT}", "--lang=zh-CN",
+        # Only the local Superset: Superset 6's pages also ask for a telemetry pixel (scarf.sh)
+        # and its error pages for Google Fonts, and a name lookup on a machine without outside
+        # network may hang instead of failing. Refused at once, they cannot slow a page down.
+        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost",
     ):  # fmt: skip
         options.add_argument(argument)
     return webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
@@ -110,16 +124,16 @@ def _check(driver: webdriver.Chrome, url: str, slug: str, out_dir: Path) -> dict
     path, _, query = slug.partition("?")
     started = time.monotonic()
     driver.set_window_size(WIDTH, HEIGHT)
-    driver.get(f"{url}/superset/dashboard/{path}/?standalone=1" + (f"&{query}" if query else ""))
-    state: dict[str, object] = {}
-    settled = 0
-    while time.monotonic() - started < LOAD_TIMEOUT:
-        time.sleep(1.0)
-        state = driver.execute_script(STATE_SCRIPT)
-        settled = settled + 1 if state["charts"] and not state["loading"] else 0
-        if settled >= 3:
-            break
+    address = f"{url}/superset/dashboard/{path}/?standalone=1" + (f"&{query}" if query else "")
+    stalls: list[dict[str, object]] = []
+    state = _settle(driver, address, GRID_TIMEOUT)
+    if not state["charts"]:
+        stalls.append(_stall(driver, started))
+        state = _settle(driver, address, LOAD_TIMEOUT)
     state["seconds"] = round(time.monotonic() - started, 1)
+    state["stalls"] = stalls
+    if not state["charts"]:
+        state["page"] = _stall(driver, started)
     driver.set_window_size(WIDTH, min(int(state.get("height") or HEIGHT) + 40, 4000))
     time.sleep(1.5)
     shot = out_dir / f"{path}{'_filtered' if query else ''}.png"
@@ -127,6 +141,29 @@ def _check(driver: webdriver.Chrome, url: str, slug: str, out_dir: Path) -> dict
     _shrink(shot)
     state.update(slug=slug, screenshot=str(shot))
     return state
+
+
+def _settle(driver: webdriver.Chrome, address: str, grid_timeout: float) -> dict[str, object]:
+    """Open the dashboard and wait until its charts have stopped loading for three seconds
+    (at most LOAD_TIMEOUT); a page with no chart grid after `grid_timeout` is returned as it is."""
+    started = time.monotonic()
+    driver.get(address)
+    state: dict[str, object] = {}
+    settled = 0
+    while (elapsed := time.monotonic() - started) < LOAD_TIMEOUT:
+        time.sleep(1.0)
+        state = driver.execute_script(STATE_SCRIPT)
+        settled = settled + 1 if state["charts"] and not state["loading"] else 0
+        if settled >= 3 or (not state["charts"] and elapsed >= grid_timeout):
+            break
+    return state
+
+
+def _stall(driver: webdriver.Chrome, started: float) -> dict[str, object]:
+    page = driver.execute_script(PAGE_SCRIPT)
+    page["after_seconds"] = round(time.monotonic() - started, 1)
+    page["console"] = [entry.get("message", "")[:300] for entry in driver.get_log("browser")]
+    return page
 
 
 def _shrink(path: Path) -> None:

@@ -10,6 +10,7 @@ import secrets
 import shutil
 import time
 import urllib.parse
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -234,6 +235,9 @@ def _assert_every_chart_shows_data(
     assert [check.slug for check in session.dashboards] == slugs
     for check in session.dashboards:
         assert check.charts > 0, check
+        if check.stalls:
+            reloaded = f"{session.user} {check.slug}: reloaded after {check.stalls}"
+            warnings.warn(reloaded, stacklevel=2)
         assert not check.errors, (session.user, check.slug, check.errors)
         assert any(text.startswith("数据截至") and "数据截至 20" in text for text in check.texts), (
             session.user,
