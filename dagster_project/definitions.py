@@ -23,7 +23,11 @@ from dagster_project.reports.assets import (
 from dagster_project.resources import resources_from_settings
 from dagster_project.serving.assets import serving_job, serving_warehouse
 from dagster_project.supervision.assets import daily_supervision_job, supervision_assets
-from dagster_project.warehouse.assets import dbt_cli_resource, govwh_dbt_models
+from dagster_project.warehouse.assets import (
+    dbt_cli_resource,
+    govwh_dbt_models,
+    govwh_report_marts,
+)
 from dagster_project.warehouse.jobs import build_warehouse_job, daily_build_schedule
 from govwh.settings import Settings
 
@@ -37,6 +41,7 @@ def build_definitions(settings: Settings | None = None) -> Definitions:
             city_configuration,
             *ingestion_assets,
             govwh_dbt_models,
+            govwh_report_marts,
             serving_warehouse,
             *forecast_assets,
             *report_assets,

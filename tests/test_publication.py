@@ -37,7 +37,7 @@ from govwh.reports.publication import (
 from govwh.reports.publication.fields import FIELD_NAMES, FIELDS, json_schema, table_schema
 from govwh.settings import REPO_ROOT, Settings
 
-RELEASE_YAML = REPO_ROOT / "models" / "marts" / "reports" / "_public_release.yml"
+RELEASE_YAML = REPO_ROOT / "models" / "marts" / "publication" / "_public_release.yml"
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 WITHHELD_REASONS = ("no_data", "below_min_cell_size", "complementary")
 PUBLISHED_AT = dt.datetime(2026, 12, 7, 7, 0, tzinfo=SHANGHAI)

@@ -1,4 +1,4 @@
-"""The report marts (models/marts/reports) hold what the bulletin and the outbox show.
+"""The report marts (models/marts/bulletin and reports) hold what the bulletin and outbox show.
 
 The bulletin and the outbox now only select from these marts; the tests pin the marts to an
 independent computation from the facts — the SQL the bulletin ran itself before the marts

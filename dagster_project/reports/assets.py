@@ -32,6 +32,7 @@ from govwh.reports.bulletin import build_weekly_bulletin, parse_iso_week
 from govwh.reports.publication import parse_month, write_public_release
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+SERVING = AssetKey(["serving_warehouse"])
 
 
 class BulletinConfig(Config):
@@ -41,7 +42,7 @@ class BulletinConfig(Config):
 @asset(
     key=AssetKey(["weekly_bulletin"]),
     group_name="bulletin",
-    deps=[AssetKey(["serving_warehouse"])],
+    deps=[SERVING],
     description="每周通报: the weekly bulletin as HTML and PDF, every number from the marts; "
     "fails (and publishes nothing) when a source does not cover the week.",
 )
@@ -65,11 +66,14 @@ def weekly_bulletin(
     )
 
 
+# A report's job builds the report's marts (dbt, tagged in dbt_project.yml), publishes the
+# serving copy with them and writes the report from it: the daily build leaves them out.
 weekly_bulletin_job = define_asset_job(
     name=WEEKLY_BULLETIN_JOB,
-    selection=AssetSelection.assets(AssetKey(["weekly_bulletin"])),
+    selection=AssetSelection.groups("bulletin") | AssetSelection.assets(SERVING),
     tags=job_tags(WEEKLY_BULLETIN_JOB),
-    description="Build last week's bulletin from the marts (the serving copy).",
+    description="Build the bulletin's marts, publish the serving copy, write last week's "
+    "bulletin from it.",
 )
 
 
@@ -80,7 +84,8 @@ class PublicReleaseConfig(Config):
 @asset(
     key=AssetKey(["public_release"]),
     group_name="publication",
-    deps=[AssetKey(["marts", "mart_public_release"])],
+    # marts.mart_public_release, read from the serving copy published after it was built
+    deps=[SERVING],
     description="政务公开: the public release for the government portal (CSV with BOM, JSON, "
     "datapackage.json, kpi.schema.json, an offline Chinese index.html) of the latest complete "
     "month and ISO week, small cells withheld; every figure from marts.mart_public_release.",
@@ -106,9 +111,10 @@ def public_release(
 
 public_release_job = define_asset_job(
     name=PUBLIC_RELEASE_JOB,
-    selection=AssetSelection.assets(AssetKey(["public_release"])),
+    selection=AssetSelection.groups("publication") | AssetSelection.assets(SERVING),
     tags=job_tags(PUBLIC_RELEASE_JOB),
-    description="Write the public release (open data) from the marts (the serving copy).",
+    description="Build the release's mart, publish the serving copy, write the public release "
+    "(open data) from it.",
 )
 
 

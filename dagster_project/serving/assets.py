@@ -16,7 +16,7 @@ from dagster import (
 
 from dagster_project.operations.policy import PUBLISH_BY_LAST_WRITER, PUBLISH_TAG, job_tags
 from dagster_project.resources import DuckDBWarehouse, ServingCopy
-from dagster_project.warehouse.assets import govwh_dbt_models
+from dagster_project.warehouse.assets import govwh_dbt_models, govwh_report_marts
 from govwh.jobs import SERVING_JOB
 from govwh.warehouse.copies import publish_serving_copy
 
@@ -28,7 +28,7 @@ REEXECUTION_TAG = "dagster/parent_run_id"
     key=AssetKey(["serving_warehouse"]),
     group_name="serving",
     kinds={"duckdb"},
-    deps=list(govwh_dbt_models.keys),
+    deps=[*govwh_dbt_models.keys, *govwh_report_marts.keys],
     description="Read-only copy of the warehouse for dashboards and analysts, published "
     "atomically (copy, then rename) after a successful build; a build the daily cycle starts "
     "leaves it to the day's last writer (the outbox, else the serving job).",

@@ -23,6 +23,7 @@ from packaging import version
 
 from dagster_project.resources import DuckDBWarehouse
 from govwh.settings import (
+    DAILY_DBT_BUILD_FLAGS,
     DBT_PROFILES_DIR,
     DBT_PROJECT_DIR,
     WAREHOUSE_ENV,
@@ -30,7 +31,13 @@ from govwh.settings import (
     dbt_executable,
 )
 from govwh.warehouse.connection import is_lock_conflict
-from govwh.warehouse.dbt import dbt_build_args, prune_invocation_targets, record_complete_build
+from govwh.warehouse.dbt import (
+    REPORT_SELECTION,
+    REPORT_TAGS,
+    dbt_build_args,
+    prune_invocation_targets,
+    record_complete_build,
+)
 
 # Files whose change makes the parsed manifest stale (relative to the project directory).
 _PROJECT_INPUTS = (
@@ -126,6 +133,10 @@ class GovwhDbtTranslator(DagsterDbtTranslator):
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         if dbt_resource_props["resource_type"] == "seed":
             return "seeds"
+        # a report's marts (tagged in dbt_project.yml) are in the group of the report
+        for report in REPORT_TAGS:
+            if report in dbt_resource_props.get("tags", ()):
+                return report
         # fqn = [project, layer folder, ..., model name]: staging, intermediate or marts
         fqn = dbt_resource_props.get("fqn", [])
         return fqn[1] if len(fqn) > 2 else "dbt"
@@ -144,16 +155,10 @@ def dbt_cli_resource() -> DbtCliResource:
     )
 
 
-@dbt_assets(
-    manifest=govwh_dbt_project.manifest_path,
-    dagster_dbt_translator=GovwhDbtTranslator(),
-    project=govwh_dbt_project,
-)
-def govwh_dbt_models(
-    context: AssetExecutionContext, dbt: DbtCliResource, warehouse: DuckDBWarehouse
+def _stream_dbt(
+    context: AssetExecutionContext, dbt: DbtCliResource, warehouse: DuckDBWarehouse, args: list[str]
 ) -> Iterator[Any]:
-    """dbt build: seeds, models and their data tests (reported as asset checks)."""
-    args = dbt_build_args(warehouse.file)
+    """Run `dbt <args>` for the op's selection and stream its results as Dagster events."""
     with _warehouse_env(warehouse.file):
         invocation = dbt.cli(args, context=context)
         try:
@@ -170,5 +175,41 @@ def govwh_dbt_models(
             prune_invocation_targets(
                 invocation.target_path.parent, context.op_execution_context.op.name
             )
+
+
+@dbt_assets(
+    manifest=govwh_dbt_project.manifest_path,
+    dagster_dbt_translator=GovwhDbtTranslator(),
+    project=govwh_dbt_project,
+    exclude=REPORT_SELECTION,
+)
+def govwh_dbt_models(
+    context: AssetExecutionContext, dbt: DbtCliResource, warehouse: DuckDBWarehouse
+) -> Iterator[Any]:
+    """dbt build: seeds, models and their data tests (reported as asset checks), but the
+    report marts (govwh_report_marts)."""
+    args = dbt_build_args(warehouse.file)
+    yield from _stream_dbt(context, dbt, warehouse, args)
     if not context.is_subset:  # every model built: record the schema version they have
         record_complete_build(warehouse.file, args)
+
+
+@dbt_assets(
+    manifest=govwh_dbt_project.manifest_path,
+    dagster_dbt_translator=GovwhDbtTranslator(),
+    project=govwh_dbt_project,
+    select=REPORT_SELECTION,
+    name="govwh_report_marts",
+)
+def govwh_report_marts(
+    context: AssetExecutionContext, dbt: DbtCliResource, warehouse: DuckDBWarehouse
+) -> Iterator[Any]:
+    """The marts of the weekly bulletin and of the public release, built by their jobs.
+
+    They are tables over the daily marts, read once a week (once a month); in the daily build
+    they were 64 of its 412 dbt nodes, about 4 s of the city's 45 s daily cycle
+    (docs/benchmarks.md). A report job builds them, publishes the serving copy and then reads
+    them from it.
+    """
+    # dagster-dbt selects the job's report marts (and their tests); never a full refresh
+    yield from _stream_dbt(context, dbt, warehouse, ["build", *DAILY_DBT_BUILD_FLAGS])

@@ -1,18 +1,20 @@
 {#- Unloading a file (`govwh unload`, `govwh load --replace`) deletes raw rows, which an
     incremental run cannot see: its high-water marks only find rows loaded since. So after an
     unload the next build is a full refresh (govwh/warehouse/dbt.py dbt_build_args), and this
-    on-run-end hook records a full refresh that rebuilt every model, with the latest unload
-    it therefore covers (`covers_unloads_until`, the manifest's own clock). Builds after it are
+    on-run-end hook records a full refresh that rebuilt every incremental model (tables and
+    views are rebuilt by every build: only the incremental ones keep rows from before), with
+    the latest unload it therefore covers (`covers_unloads_until`, the manifest's own clock). Builds after it are
     incremental again until the next unload. DuckDB only: the load manifest lives there. -#}
 {% macro record_full_rebuild(results) -%}
     {%- if execute and target.type == 'duckdb' and flags.FULL_REFRESH -%}
         {%- set built = results
             | selectattr('node.resource_type', 'equalto', 'model')
+            | selectattr('node.config.materialized', 'equalto', 'incremental')
             | selectattr('status', 'equalto', 'success')
             | list -%}
         {%- set models = graph.nodes.values()
             | selectattr('resource_type', 'equalto', 'model')
-            | rejectattr('config.materialized', 'equalto', 'ephemeral')
+            | selectattr('config.materialized', 'equalto', 'incremental')
             | list -%}
         {%- if built | length == models | length -%}
             {%- set manifest_has_unloads = run_query(

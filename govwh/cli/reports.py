@@ -33,6 +33,7 @@ from govwh.reports.outbox import LISTINGS, OutboxError, write_alert_outbox
 from govwh.reports.publication import ReleaseNotAvailableError, parse_month, write_public_release
 from govwh.settings import Settings, dagster_home
 from govwh.warehouse.connection import connect
+from govwh.warehouse.dbt import ReportMartsError, build_report_marts
 
 
 def _console() -> Console:
@@ -59,10 +60,13 @@ def bulletin(
     settings = Settings.from_env()
     _require_warehouse(settings)
     try:
+        iso_week = parse_iso_week(week)
+        # the daily build leaves the bulletin's marts to the bulletin (dbt tag bulletin)
+        build_report_marts(settings, "bulletin")
         result = build_weekly_bulletin(
-            settings.warehouse_path, parse_iso_week(week), out or settings.bulletin_dir, pdf=pdf
+            settings.warehouse_path, iso_week, out or settings.bulletin_dir, pdf=pdf
         )
-    except (ValueError, StaleDataError) as error:
+    except (ValueError, StaleDataError, ReportMartsError) as error:
         console.print(f"[red]{error}[/red]")
         raise typer.Exit(1) from error
     console.print(f"bulletin {result.week.label} (data as of {result.data.freshness.as_of}):")
@@ -86,12 +90,13 @@ def publish(
     settings = Settings.from_env()
     _require_warehouse(settings)
     try:
+        chosen = parse_month(month) if month else None
+        # the daily build leaves the release's mart to the release (dbt tag publication)
+        build_report_marts(settings, "publication")
         release = write_public_release(
-            settings.warehouse_path,
-            out or settings.public_dir,
-            month=parse_month(month) if month else None,
+            settings.warehouse_path, out or settings.public_dir, month=chosen
         )
-    except (ValueError, ReleaseNotAvailableError) as error:
+    except (ValueError, ReleaseNotAvailableError, ReportMartsError) as error:
         console.print(f"[red]{error}[/red]")
         raise typer.Exit(1) from error
     console.print(

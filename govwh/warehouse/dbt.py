@@ -53,8 +53,9 @@ def dbt_build_args(warehouse_file: Path) -> list[str]:
     After a file was unloaded (`govwh unload`, `govwh load --replace`), the build is a full
     refresh (`--full-refresh`): the incremental models find what changed by their high-water
     marks on `_loaded_at`, and deleted rows leave no mark. An unload counts as rebuilt once a
-    full refresh that rebuilt every model has recorded it (ops.full_rebuilds, written by the
-    on-run-end hook dbt/macros/full_rebuilds.sql); until then every build is a full refresh.
+    full refresh that rebuilt every incremental model has recorded it (ops.full_rebuilds,
+    written by the on-run-end hook dbt/macros/full_rebuilds.sql); until then every build is a
+    full refresh.
 
     A warehouse built with models older than WAREHOUSE_SCHEMA_VERSION, or with another city
     configuration than the one loaded now (a region added, a target wait changed: past cases
@@ -67,6 +68,18 @@ def dbt_build_args(warehouse_file: Path) -> list[str]:
     if facts:
         return ["build", *DAILY_DBT_BUILD_FLAGS]
     return ["build"]
+
+
+# The marts of a report that runs less often than daily (dbt tags, dbt_project.yml): built
+# by the report's job (its Dagster group), not by the daily build.
+REPORT_TAGS = ("bulletin", "publication")
+REPORT_SELECTION = " ".join(f"tag:{tag}" for tag in REPORT_TAGS)
+
+
+def report_build_args(tag: str) -> list[str]:
+    """`dbt build` of one report's marts (`govwh bulletin`, `govwh publish`): tables over the
+    daily marts, so never a full refresh; two threads and no unit tests, as a daily build."""
+    return ["build", "--select", f"tag:{tag}", *DAILY_DBT_BUILD_FLAGS]
 
 
 def _built_with_other_models_or_city(warehouse_file: Path) -> bool:
@@ -107,7 +120,8 @@ def _columns_of(connection: duckdb.DuckDBPyConnection, table: str) -> set[str]:
 def record_complete_build(warehouse_file: Path, args: list[str]) -> None:
     """After a successful dbt build of every model that rebuilt them all (a first build, or a
     full refresh): the warehouse's models are of WAREHOUSE_SCHEMA_VERSION and of the city
-    configuration loaded now."""
+    configuration loaded now. The report marts (REPORT_TAGS) are not part of it: they are
+    tables, rebuilt whole whenever their report's job runs."""
     if args != ["build"] and "--full-refresh" not in args:
         return
     with connect(warehouse_file) as connection:
@@ -128,7 +142,7 @@ def record_complete_build(warehouse_file: Path, args: list[str]) -> None:
 
 def _warehouse_state(warehouse_file: Path) -> tuple[bool, bool]:
     """Whether the big incremental facts exist; whether a file was unloaded since the last
-    full refresh that rebuilt every model."""
+    full refresh that rebuilt every incremental model."""
     if not warehouse_file.exists():
         return False, False
     with connect(warehouse_file, read_only=True) as connection:
@@ -183,6 +197,26 @@ def run_dbt(
     if process.returncode == 0 and whole and args[:1] == ["build"]:
         record_complete_build(settings.warehouse_path, args)
     return process, results
+
+
+class ReportMartsError(RuntimeError):
+    """dbt could not build a report's marts."""
+
+
+def build_report_marts(settings: Settings, tag: str) -> None:
+    """Build one report's marts (`report_build_args`) in the warehouse of `settings`, for a
+    report written outside Dagster (`govwh bulletin`, `govwh publish`); raise ReportMartsError
+    with dbt's own words when it fails."""
+    target = DBT_PROJECT_DIR / "target" / f"report_marts_{tag}"
+    process, results = run_dbt(report_build_args(tag), settings, target)
+    if process.returncode != 0:
+        failed = [
+            f"{r['unique_id']}: {r.get('message') or r['status']}"
+            for r in results
+            if r["status"] in ("error", "fail")
+        ]
+        detail = "\n".join(failed) or process.stdout[-2000:]
+        raise ReportMartsError(f"dbt could not build the {tag} marts:\n{detail}")
 
 
 # dagster-dbt gives every invocation a target folder of its own (artifacts, compiled SQL, its

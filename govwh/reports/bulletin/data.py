@@ -185,7 +185,7 @@ def read_bulletin_data(connection: duckdb.DuckDBPyConnection, week: IsoWeek) -> 
         )
     )
 
-    # each section from its mart (models/marts/reports), the week's rows in the mart's order
+    # each section from its mart (models/marts/bulletin), the week's rows in the mart's order
     def section(mart: str, columns: str, order_by: str | None) -> pl.DataFrame:
         order = f" order by {order_by}" if order_by else ""
         return _frame(

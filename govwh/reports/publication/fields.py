@@ -2,7 +2,7 @@
 CSV files (inside datapackage.json) and a JSON Schema for the JSON files (kpi.schema.json).
 
 The fields are columns of marts.mart_public_release (documented in
-models/marts/reports/_public_release.yml), published under their own names.
+models/marts/publication/_public_release.yml), published under their own names.
 """
 
 from __future__ import annotations
