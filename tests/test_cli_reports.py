@@ -12,10 +12,11 @@ from typer.testing import CliRunner
 
 from govwh.cli import app
 from govwh.reports.bulletin.weeks import IsoWeek
-from govwh.settings import Settings
+from govwh.settings import WAREHOUSE_ENV, Settings
 
 pytestmark = pytest.mark.slow
 runner = CliRunner()
+BULLETIN_MARTS = ("mart_weekly_overdue_cases", "mart_bulletin_headline", "mart_depth_upgrades")
 
 
 def _last_full_week(settings: Settings) -> IsoWeek:
@@ -24,13 +25,30 @@ def _last_full_week(settings: Settings) -> IsoWeek:
     return IsoWeek.containing(day - dt.timedelta(days=7))
 
 
-def test_bulletin_command_writes_html(built_warehouse: Settings, tmp_path: Path) -> None:
+def test_bulletin_command_builds_its_marts_and_writes_html(
+    built_warehouse: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a warehouse the daily build left without the bulletin's marts, `govwh bulletin`
+    builds them (dbt tag bulletin) and writes the week's bulletin."""
+    warehouse = tmp_path / "govwh.duckdb"
+    shutil.copy(built_warehouse.warehouse_path, warehouse)
+    with duckdb.connect(str(warehouse)) as connection:
+        for table in BULLETIN_MARTS:
+            connection.execute(f"drop table marts.{table}")
+    monkeypatch.setenv(WAREHOUSE_ENV, str(warehouse))
     week = _last_full_week(built_warehouse)
-    result = runner.invoke(
-        app, ["bulletin", "--week", week.label, "--out", str(tmp_path), "--no-pdf"]
-    )
+    out = tmp_path / "bulletins"
+    result = runner.invoke(app, ["bulletin", "--week", week.label, "--out", str(out), "--no-pdf"])
     assert result.exit_code == 0, result.output
-    assert (tmp_path / f"bulletin_{week.label}.html").exists()
+    assert (out / f"bulletin_{week.label}.html").exists()
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        built = {
+            name
+            for (name,) in connection.execute(
+                "select table_name from information_schema.tables where table_schema = 'marts'"
+            ).fetchall()
+        }
+    assert set(BULLETIN_MARTS) <= built
 
 
 def test_bulletin_command_refuses_a_week_without_data(
