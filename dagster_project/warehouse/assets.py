@@ -32,6 +32,7 @@ from govwh.settings import (
 )
 from govwh.warehouse.connection import is_lock_conflict
 from govwh.warehouse.dbt import (
+    CHECKED_AT_LOAD_SELECTION,
     REPORT_SELECTION,
     REPORT_TAGS,
     dbt_build_args,
@@ -181,13 +182,14 @@ def _stream_dbt(
     manifest=govwh_dbt_project.manifest_path,
     dagster_dbt_translator=GovwhDbtTranslator(),
     project=govwh_dbt_project,
-    exclude=REPORT_SELECTION,
+    exclude=f"{REPORT_SELECTION} {CHECKED_AT_LOAD_SELECTION}",
 )
 def govwh_dbt_models(
     context: AssetExecutionContext, dbt: DbtCliResource, warehouse: DuckDBWarehouse
 ) -> Iterator[Any]:
     """dbt build: seeds, models and their data tests (reported as asset checks), but the
-    report marts (govwh_report_marts)."""
+    report marts (govwh_report_marts) and the tests a blocking raw check already made on
+    the day's rows (CHECKED_AT_LOAD_SELECTION)."""
     args = dbt_build_args(warehouse.file)
     yield from _stream_dbt(context, dbt, warehouse, args)
     if not context.is_subset:  # every model built: record the schema version they have
