@@ -3,8 +3,8 @@
     unload the next build is a full refresh (govwh/warehouse/dbt.py dbt_build_args), and this
     on-run-end hook records a full refresh that rebuilt every incremental model (tables and
     views are rebuilt by every build: only the incremental ones keep rows from before), with
-    the latest unload it therefore covers (`covers_unloads_until`, the manifest's own clock). Builds after it are
-    incremental again until the next unload. DuckDB only: the load manifest lives there. -#}
+    the latest unload it therefore covers (`covers_unloads_until`, the manifest's own
+    clock). Builds after it are incremental again until the next unload. DuckDB only: the load manifest lives there. -#}
 {% macro record_full_rebuild(results) -%}
     {%- if execute and target.type == 'duckdb' and flags.FULL_REFRESH -%}
         {%- set built = results
