@@ -55,8 +55,7 @@ with cases as (
 as_of as (
 
     select last_accepted_case_update_date as as_of_date
-    from {{ ref('mart_data_freshness') }}
-    where source_name = 'case_logs'
+    from {{ ref('int_cases__data_days') }}
 
 ),
 

@@ -11,15 +11,7 @@
 
 with case_log_days as (
 
-    select
-        min(submission_date) as first_data_date,
-        max(cast(updated_at as date)) as last_data_date,
-        count(*) as row_count,
-        max(case when acceptance_date is not null then cast(updated_at as date) end)
-            as last_accepted_case_update_date,
-        max(case when is_completed then completion_date end) as last_completion_date,
-        max(submission_date) as last_submission_date
-    from {{ ref('fct_cases') }}
+    select * from {{ ref('int_cases__data_days') }}
 
 ),
 

@@ -15,8 +15,7 @@ as_of as (
 
     -- the last completion day: the twelve months of volume end on it
     select last_completion_date as as_of_date
-    from {{ ref('mart_data_freshness') }}
-    where source_name = 'case_logs'
+    from {{ ref('int_cases__data_days') }}
 
 ),
 

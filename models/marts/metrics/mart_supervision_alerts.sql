@@ -15,8 +15,7 @@ as_of as (
     -- the last day of the case logs (a second reader of `cases` would make DuckDB
     -- materialize all of it)
     select last_data_date as as_of_date
-    from {{ ref('mart_data_freshness') }}
-    where source_name = 'case_logs'
+    from {{ ref('int_cases__data_days') }}
 
 ),
 
