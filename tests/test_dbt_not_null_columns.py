@@ -38,9 +38,11 @@ def test_a_null_in_a_required_column_fails_naming_the_column(
 
     with duckdb.connect(str(warehouse)) as connection:
         (tickets,) = connection.execute("select count(*) from marts.fct_hall_tickets").fetchone()
+        # among the rows of the last run: the test reads those (its `where`, scoped_tests.sql)
         connection.execute(
             "update marts.fct_hall_tickets set target_wait_minutes = null "
-            "where ticket_id in (select ticket_id from marts.fct_hall_tickets limit 3)"
+            "where ticket_id in (select ticket_id from marts.fct_hall_tickets where _watermark"
+            " = (select max(_watermark) from marts.fct_hall_tickets) limit 3)"
         )
     failed = _dbt_test(warehouse, target, select)
     assert failed.returncode != 0
