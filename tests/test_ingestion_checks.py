@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
-from dagster import AssetKey, DagsterInstance, materialize
+from dagster import AssetKey, DagsterInstance, asset, materialize
 
 from dagster_project.ingestion.assets import ingestion_assets
 from dagster_project.ingestion.checks import (
@@ -80,6 +80,59 @@ def test_old_faults_are_not_charged_to_a_new_load(tmp_path: Path) -> None:
             )
 
 
+def _tickets_checks() -> list:
+    return [
+        c
+        for c in raw_asset_checks
+        if any(k.asset_key == AssetKey(["raw", "hall_tickets"]) for k in c.check_keys)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("rows", "blocked"),
+    [
+        ([("T1", "H1", OLD), ("T2", "H1", NEW)], False),
+        ([("T1", "H1", OLD), ("T1", "H1", NEW)], True),  # a repeated key
+        ([("T1", "H1", OLD), ("T2", None, NEW)], True),  # a required value missing
+    ],
+)
+def test_a_failing_raw_check_blocks_what_is_built_on_the_table(
+    isolated_settings: Settings,
+    rows: list[tuple[str, str | None, dt.datetime]],
+    blocked: bool,
+) -> None:
+    """The source's checks run in one step, and each still blocks: nothing built on
+    raw.hall_tickets runs after a failed one (dbt, in the build)."""
+    warehouse = isolated_settings.warehouse_path
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+
+    @asset(key=["raw", "hall_tickets"])
+    def hall_tickets() -> None:
+        _tickets(warehouse, rows)
+
+    @asset(deps=[hall_tickets])
+    def built_on_tickets() -> None:
+        pass
+
+    result = materialize(
+        [hall_tickets, built_on_tickets, *_tickets_checks()],
+        resources=resources_from_settings(isolated_settings),
+        raise_on_error=False,
+    )
+    evaluations = {e.check_name: e for e in result.get_asset_check_evaluations()}
+    assert set(evaluations) == {
+        "has_rows",
+        "key_is_unique",
+        "required_columns_filled",
+        "rows_conserved",
+    }
+    assert evaluations["has_rows"].passed
+    failed = {name for name, e in evaluations.items() if not e.passed}
+    assert bool(failed) == blocked
+    built = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
+    assert ("built_on_tickets" in built) != blocked
+
+
 @pytest.mark.slow
 def test_a_daily_run_checks_the_rows_it_loaded_and_nothing_else(
     built_warehouse: Settings,
@@ -97,11 +150,7 @@ def test_a_daily_run_checks_the_rows_it_loaded_and_nothing_else(
     point_environment_at(settings, tmp_path / "dagster_home")
     instance = DagsterInstance.ephemeral()
     tickets = [a for a in ingestion_assets if AssetKey(["raw", "hall_tickets"]) in a.keys]
-    checks = [
-        c
-        for c in raw_asset_checks
-        if any(k.asset_key == AssetKey(["raw", "hall_tickets"]) for k in c.check_keys)
-    ]
+    checks = _tickets_checks()
 
     def run() -> dict[str, str]:
         result = materialize(
