@@ -136,6 +136,8 @@ DAILY_DBT_BUILD_FLAGS = (
     "unit_test",
     "--log-level-file",
     "info",
+    "--log-format-file",
+    "text",
 )
 
 

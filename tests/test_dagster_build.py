@@ -167,6 +167,27 @@ def test_old_dbt_invocation_folders_are_pruned(
         # at least the run's own folder is newer than every planted one: the oldest two go
         assert not planted[0].exists() and not planted[1].exists()
         assert len(list(target_root.glob("govwh_dbt_models-*"))) <= KEPT_INVOCATION_TARGETS
+        # the run's parse cache (this warehouse path: another profile) is the project's now,
+        # so the next run with this profile parses partially
+        newest = max(target_root.glob("govwh_dbt_models-*"), key=lambda p: p.stat().st_mtime)
+        cache = "partial_parse.msgpack"
+        assert (newest / cache).read_bytes() == (target_root / cache).read_bytes()
     finally:
         for folder in planted:
             shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_a_new_parse_cache_is_kept_for_the_next_invocation(tmp_path: Path) -> None:
+    from govwh.warehouse.dbt import keep_partial_parse
+
+    project, invocation = tmp_path / "target", tmp_path / "target" / "op-run-1"
+    invocation.mkdir(parents=True)
+    assert not keep_partial_parse(invocation, project)  # dbt wrote none
+    (invocation / "partial_parse.msgpack").write_bytes(b"parsed with profile A")
+    assert keep_partial_parse(invocation, project)
+    assert (project / "partial_parse.msgpack").read_bytes() == b"parsed with profile A"
+    assert not keep_partial_parse(invocation, project)  # the same cache: nothing to do
+    (invocation / "partial_parse.msgpack").write_bytes(b"parsed with profile B")
+    assert keep_partial_parse(invocation, project)
+    assert (project / "partial_parse.msgpack").read_bytes() == b"parsed with profile B"
+    assert {p.name for p in project.iterdir()} == {"op-run-1", "partial_parse.msgpack"}

@@ -36,6 +36,7 @@ from govwh.warehouse.dbt import (
     REPORT_SELECTION,
     REPORT_TAGS,
     dbt_build_args,
+    keep_partial_parse,
     prune_invocation_targets,
     record_complete_build,
 )
@@ -171,6 +172,7 @@ def _stream_dbt(
                 raise RetryRequested(max_retries=4, seconds_to_wait=30) from error
             raise
         finally:
+            keep_partial_parse(invocation.target_path, Path(govwh_dbt_project.target_path))
             # each invocation's own target folder (named <op>-<run>-<id> by dagster-dbt):
             # the newest are kept, for their compiled SQL and dbt.log
             prune_invocation_targets(
