@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import json
+import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -37,6 +39,23 @@ def environment_of(settings: Settings, dagster_home: Path) -> dict[str, str]:
 def settings_of(warehouse: Path) -> Settings:
     """A test environment around an existing warehouse file (for `run_dbt` on it)."""
     return dataclasses.replace(settings_in(warehouse.parent), warehouse_path=warehouse)
+
+
+def dbt_test_on(
+    warehouse: Path, target: Path, select: str, *flags: str
+) -> subprocess.CompletedProcess[str]:
+    """`dbt test --select <select>` on an existing warehouse file, its artefacts in `target`."""
+    from govwh.warehouse.dbt import run_dbt
+
+    process, _ = run_dbt(["test", "--select", select, *flags], settings_of(warehouse), target)
+    return process
+
+
+def the_data_test_result(target: Path) -> dict:
+    """The one data test's entry of the last dbt run's run_results.json in `target`."""
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    (result,) = [r for r in results if r["unique_id"].startswith("test.")]
+    return result
 
 
 def settings_in(folder: Path, landing_dir: Path | None = None) -> Settings:

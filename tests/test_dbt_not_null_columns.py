@@ -10,19 +10,15 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import settings_of
+from conftest import dbt_test_on, the_data_test_result
 
 from govwh.settings import Settings
-from govwh.warehouse.dbt import run_dbt
 
 pytestmark = pytest.mark.slow
 
 
 def _dbt_test(warehouse: Path, target: Path, select: str) -> subprocess.CompletedProcess[str]:
-    process, _ = run_dbt(
-        ["test", "--select", select, "--store-failures"], settings_of(warehouse), target
-    )
-    return process
+    return dbt_test_on(warehouse, target, select, "--store-failures")
 
 
 def test_a_null_in_a_required_column_fails_naming_the_column(
@@ -46,8 +42,7 @@ def test_a_null_in_a_required_column_fails_naming_the_column(
         )
     failed = _dbt_test(warehouse, target, select)
     assert failed.returncode != 0
-    results = json.loads((target / "run_results.json").read_text())["results"]
-    (result,) = [r for r in results if r["unique_id"].startswith("test.")]
+    result = the_data_test_result(target)
     assert result["status"] == "fail" and result["failures"] == 1
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         audit = connection.execute(f"select * from {result['relation_name']}").fetchall()

@@ -5,17 +5,15 @@ test must find that old copy, which a uniqueness test scoped to the new rows wou
 
 from __future__ import annotations
 
-import json
 import shutil
 import subprocess
 from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import settings_of
+from conftest import dbt_test_on, the_data_test_result
 
 from govwh.settings import Settings
-from govwh.warehouse.dbt import run_dbt
 
 pytestmark = pytest.mark.slow
 
@@ -23,14 +21,11 @@ SELECT = "test_name:unique_with_new_rows,mart_case_drill"
 
 
 def _dbt_test(warehouse: Path, target: Path) -> subprocess.CompletedProcess[str]:
-    process, _ = run_dbt(["test", "--select", SELECT], settings_of(warehouse), target)
-    return process
+    return dbt_test_on(warehouse, target, SELECT)
 
 
 def _failures(target: Path) -> int:
-    results = json.loads((target / "run_results.json").read_text())["results"]
-    (result,) = [r for r in results if r["unique_id"].startswith("test.")]
-    return int(result["failures"] or 0)
+    return int(the_data_test_result(target)["failures"] or 0)
 
 
 def test_a_case_left_behind_in_an_older_day_fails_and_old_rows_alone_are_not_rechecked(
