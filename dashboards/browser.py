@@ -45,6 +45,11 @@ class BrowserSession:
     locale: str | None
     menu: str
     dashboards: list[DashboardCheck]
+    # on the dashboard list after login: images the page has from other hosts, the requests it
+    # made to them (refused ones too), and what the content security policy refused
+    images_elsewhere: tuple[str, ...] = ()
+    asked_elsewhere: tuple[str, ...] = ()
+    refused: tuple[str, ...] = ()
 
 
 def ensure_chromium() -> None:
@@ -110,4 +115,7 @@ def check_dashboards(
         locale=interface.get("locale"),  # type: ignore[arg-type]
         menu=str(interface.get("menu") or ""),
         dashboards=checks,
+        images_elsewhere=tuple(interface.get("images_elsewhere") or ()),  # type: ignore[arg-type]
+        asked_elsewhere=tuple(interface.get("asked_elsewhere") or ()),  # type: ignore[arg-type]
+        refused=tuple(interface.get("refused") or ()),  # type: ignore[arg-type]
     )

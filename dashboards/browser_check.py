@@ -57,8 +57,12 @@ INTERFACE_SCRIPT = """
 const app = document.getElementById('app');
 const bootstrap = app ? JSON.parse(app.getAttribute('data-bootstrap') || '{}') : {};
 const menu = document.querySelector('header, [role="menubar"], .ant-menu');
+const here = u => u.startsWith(location.origin) || /^(data|blob):/.test(u);
 return {locale: (bootstrap.common || {}).locale || null,
-        menu: menu ? (menu.innerText || '').slice(0, 400) : ''};
+        menu: menu ? (menu.innerText || '').slice(0, 400) : '',
+        images_elsewhere: Array.from(document.images).map(i => i.src).filter(u => u && !here(u)),
+        asked_elsewhere: performance.getEntriesByType('resource').map(e => e.name)
+          .filter(u => !here(u))};
 """
 
 
@@ -116,6 +120,14 @@ def _interface(driver: webdriver.Chrome, url: str) -> dict[str, object]:
         if state.get("menu"):
             break
         time.sleep(0.5)
+    time.sleep(1.0)  # the menu's images have been asked for
+    state = driver.execute_script(INTERFACE_SCRIPT)
+    # what the page's content security policy refused to load (Chromium logs each refusal)
+    state["refused"] = [
+        entry.get("message", "")[:300]
+        for entry in driver.get_log("browser")
+        if "Content Security Policy" in entry.get("message", "")
+    ]
     return state
 
 

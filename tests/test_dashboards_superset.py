@@ -9,7 +9,9 @@ import re
 import secrets
 import shutil
 import time
+import urllib.error
 import urllib.parse
+import urllib.request
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -271,6 +273,46 @@ def _assert_chinese_interface(session: BrowserSession) -> None:
     assert "看板" in session.menu and "Dashboards" not in session.menu, session.menu
 
 
+# Sources a page of the local Superset may load from: the server itself and what the page
+# makes in memory. Superset 6's default policy also admits a telemetry pixel's host, map tiles
+# and outside fonts.
+_LOCAL_SOURCES = {"'self'", "'none'", "'unsafe-inline'", "'unsafe-eval'", "'strict-dynamic'"}
+_LOCAL_SOURCES |= {"data:", "blob:"}
+
+
+def _content_security_policy(url: str) -> dict[str, set[str]]:
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            header = response.headers.get("Content-Security-Policy") or ""
+    except urllib.error.HTTPError as refused:  # an API call without login: 401, same headers
+        header = refused.headers.get("Content-Security-Policy") or ""
+    directives = (part.split() for part in header.split(";") if part.strip())
+    return {name: set(sources) for name, *sources in directives}
+
+
+def test_every_page_is_served_with_a_policy_that_admits_only_this_server(
+    superset: tuple[SupersetSettings, str],
+) -> None:
+    settings, _ = superset
+    for page in ("/login/", "/health", "/api/v1/dashboard/"):
+        policy = _content_security_policy(settings.url + page)
+        assert {"default-src", "img-src", "connect-src", "font-src", "script-src"} <= set(policy)
+        elsewhere = {
+            name: sources - _LOCAL_SOURCES
+            for name, sources in policy.items()
+            if {s for s in sources - _LOCAL_SOURCES if not s.startswith("'nonce-")}
+        }
+        assert not elsewhere, (page, elsewhere)
+
+
+def _assert_nothing_loaded_from_elsewhere(session: BrowserSession) -> None:
+    # Superset 6's menu bar asks for a telemetry pixel (scarf.sh): whatever the page asks of
+    # another host, the browser refused under the page's policy (Chromium lists a refused
+    # request among the page's resources too, so the refusal is what shows it was not sent)
+    for address in {*session.images_elsewhere, *session.asked_elsewhere}:
+        assert any(address in message for message in session.refused), (address, session.refused)
+
+
 def test_every_dashboard_renders_in_chromium_without_errors(
     superset: tuple[SupersetSettings, str], published: PublishResult, tmp_path: Path
 ) -> None:
@@ -288,6 +330,7 @@ def test_every_dashboard_renders_in_chromium_without_errors(
         assert check.screenshot.exists() and check.screenshot.stat().st_size < 400_000
         assert Path(check.screenshot).parent == screenshots
     _assert_chinese_interface(session)
+    _assert_nothing_loaded_from_elsewhere(session)
     city_code = _city_code(published.serving_path)
     _assert_cards_read(session, _expected_cards(published.serving_path, "city", city_code))
 

@@ -18,9 +18,33 @@ FAB_ADD_SECURITY_API = True
 # Tests and the publisher log in many times in a row on one machine.
 AUTH_RATE_LIMITED = False
 RATELIMIT_ENABLED = False
-# Plain HTTP on 127.0.0.1: no HTTPS redirects or strict CSP for the local instance.
-TALISMAN_ENABLED = False
 SESSION_COOKIE_SECURE = False
+
+# Nothing a user's browser loads leaves this server. Superset 6's pages carry a telemetry pixel
+# (apachesuperset.gateway.scarf.sh, in every page's menu bar) and its default policy allows map
+# tiles, fonts and images from outside hosts: a government intranet must not report who opens
+# its dashboards to a third party, and often cannot reach one. The browser enforces this policy
+# (Talisman sends it with every page); plain HTTP on 127.0.0.1, so no HTTPS redirects.
+TALISMAN_ENABLED = True
+_THIS_SERVER_ONLY = ["'self'"]
+TALISMAN_CONFIG = {
+    "content_security_policy": {
+        "base-uri": _THIS_SERVER_ONLY,
+        "default-src": _THIS_SERVER_ONLY,
+        "img-src": [*_THIS_SERVER_ONLY, "blob:", "data:"],
+        "worker-src": [*_THIS_SERVER_ONLY, "blob:"],
+        "connect-src": _THIS_SERVER_ONLY,
+        "object-src": "'none'",
+        "style-src": [*_THIS_SERVER_ONLY, "'unsafe-inline'"],
+        "font-src": [*_THIS_SERVER_ONLY, "data:"],
+        # Handlebars charts (the "data as of" line) compile their template in the browser
+        "script-src": [*_THIS_SERVER_ONLY, "'strict-dynamic'", "'unsafe-eval'"],
+    },
+    "content_security_policy_nonce_in": ["script-src"],
+    "force_https": False,
+    "session_cookie_secure": False,
+}
+TALISMAN_DEV_CONFIG = TALISMAN_CONFIG
 
 FEATURE_FLAGS = {
     "DASHBOARD_NATIVE_FILTERS": True,
