@@ -276,8 +276,15 @@ def _assert_chinese_interface(session: BrowserSession) -> None:
 # Sources a page of the local Superset may load from: the server itself and what the page
 # makes in memory. Superset 6's default policy also admits a telemetry pixel's host, map tiles
 # and outside fonts.
-_LOCAL_SOURCES = {"'self'", "'none'", "'unsafe-inline'", "'unsafe-eval'", "'strict-dynamic'"}
-_LOCAL_SOURCES |= {"data:", "blob:"}
+_LOCAL_SOURCES = {
+    "'self'",
+    "'none'",
+    "'unsafe-inline'",
+    "'unsafe-eval'",
+    "'strict-dynamic'",
+    "data:",
+    "blob:",
+}
 
 
 def _content_security_policy(url: str) -> dict[str, set[str]]:
@@ -298,9 +305,9 @@ def test_every_page_is_served_with_a_policy_that_admits_only_this_server(
         policy = _content_security_policy(settings.url + page)
         assert {"default-src", "img-src", "connect-src", "font-src", "script-src"} <= set(policy)
         elsewhere = {
-            name: sources - _LOCAL_SOURCES
+            name: outside
             for name, sources in policy.items()
-            if {s for s in sources - _LOCAL_SOURCES if not s.startswith("'nonce-")}
+            if (outside := {s for s in sources - _LOCAL_SOURCES if not s.startswith("'nonce-")})
         }
         assert not elsewhere, (page, elsewhere)
 
