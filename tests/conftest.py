@@ -1,9 +1,11 @@
-"""Shared fixtures: the tiny demo city, built once per session through the real Dagster job."""
+"""Shared fixtures: the tiny demo city, built once per worker, and the small one, once per run,
+through the real Dagster job."""
 
 from __future__ import annotations
 
 import dataclasses
 import json
+import shutil
 import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -11,6 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from dagster import AssetSelection, DagsterInstance
+from filelock import FileLock
 
 from dagster_project.definitions import build_definitions
 from dagster_project.runner import open_instance, run_job
@@ -105,20 +108,46 @@ def build_report_marts_through_their_jobs(settings: Settings, instance: DagsterI
         assert result.success, result.failures
 
 
-@pytest.fixture(scope="module")
-def small_city(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
-    """The `small` demo city (seed 7, three years) built through the real Dagster job: about
-    a minute, once per test module that asks for it."""
+@pytest.fixture(scope="session")
+def small_city_build(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Settings:
+    """The `small` demo city (seed 7, three years) built through the real Dagster job, once
+    for the whole run: the first worker to ask builds it (two to three minutes), the others
+    wait for it under a file lock. Read it through `small_city`, which gives a module its own
+    copy of the warehouse."""
     from govwh.demo import generate_demo_city
 
-    root = tmp_path_factory.mktemp("small_city")
+    # With pytest-xdist every worker has its own base folder under the run's one.
+    run_folder = tmp_path_factory.getbasetemp()
+    if worker_id != "master":
+        run_folder = run_folder.parent
+    root = run_folder / "small_city_build"
     settings = settings_in(root)
-    generate_demo_city(settings.landing_dir, seed=7, scale="small")
+    with FileLock(str(root) + ".lock"):
+        built = root / "built"
+        if not built.exists():
+            shutil.rmtree(root, ignore_errors=True)  # what a failed build left
+            generate_demo_city(settings.landing_dir, seed=7, scale="small")
+            with pytest.MonkeyPatch.context() as environment:
+                for name, value in environment_of(settings, root / "dagster_home").items():
+                    environment.setenv(name, value)
+                result = run_job(settings, instance=open_instance(root / "dagster_home"))
+                assert result.success, result.failures
+            built.touch()
+    return settings
+
+
+@pytest.fixture(scope="module")
+def small_city(
+    small_city_build: Settings, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Settings]:
+    """The small city's warehouse copied for this module (its tests write forecasts into it),
+    beside the build's landing folder, which no test writes to; the env vars point at both."""
+    root = tmp_path_factory.mktemp("small_city")
+    shutil.copytree(small_city_build.warehouse_path.parent, root / "warehouse")
+    settings = settings_in(root, landing_dir=small_city_build.landing_dir)
     with pytest.MonkeyPatch.context() as environment:
         for name, value in environment_of(settings, root / "dagster_home").items():
             environment.setenv(name, value)
-        result = run_job(settings, instance=open_instance(root / "dagster_home"))
-        assert result.success, result.failures
         yield settings
 
 
