@@ -121,3 +121,12 @@ def test_no_python_reads_a_seed_csv() -> None:
         if path not in SEED_READERS and (lines := _seed_paths(path))
     }
     assert readers == {}
+
+
+def test_the_test_files_run_first_exist() -> None:
+    """A renamed test file would drop out of the longest-first order without a word."""
+    from conftest import LONGEST_FILES_FIRST
+
+    assert len(set(LONGEST_FILES_FIRST)) == len(LONGEST_FILES_FIRST)
+    missing = [name for name in LONGEST_FILES_FIRST if not (REPO / "tests" / name).is_file()]
+    assert not missing, missing
