@@ -8,6 +8,7 @@ import json
 import shutil
 import subprocess
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -69,6 +70,15 @@ def environment_of(settings: Settings, dagster_home: Path) -> dict[str, str]:
     }
 
 
+@contextmanager
+def environment_at(settings: Settings, dagster_home: Path) -> Iterator[None]:
+    """`environment_of` set for the block, the env vars as they were restored after it."""
+    with pytest.MonkeyPatch.context() as environment:
+        for name, value in environment_of(settings, dagster_home).items():
+            environment.setenv(name, value)
+        yield
+
+
 def settings_of(warehouse: Path) -> Settings:
     """A test environment around an existing warehouse file (for `run_dbt` on it)."""
     return dataclasses.replace(settings_in(warehouse.parent), warehouse_path=warehouse)
@@ -113,9 +123,7 @@ def tiny_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Setti
     settings = settings_in(root)
     dagster_home = root / "dagster_home"
     generate_demo_city(settings.landing_dir, seed=42, scale="tiny")
-    with pytest.MonkeyPatch.context() as environment:
-        for name, value in environment_of(settings, dagster_home).items():
-            environment.setenv(name, value)
+    with environment_at(settings, dagster_home):
         instance = open_instance(dagster_home)
         result = run_job(settings, instance=instance)
         assert result.success, result.failures
@@ -152,15 +160,14 @@ def small_city_build(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -
         run_folder = run_folder.parent
     root = run_folder / "small_city_build"
     settings = settings_in(root)
+    dagster_home = root / "dagster_home"
     with FileLock(str(root) + ".lock"):
         built = root / "built"
         if not built.exists():
             shutil.rmtree(root, ignore_errors=True)  # what a failed build left
             generate_demo_city(settings.landing_dir, seed=7, scale="small")
-            with pytest.MonkeyPatch.context() as environment:
-                for name, value in environment_of(settings, root / "dagster_home").items():
-                    environment.setenv(name, value)
-                result = run_job(settings, instance=open_instance(root / "dagster_home"))
+            with environment_at(settings, dagster_home):
+                result = run_job(settings, instance=open_instance(dagster_home))
                 assert result.success, result.failures
             built.touch()
     return settings
@@ -175,9 +182,7 @@ def small_city(
     root = tmp_path_factory.mktemp("small_city")
     shutil.copytree(small_city_build.warehouse_path.parent, root / "warehouse")
     settings = settings_in(root, landing_dir=small_city_build.landing_dir)
-    with pytest.MonkeyPatch.context() as environment:
-        for name, value in environment_of(settings, root / "dagster_home").items():
-            environment.setenv(name, value)
+    with environment_at(settings, root / "dagster_home"):
         yield settings
 
 
